@@ -1,0 +1,60 @@
+// What the bot knows about one image model: enough to validate a request before any money is spent,
+// to map a neutral request onto the model's request dialect, and to estimate cost and wait time.
+
+/** The three request dialects of ../shared/RELAYS.md. */
+export type Dialect = 'gpt-image' | 'flux' | 'kontext';
+
+export type OutputFormat = 'png' | 'jpeg' | 'webp';
+
+/** How a model accepts its output size. */
+export type SizeRule =
+  /** A fixed list of `WxH` sizes (gpt-image-1, dall-e-3). `auto` allowed when `auto` is true. */
+  | { kind: 'fixed'; sizes: readonly string[]; auto: boolean }
+  /** Free `WxH` within bounds, rounded to `step` (gpt-image-2, FLUX.2, FLUX 1.1). */
+  | {
+      kind: 'pixels';
+      step: number;
+      minSide: number;
+      maxSide: number;
+      maxPixels: number;
+      /** Largest long-side/short-side ratio allowed (3 means 1:3..3:1). */
+      maxRatio: number;
+      /** Sizes offered in menus; any valid size is accepted. */
+      presets: readonly string[];
+      auto: boolean;
+    }
+  /** An `aspect_ratio` "W:H" within minRatio..maxRatio (W/H), about 1 MP (Kontext, Ultra). */
+  | { kind: 'ratio'; minRatio: number; maxRatio: number; presets: readonly string[] };
+
+export interface Range {
+  min: number;
+  max: number;
+  default: number;
+}
+
+export interface ModelSpec {
+  id: string;
+  dialect: Dialect;
+  /** One line for menus, in both languages. */
+  description: { en: string; zh: string };
+  sizes: SizeRule;
+  /** Allowed `quality` values; absent when the model takes no quality. */
+  qualities?: readonly string[];
+  /** `safety_tolerance` range; absent when the model has none (GPT image models use `moderation`). */
+  safetyTolerance?: Range;
+  /** Whether the model takes a `seed`. */
+  seed: boolean;
+  /** flux-2-flex only. */
+  steps?: Range;
+  guidance?: Range;
+  promptUpsampling: boolean;
+  outputFormats: readonly OutputFormat[];
+  maxN: number;
+  maxPromptChars: number;
+  /** What the relay answers with. */
+  result: 'b64' | 'url';
+  /** Estimated USD per image; overridable per relay. */
+  pricePerImage: number;
+  /** Typical seconds from request to response, for ETAs. */
+  typicalSeconds: number;
+}

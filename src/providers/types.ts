@@ -1,0 +1,77 @@
+import type { ModelSpec, OutputFormat } from '../catalog/types.js';
+
+/**
+ * One generation request, independent of any relay dialect. The Discord command, the CLI and
+ * batch jobs all build one of these; the provider layer validates and maps it.
+ */
+export interface ImageRequest {
+  prompt: string;
+  model: string;
+  /** `WxH` (e.g. `1024x1536`), an aspect ratio (`16:9`), or `auto`. */
+  size?: string;
+  quality?: string;
+  seed?: number;
+  safetyTolerance?: number;
+  outputFormat?: OutputFormat;
+  n?: number;
+  promptUpsampling?: boolean;
+  steps?: number;
+  guidance?: number;
+}
+
+/** Per-relay options that change how a request is built. */
+export interface DialectOptions {
+  /** The relay accepts only the nine-value aspect-ratio enum (21:9 16:9 4:3 3:2 1:1 2:3 3:4 9:16 9:21). */
+  strictAspectRatios: boolean;
+  /** The relay caps prompts shorter than the model does. */
+  maxPromptChars?: number;
+}
+
+/** A request that passed validation, mapped onto one dialect, ready to send. */
+export interface PlannedRequest {
+  model: ModelSpec;
+  /** Path under the relay's `/v1` base. */
+  path: '/images/generations';
+  /** The JSON body to send. */
+  body: Record<string, unknown>;
+  /** The size or aspect ratio actually requested, for display (`1024x1536`, `16:9`, `auto`). */
+  effectiveSize: string;
+  /** How many images were asked for. */
+  n: number;
+  /** Human-readable adjustments made to the request ("size 1000x1000 rounded to 992x992"). */
+  adjustments: Adjustment[];
+}
+
+export interface Adjustment {
+  field: 'size' | 'quality' | 'safetyTolerance' | 'n' | 'outputFormat';
+  from: string;
+  to: string;
+}
+
+export interface GeneratedImage {
+  bytes: Buffer;
+  /** Sniffed from the magic number, not trusted from headers. */
+  mime: 'image/png' | 'image/jpeg' | 'image/webp' | 'image/gif';
+  width?: number;
+  height?: number;
+}
+
+export interface GenerationResult {
+  images: GeneratedImage[];
+  model: string;
+  /** The relay (by name) that produced the images. */
+  relay: string;
+  /** Request id reported by the relay (`x-request-id`, `X-Oneapi-Request-Id`, `(request id: …)`). */
+  requestId?: string;
+  effectiveSize: string;
+  seed?: number;
+  adjustments: Adjustment[];
+  /** True when the relay rejected `quality` and the request was retried without it. */
+  qualityDropped: boolean;
+  /** Wall time from the first byte sent to the last image decoded. */
+  elapsedMs: number;
+  /** Estimated USD for the images delivered. */
+  estimatedCost: number;
+  /** The relay's `usage` object when it sent one (GPT image token counts). */
+  usage?: unknown;
+}
