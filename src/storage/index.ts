@@ -1,0 +1,17 @@
+// The storage layer: one SQLite handle from `openDatabase`, one class per store over it.
+export { openDatabase } from './database.js';
+export type { Database } from './database.js';
+export { MIGRATIONS, migrate } from './migrations.js';
+export { dayStart, monthStart } from './periods.js';
+export { UsageLog, USAGE_OUTCOMES } from './usageLog.js';
+export type {
+  FinishedOutcome,
+  ModelTotals,
+  UsageAttempt,
+  UsageOutcome,
+  UsageResult,
+  UsageRow,
+  UsageSource,
+  UsageSummary,
+  UsageSummaryQuery,
+} from './usageLog.js';
