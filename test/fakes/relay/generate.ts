@@ -1,0 +1,148 @@
+// POST /v1/images/generations, in the order a new-api relay works through it: queued fault, key,
+// routing by model, its own checks and prompt filter, dropping fields it does not know, the
+// upstream's validation, generation time, the upstream's moderation, and the answer.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { successBody } from './answer.js';
+import { validateGeneration } from './dialects.js';
+import { invalidToken, modelNotFound, relayError, upstreamError, withRequestId, type ErrorReply } from './errors.js';
+import { applyTransportFault, isTransportFault } from './faults.js';
+import type { FileStore } from './files.js';
+import { bearerToken, sendJson, wait } from './http.js';
+import { findModel, type FakeModel } from './models.js';
+import { paint } from './paint.js';
+import { latencyFor, type Settings } from './settings.js';
+import { streamGeneration } from './stream.js';
+import type { Fault, RecordedRequest } from './types.js';
+
+export interface GenerationContext {
+  settings: Settings;
+  origin: string;
+  files: FileStore;
+  takeFault(): Fault | undefined;
+}
+
+/** What new-api drops from OpenAI-style image requests unless pass-through is enabled (RELAYS.md). */
+export const FIELDS_DROPPED_BY_NEW_API = ['seed', 'safety_tolerance', 'aspect_ratio', 'width', 'height', 'steps', 'guidance'];
+
+export async function handleGeneration(
+  ctx: GenerationContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  record: RecordedRequest,
+  signal: AbortSignal,
+): Promise<void> {
+  const { settings } = ctx;
+  const fail = (reply: ErrorReply): void => {
+    const final = withRequestId(reply, record.requestId);
+    sendJson(res, final.status, final.body, final.headers);
+  };
+
+  const fault = ctx.takeFault();
+  if (fault !== undefined && isTransportFault(fault)) return applyTransportFault(fault, req, res);
+  if (bearerToken(req) !== settings.apiKey) return fail(invalidToken());
+
+  const body = record.body;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return fail(relayError(500, 'invalid request body: expected a JSON object', 'invalid_request'));
+  }
+  const fields = body as Record<string, unknown>;
+  if (typeof fields.model !== 'string' || fields.model === '') {
+    return fail(relayError(500, 'model is required', 'invalid_request', 'model'));
+  }
+  const model = findModel(fields.model);
+  if (model === undefined) return fail(modelNotFound(fields.model));
+  if (typeof fields.prompt !== 'string' || fields.prompt.trim() === '') {
+    return fail(relayError(500, 'prompt is required', 'invalid_request', 'prompt'));
+  }
+  const prompt = fields.prompt;
+  const relayCheck = checkRelayLimits(settings, fields, prompt);
+  if (relayCheck !== undefined) return fail(relayCheck);
+
+  const forwarded = settings.dropUnknownFields ? dropFields(fields) : { ...fields };
+  record.forwardedBody = forwarded;
+  const validation = validateGeneration(model, forwarded, prompt, { strictAspectRatios: settings.strictAspectRatios });
+  if (!validation.ok) return fail(validation.error);
+  const { plan } = validation;
+
+  const paintImage = (index: number, partial = false): Promise<Buffer> =>
+    paint({
+      width: plan.width,
+      height: plan.height,
+      format: plan.format,
+      key: `${plan.seed === undefined ? `prompt:${prompt}` : `seed:${plan.seed}`}${partial ? ':partial' : ''}`,
+      index,
+      noise: settings.noise || /\bnoise\b/i.test(prompt),
+    });
+  const latencyMs = latencyFor(settings, model.id);
+
+  if (plan.stream !== undefined && settings.streaming && fault === undefined) {
+    const blocked = moderate(model, prompt);
+    if (blocked !== undefined) return fail(blocked);
+    return streamGeneration(res, { plan: { ...plan, stream: plan.stream }, latencyMs, signal, paintImage });
+  }
+
+  if (!(await wait(latencyMs, signal))) return;
+  const blocked = moderate(model, prompt);
+  if (blocked !== undefined) return fail(blocked);
+  const images = await Promise.all(Array.from({ length: plan.n }, (_, index) => paintImage(index)));
+  if (signal.aborted) return;
+  sendJson(
+    res,
+    200,
+    successBody({
+      plan,
+      images,
+      ...(fault === undefined ? {} : { fault }),
+      ...(model.id === 'dall-e-3' ? { revisedPrompt: prompt } : {}),
+      origin: ctx.origin,
+      files: ctx.files,
+    }),
+  );
+}
+
+/** Limits some relays set below the models' own: a shorter prompt (QuickRouter: 1000), fewer images. */
+function checkRelayLimits(settings: Settings, fields: Record<string, unknown>, prompt: string): ErrorReply | undefined {
+  const { maxPromptChars, maxN } = settings;
+  if (maxPromptChars !== undefined && prompt.length > maxPromptChars) {
+    return upstreamError(
+      400,
+      `prompt is too long: ${prompt.length} characters, this relay accepts at most ${maxPromptChars}`,
+      'prompt',
+      'string_above_max_length',
+    );
+  }
+  if (typeof fields.n === 'number' && fields.n > maxN) {
+    return upstreamError(400, `n must be between 1 and ${maxN} on this relay, got ${fields.n}`, 'n', 'integer_above_max_value');
+  }
+  // new-api's own prompt filter answers before any upstream is called, with HTTP 500.
+  if (prompt.includes('敏感')) {
+    return relayError(500, 'user sensitive words detected: 敏感', 'sensitive_words_detected', 'prompt');
+  }
+  return undefined;
+}
+
+function dropFields(fields: Record<string, unknown>): Record<string, unknown> {
+  const kept = { ...fields };
+  for (const name of FIELDS_DROPPED_BY_NEW_API) delete kept[name];
+  return kept;
+}
+
+/** The upstream's safety system, triggered by keywords so tests can reach each shape. */
+function moderate(model: FakeModel, prompt: string): ErrorReply | undefined {
+  if (/\bforbidden\b/i.test(prompt)) {
+    return upstreamError(
+      400,
+      'Your request was rejected by the safety system. If you believe this is an error, contact us at help.openai.com.',
+      null,
+      'moderation_blocked',
+      'image_generation_user_error',
+    );
+  }
+  if (model.dialect === 'gpt-image') return undefined;
+  // BFL flags either the prompt (`Request Moderated`) or the finished image (`Content Moderated`).
+  if (/\bmoderated-content\b/i.test(prompt)) {
+    return upstreamError(500, 'task failed with status: Content Moderated', null, 'content_moderated', 'upstream_error');
+  }
+  if (/\bmoderated\b/i.test(prompt)) return { status: 400, body: { detail: 'Request Moderated' } };
+  return undefined;
+}

@@ -1,0 +1,16 @@
+// A local stand-in for an OpenAI-compatible image relay (new-api / one-api style), used by the
+// provider tests, the CLI tests and `npm run demo`. See shared/RELAYS.md for the behaviour it mimics.
+export { startRelayFake } from './server.js';
+export { DEFAULT_API_KEY } from './settings.js';
+export { FAKE_MODELS, findModel, type FakeDialect, type FakeModel } from './models.js';
+export { ratioDimensions, STRICT_ASPECT_RATIOS } from './dialects.js';
+export { FIELDS_DROPPED_BY_NEW_API } from './generate.js';
+export type {
+  DownloadFault,
+  Fault,
+  PayloadFault,
+  RecordedRequest,
+  RelayFake,
+  RelayFakeOptions,
+  TransportFault,
+} from './types.js';

@@ -1,0 +1,79 @@
+// The models the fake relay serves, with the per-model limits of shared/RELAYS.md's dialect table.
+// This is the relay's view, written independently of src/catalog so tests can catch the bot's
+// catalog drifting from what relays actually accept.
+
+export type FakeDialect = 'gpt-image' | 'flux' | 'kontext';
+
+export interface FakeModel {
+  id: string;
+  dialect: FakeDialect;
+  /** For GET /v1/models. */
+  ownedBy: string;
+  /** The upstream's own prompt cap (a relay may cap lower: RelayFakeOptions.maxPromptChars). */
+  maxPromptChars: number;
+  /** GPT image: accepted `quality` values. */
+  qualities?: readonly string[];
+  /** GPT image: fixed `size` values besides `auto`. */
+  sizes?: readonly string[];
+  /** gpt-image-2: any WxH within bounds besides the fixed sizes. */
+  freeSizes?: boolean;
+  /** FLUX / Kontext: highest `safety_tolerance`. */
+  maxSafetyTolerance?: number;
+  /** flux-2-flex: takes `steps` and `guidance`. */
+  flexParams?: boolean;
+  /** flux-pro-1.1-ultra: takes `raw`. */
+  raw?: boolean;
+}
+
+const GPT_SIZES = ['1024x1024', '1024x1536', '1536x1024'] as const;
+const GPT_QUALITIES = ['low', 'medium', 'high', 'auto'] as const;
+
+function gpt(id: string, extra: Partial<FakeModel> = {}): FakeModel {
+  return {
+    id,
+    dialect: 'gpt-image',
+    ownedBy: 'openai',
+    maxPromptChars: 32_000,
+    qualities: GPT_QUALITIES,
+    sizes: GPT_SIZES,
+    ...extra,
+  };
+}
+
+function flux(id: string, maxSafetyTolerance: number, extra: Partial<FakeModel> = {}): FakeModel {
+  // FLUX prompts are capped in tokens upstream (32K); the fake only guards against absurd sizes.
+  return { id, dialect: 'flux', ownedBy: 'black-forest-labs', maxPromptChars: 100_000, maxSafetyTolerance, ...extra };
+}
+
+function kontext(id: string, extra: Partial<FakeModel> = {}): FakeModel {
+  return { id, dialect: 'kontext', ownedBy: 'black-forest-labs', maxPromptChars: 100_000, maxSafetyTolerance: 6, ...extra };
+}
+
+export const FAKE_MODELS: readonly FakeModel[] = [
+  gpt('gpt-image-2', { freeSizes: true }),
+  gpt('gpt-image-1'),
+  gpt('gpt-image-1.5'),
+  // dall-e-3's real sizes are the 1792 ones; the table's GPT sizes are accepted too, to stay lenient.
+  gpt('dall-e-3', {
+    maxPromptChars: 4_000,
+    qualities: ['standard', 'hd'],
+    sizes: [...GPT_SIZES, '1792x1024', '1024x1792'],
+  }),
+  flux('flux-2-max', 5),
+  flux('flux-2-pro', 5),
+  flux('flux-2-flex', 5, { flexParams: true }),
+  flux('flux-2-klein-9b', 5),
+  flux('flux-2-klein-4b', 5),
+  flux('flux-pro-1.1', 6),
+  flux('flux-pro', 6),
+  flux('flux-dev', 6),
+  kontext('flux-kontext-pro'),
+  kontext('flux-kontext-max'),
+  kontext('flux-pro-1.1-ultra', { raw: true }),
+];
+
+const BY_ID = new Map(FAKE_MODELS.map((model) => [model.id, model]));
+
+export function findModel(id: string): FakeModel | undefined {
+  return BY_ID.get(id);
+}

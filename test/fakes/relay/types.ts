@@ -1,0 +1,115 @@
+// The public shapes of the relay fake: its options, what it records, the faults it can inject.
+
+export interface RelayFakeOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0 (an ephemeral port). */
+  port?: number;
+  /** The accepted Bearer key. Default 'sk-fake-relay-key-0000000000000000'. */
+  apiKey?: string;
+  /** Only the nine-value aspect-ratio enum for Kontext and Ultra (QuickRouter, AnyAPI). */
+  strictAspectRatios?: boolean;
+  /** A relay-level prompt cap below the models' own (QuickRouter caps at 1000). */
+  maxPromptChars?: number;
+  /** A relay-level cap on `n` below the models' own 10. Default 10. */
+  maxN?: number;
+  /**
+   * new-api behaviour: drop `seed`, `safety_tolerance`, `aspect_ratio`, `width`, `height`, `steps`,
+   * `guidance` before the request reaches the "upstream". Default false (one-api: pass-through).
+   */
+  dropUnknownFields?: boolean;
+  /** Whether GPT image `stream: true` is answered as server-sent events. Default true; when false the flag is ignored. */
+  streaming?: boolean;
+  /** Simulated generation time before a successful answer. Default 20 ms. */
+  latencyMs?: number | ((model: string) => number);
+  /** How long result URLs stay downloadable. Default 10 minutes. */
+  urlTtlMs?: number;
+  /** Clock for URL expiry and `RecordedRequest.at` (tests advance it). Default Date.now. */
+  now?: () => number;
+  /** Paint every image as random noise (huge PNGs). The prompt keyword `noise` does the same per request. */
+  noise?: boolean;
+}
+
+export interface RecordedRequest {
+  method: string;
+  /** The path without the query string, e.g. `/v1/images/generations`. */
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  /** The parsed JSON body, or the raw text when it is not JSON (undefined when empty). */
+  body: unknown;
+  /** From the `now` clock. */
+  at: number;
+  /** The request id the fake answered with (`x-request-id`). */
+  requestId: string;
+  /** The body as the "upstream" saw it, after `dropUnknownFields`; set for generation requests that got that far. */
+  forwardedBody?: Record<string, unknown>;
+}
+
+/**
+ * Faults on the image URL of a successful answer (the download, not the generation); they make even
+ * a GPT model answer with `url`.
+ */
+export type DownloadFault =
+  | { kind: 'url404' }
+  | { kind: 'urlNotImage' }
+  | { kind: 'urlSlow'; ms: number }
+  /** Serves `bytes` bytes; with a Content-Length unless `chunked`. */
+  | { kind: 'urlHuge'; bytes: number; chunked?: boolean }
+  /** The image URL answers 302 to `location` (e.g. http://10.0.0.1/x or http://169.254.169.254/). */
+  | { kind: 'urlRedirect'; location: string };
+
+/** Faults that replace the whole answer to a generation request. */
+export type TransportFault =
+  /** Any JSON error: 429 with retry-after headers, 500 new_api_error, 402 quota, … */
+  | { kind: 'json'; status: number; body: unknown; headers?: Record<string, string> }
+  /** An HTML error page: Cloudflare 524, nginx 502, … (a default page when `body` is omitted). */
+  | { kind: 'html'; status: number; body?: string }
+  /** Read the request, then reset the connection without answering. */
+  | { kind: 'reset' }
+  /** Read the request and never answer (until close()). */
+  | { kind: 'hang' }
+  /** 200 headers and part of the body, then nothing more. */
+  | { kind: 'stallBody' }
+  /** 200 with a body that is not JSON. */
+  | { kind: 'invalidJson' }
+  /** 200 JSON without `data`. */
+  | { kind: 'missingData' };
+
+/**
+ * Faults in an otherwise successful answer's image data. The b64 ones make even a FLUX model answer
+ * with `b64_json`; a streamed request with a payload or download fault queued is answered as plain JSON.
+ */
+export type PayloadFault =
+  /** `b64_json` that is not base64. */
+  | { kind: 'badBase64' }
+  /** Valid base64 of bytes that are no image. */
+  | { kind: 'notImage' }
+  /** Base64 of a PNG cut in half. */
+  | { kind: 'truncatedImage' }
+  /** `b64_json` as `data:image/png;base64,…`. */
+  | { kind: 'dataUri' }
+  /** `data[0].url` is exactly this URL. */
+  | { kind: 'urlPointsTo'; url: string };
+
+export type Fault = TransportFault | PayloadFault | DownloadFault;
+
+export interface RelayFake {
+  /** Base URL including /v1, e.g. http://127.0.0.1:PORT/v1. */
+  readonly url: string;
+  /** http://127.0.0.1:PORT */
+  readonly origin: string;
+  /** The key currently accepted (follows configure()). */
+  readonly apiKey: string;
+  /** Every request to /v1/*, in order (not the image downloads). */
+  readonly requests: RecordedRequest[];
+  /** Paths of the image downloads asked for, in order (`/files/<id>.<ext>`). */
+  readonly downloads: string[];
+  /** Queues faults for the next `count` (default 1) generation requests, in order. */
+  failNext(fault: Fault, count?: number): void;
+  /** Changes options at run time (host and port excepted). */
+  configure(options: Partial<RelayFakeOptions>): void;
+  /** Clears requests, downloads and queued faults (images already served stay downloadable). */
+  reset(): void;
+  /** Closes the server and every socket, hung ones included. */
+  close(): Promise<void>;
+}
