@@ -17,6 +17,8 @@ export type SizeRule =
       minSide: number;
       maxSide: number;
       maxPixels: number;
+      /** Smallest width×height the model accepts (gpt-image-2 refuses below about 0.66 MP). */
+      minPixels?: number;
       /** Largest long-side/short-side ratio allowed (3 means 1:3..3:1). */
       maxRatio: number;
       /** Sizes offered in menus; any valid size is accepted. */
@@ -24,7 +26,14 @@ export type SizeRule =
       auto: boolean;
     }
   /** An `aspect_ratio` "W:H" within minRatio..maxRatio (W/H), about 1 MP (Kontext, Ultra). */
-  | { kind: 'ratio'; minRatio: number; maxRatio: number; presets: readonly string[] };
+  | {
+      kind: 'ratio';
+      minRatio: number;
+      maxRatio: number;
+      presets: readonly string[];
+      /** Output area in megapixels (of 1024×1024), for showing the pixel size; 1 when absent (Ultra: 4). */
+      megapixels?: number;
+    };
 
 export interface Range {
   min: number;
@@ -42,6 +51,8 @@ export interface ModelSpec {
   qualities?: readonly string[];
   /** `safety_tolerance` range; absent when the model has none (GPT image models use `moderation`). */
   safetyTolerance?: Range;
+  /** Whether the model takes OpenAI's `moderation` (`low`/`auto`); dall-e-3 and reverse-engineered routes do not. */
+  moderation?: boolean;
   /** Whether the model takes a `seed`. */
   seed: boolean;
   /** flux-2-flex only. */

@@ -43,7 +43,7 @@ export interface PlannedRequest {
 }
 
 export interface Adjustment {
-  field: 'size' | 'quality' | 'safetyTolerance' | 'n' | 'outputFormat';
+  field: 'size' | 'quality' | 'seed' | 'safetyTolerance' | 'n' | 'outputFormat' | 'steps' | 'guidance' | 'promptUpsampling';
   from: string;
   to: string;
 }

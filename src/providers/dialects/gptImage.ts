@@ -1,0 +1,32 @@
+// OpenAI's image dialect (gpt-image-2, gpt-image-1, gpt-image-1.5, dall-e-3, gpt-image-2-all):
+// `{model, prompt, n, size, quality?, moderation?, output_format?}`.
+import type { ModelSpec } from '../../catalog/types.js';
+import type { DialectOptions, ImageRequest, PlannedRequest } from '../types.js';
+import { checkRequest, definedFields, planned } from './plan.js';
+
+/** safety_tolerance at or above this asks OpenAI for its looser `moderation: "low"`. */
+export const LOW_MODERATION_FROM = 3;
+
+/**
+ * One rule maps the FLUX-style 0..6 tolerance onto OpenAI's two moderation levels: none given →
+ * no `moderation` field (the relay's default); 3 or more → `low`; below → `auto` (OpenAI's default,
+ * sent explicitly so a server policy of "strict" is visible in the request).
+ */
+export function moderationFor(safetyTolerance: number | undefined): 'low' | 'auto' | undefined {
+  if (safetyTolerance === undefined) return undefined;
+  return safetyTolerance >= LOW_MODERATION_FROM ? 'low' : 'auto';
+}
+
+export function planGptImage(request: ImageRequest, model: ModelSpec, options: DialectOptions): PlannedRequest {
+  const checked = checkRequest(request, model, options);
+  const body = definedFields({
+    model: model.id,
+    prompt: checked.prompt,
+    n: checked.n,
+    size: checked.size.value,
+    quality: checked.quality,
+    moderation: model.moderation ? moderationFor(checked.safetyTolerance) : undefined,
+    output_format: checked.outputFormat,
+  });
+  return planned(model, checked, body);
+}
