@@ -1,0 +1,194 @@
+// Turns a relay's success body into checked images: validated with zod at the edge, b64 decoded
+// (data-URI prefix or not), URLs downloaded at once (they expire in ~10 minutes), and every image
+// sniffed by its magic number and checked to be complete, so a truncated file never reaches Discord.
+import sharp from 'sharp';
+import { z } from 'zod';
+import { MalformedResponseError, type ErrorContext } from './errors.js';
+import type { GeneratedImage } from './types.js';
+
+const itemSchema = z.object({
+  b64_json: z.string().nullish(),
+  url: z.string().nullish(),
+  revised_prompt: z.string().nullish(),
+  seed: z.unknown().optional(),
+});
+
+export const imagesResponseSchema = z.object({
+  created: z.union([z.number(), z.string()]).nullish(),
+  data: z.array(itemSchema).min(1),
+  usage: z.unknown().optional(),
+  seed: z.unknown().optional(),
+});
+
+export type ImagesResponse = z.infer<typeof imagesResponseSchema>;
+
+export interface ParsedImages {
+  images: GeneratedImage[];
+  usage?: unknown;
+  /** The seed, when the relay reported one. */
+  seed?: number;
+  revisedPrompt?: string;
+}
+
+export type ImageDownloader = (url: string) => Promise<Buffer>;
+
+/** Whether a body is a server-sent event stream (`stream: true` image generation). */
+export function isEventStream(contentType: string | undefined, body: string): boolean {
+  return /text\/event-stream/i.test(contentType ?? '') || /^(event|data):/.test(body.trimStart());
+}
+
+/**
+ * Folds an image event stream into the JSON shape of a normal response: the `completed` events'
+ * images (partial previews are dropped), their usage, or the stream's error.
+ */
+export function eventStreamToJson(body: string): string {
+  const data: Array<{ b64_json?: string; url?: string }> = [];
+  let usage: unknown;
+  for (const line of body.split(/\r?\n/)) {
+    if (!line.startsWith('data:')) continue;
+    const payload = line.slice(5).trim();
+    if (!payload || payload === '[DONE]') continue;
+    let event: Record<string, unknown>;
+    try {
+      event = JSON.parse(payload) as Record<string, unknown>;
+    } catch {
+      continue;
+    }
+    if (event.error !== undefined) return JSON.stringify({ error: event.error });
+    const type = typeof event.type === 'string' ? event.type : '';
+    if (type.endsWith('partial_image')) continue;
+    if (typeof event.b64_json === 'string' || typeof event.url === 'string') {
+      data.push({ b64_json: event.b64_json as string | undefined, url: event.url as string | undefined });
+      usage = event.usage ?? usage;
+    } else if (Array.isArray(event.data)) {
+      return payload; // a relay that wrapped a whole normal response in one event
+    }
+  }
+  return JSON.stringify({ data, usage });
+}
+
+const DATA_URI = /^data:([^;,]*)((?:;[^;,]*)*),/i;
+
+/** Decodes `b64_json`, with or without a `data:image/…;base64,` prefix; invalid base64 is refused. */
+export function decodeBase64Image(value: string, context: ErrorContext = {}): Buffer {
+  let b64 = value.trim();
+  const prefix = DATA_URI.exec(b64);
+  if (prefix) {
+    if (!/;base64/i.test(prefix[2] ?? '')) {
+      throw new MalformedResponseError('The relay sent an image data URI that is not base64', context);
+    }
+    b64 = b64.slice(prefix[0].length);
+  }
+  b64 = b64.replace(/\s+/g, '').replace(/-/g, '+').replace(/_/g, '/');
+  if (!b64 || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64) || b64.length % 4 === 1) {
+    throw new MalformedResponseError('The relay sent invalid base64 image data', context);
+  }
+  return Buffer.from(b64, 'base64');
+}
+
+function sniff(bytes: Buffer): GeneratedImage['mime'] | undefined {
+  if (bytes.length >= 8 && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) {
+    return 'image/png';
+  }
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
+  if (bytes.length >= 12 && bytes.toString('latin1', 0, 4) === 'RIFF' && bytes.toString('latin1', 8, 12) === 'WEBP') {
+    return 'image/webp';
+  }
+  if (bytes.length >= 6 && /^GIF8[79]a$/.test(bytes.toString('latin1', 0, 6))) return 'image/gif';
+  return undefined;
+}
+
+/** Length without trailing padding some encoders and proxies append (NUL, whitespace). */
+function trimmedEnd(bytes: Buffer): number {
+  let end = bytes.length;
+  while (end > 0 && [0x00, 0x09, 0x0a, 0x0d, 0x20].includes(bytes[end - 1] ?? -1)) end--;
+  return end;
+}
+
+/** Walks the PNG chunks: a complete file reaches IEND without running past the end. */
+function pngComplete(bytes: Buffer): boolean {
+  let offset = 8;
+  while (offset + 12 <= bytes.length) {
+    const length = bytes.readUInt32BE(offset);
+    const type = bytes.toString('latin1', offset + 4, offset + 8);
+    offset += 12 + length;
+    if (offset > bytes.length) return false;
+    if (type === 'IEND') return true;
+  }
+  return false;
+}
+
+function isComplete(bytes: Buffer, mime: GeneratedImage['mime']): boolean {
+  const end = trimmedEnd(bytes);
+  switch (mime) {
+    case 'image/png':
+      return pngComplete(bytes);
+    case 'image/jpeg': // ends with the EOI marker
+      return end >= 4 && bytes[end - 2] === 0xff && bytes[end - 1] === 0xd9;
+    case 'image/gif': // ends with the trailer byte
+      return end >= 14 && bytes[end - 1] === 0x3b;
+    case 'image/webp': // the RIFF header says how long the file is
+      return bytes.readUInt32LE(4) + 8 <= bytes.length;
+  }
+}
+
+/** Sniffs the format, checks the file is complete and reads its dimensions. */
+export async function inspectImage(bytes: Buffer, context: ErrorContext = {}): Promise<GeneratedImage> {
+  const mime = sniff(bytes);
+  if (!mime) {
+    throw new MalformedResponseError('The relay sent data that is not a PNG, JPEG, WebP or GIF image', context);
+  }
+  if (!isComplete(bytes, mime)) {
+    throw new MalformedResponseError(`The relay sent a truncated ${mime.slice(6).toUpperCase()} image`, context);
+  }
+  try {
+    const { width, height } = await sharp(bytes).metadata();
+    return { bytes, mime, width, height };
+  } catch {
+    throw new MalformedResponseError(`The relay sent a ${mime.slice(6).toUpperCase()} image that cannot be read`, context);
+  }
+}
+
+function integer(value: unknown): number | undefined {
+  const n = typeof value === 'string' && value.trim() ? Number(value) : value;
+  return typeof n === 'number' && Number.isSafeInteger(n) ? n : undefined;
+}
+
+/**
+ * Parses a relay's success body (`{created?, data: [{b64_json}|{url}], usage?}`) and returns the
+ * checked images. `download` fetches URL results (see imageDownload.ts).
+ */
+export async function imagesFromResponse(
+  body: string,
+  download: ImageDownloader,
+  context: ErrorContext = {},
+): Promise<ParsedImages> {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw new MalformedResponseError('The relay answered with something that is not JSON', context);
+  }
+  const parsed = imagesResponseSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new MalformedResponseError('The relay answered without any image (no `data` list)', context);
+  }
+  const images: GeneratedImage[] = [];
+  let seed = integer(parsed.data.seed);
+  for (const item of parsed.data.data) {
+    let bytes: Buffer;
+    if (item.b64_json) bytes = decodeBase64Image(item.b64_json, context);
+    else if (item.url?.trim().startsWith('data:')) bytes = decodeBase64Image(item.url, context);
+    else if (item.url) bytes = await download(item.url.trim());
+    else throw new MalformedResponseError('The relay returned an image entry with neither b64_json nor url', context);
+    images.push(await inspectImage(bytes, context));
+    seed ??= integer(item.seed);
+  }
+  const revisedPrompt = parsed.data.data.find((item) => item.revised_prompt)?.revised_prompt ?? undefined;
+  return {
+    images,
+    ...(parsed.data.usage !== undefined && parsed.data.usage !== null ? { usage: parsed.data.usage } : {}),
+    ...(seed !== undefined ? { seed } : {}),
+    ...(revisedPrompt ? { revisedPrompt } : {}),
+  };
+}

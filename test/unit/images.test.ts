@@ -1,0 +1,305 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import sharp from 'sharp';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CancelledError, MalformedResponseError, RelayTimeoutError } from '../../src/providers/errors.js';
+import { downloadImage, hostIsPrivate } from '../../src/providers/imageDownload.js';
+import {
+  decodeBase64Image,
+  eventStreamToJson,
+  imagesFromResponse,
+  inspectImage,
+} from '../../src/providers/images.js';
+import { addressScope, isAddressAllowed } from '../../src/providers/netAddress.js';
+
+// --- a small local server (each test file keeps its own; no dependency on test/fakes) ---
+interface TestServer {
+  url: string;
+  port: number;
+  hits: string[];
+  close(): Promise<void>;
+}
+const servers: TestServer[] = [];
+async function startServer(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<TestServer> {
+  const hits: string[] = [];
+  const server = createServer((req, res) => {
+    hits.push(req.url ?? '');
+    handler(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const test: TestServer = {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    hits,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+  servers.push(test);
+  return test;
+}
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+let png: Buffer;
+let jpeg: Buffer;
+let webp: Buffer;
+let gif: Buffer;
+beforeAll(async () => {
+  const base = sharp({ create: { width: 12, height: 8, channels: 3, background: '#3366cc' } });
+  png = await base.clone().png().toBuffer();
+  jpeg = await base.clone().jpeg().toBuffer();
+  webp = await base.clone().webp().toBuffer();
+  gif = await base.clone().gif().toBuffer();
+});
+
+const local = { relay: 'local', allowPrivateAddresses: true, timeoutMs: 5_000 };
+
+describe('base64 images', () => {
+  it('decodes plain base64 and data URIs', () => {
+    expect(decodeBase64Image(png.toString('base64')).equals(png)).toBe(true);
+    expect(decodeBase64Image(`data:image/png;base64,${png.toString('base64')}`).equals(png)).toBe(true);
+    const wrapped = png.toString('base64').replace(/(.{76})/g, '$1\n');
+    expect(decodeBase64Image(wrapped).equals(png)).toBe(true);
+  });
+
+  it('refuses invalid base64', () => {
+    expect(() => decodeBase64Image('not*base64!')).toThrow(MalformedResponseError);
+    expect(() => decodeBase64Image('')).toThrow(MalformedResponseError);
+    expect(() => decodeBase64Image('data:image/png,rawbytes')).toThrow(MalformedResponseError);
+    expect(() => decodeBase64Image('abcde')).toThrow(MalformedResponseError);
+  });
+});
+
+describe('inspectImage', () => {
+  it('sniffs PNG, JPEG, WebP and GIF with their dimensions', async () => {
+    for (const [bytes, mime] of [
+      [png, 'image/png'],
+      [jpeg, 'image/jpeg'],
+      [webp, 'image/webp'],
+      [gif, 'image/gif'],
+    ] as const) {
+      await expect(inspectImage(bytes)).resolves.toMatchObject({ mime, width: 12, height: 8 });
+    }
+  });
+
+  it('refuses truncated images and non-images', async () => {
+    await expect(inspectImage(png.subarray(0, Math.floor(png.length / 2)))).rejects.toThrow(/truncated PNG/);
+    await expect(inspectImage(jpeg.subarray(0, jpeg.length - 10))).rejects.toThrow(/truncated JPEG/);
+    await expect(inspectImage(webp.subarray(0, webp.length - 4))).rejects.toThrow(/truncated WEBP/);
+    await expect(inspectImage(gif.subarray(0, gif.length - 1))).rejects.toThrow(/truncated GIF/);
+    await expect(inspectImage(Buffer.from('<html>oops</html>'))).rejects.toBeInstanceOf(MalformedResponseError);
+  });
+});
+
+describe('imagesFromResponse', () => {
+  const noDownload = async (): Promise<Buffer> => {
+    throw new Error('unexpected download');
+  };
+
+  it('reads b64_json (data URI too), usage, seed and revised prompt', async () => {
+    const body = JSON.stringify({
+      created: 1,
+      data: [
+        { b64_json: png.toString('base64'), revised_prompt: 'a blue card' },
+        { b64_json: `data:image/jpeg;base64,${jpeg.toString('base64')}`, url: null },
+      ],
+      usage: { total_tokens: 10 },
+      seed: 42,
+    });
+    const parsed = await imagesFromResponse(body, noDownload, { relay: 'r' });
+    expect(parsed.images.map((i) => i.mime)).toEqual(['image/png', 'image/jpeg']);
+    expect(parsed).toMatchObject({ usage: { total_tokens: 10 }, seed: 42, revisedPrompt: 'a blue card' });
+  });
+
+  it('downloads URL results through the given downloader', async () => {
+    const parsed = await imagesFromResponse(JSON.stringify({ data: [{ url: ' https://cdn.example/x.png ' }] }), async (url) => {
+      expect(url).toBe('https://cdn.example/x.png');
+      return png;
+    });
+    expect(parsed.images[0]).toMatchObject({ mime: 'image/png', width: 12 });
+  });
+
+  it('refuses bodies without images', async () => {
+    for (const body of ['{}', '{"data":[]}', '{"data":[{}]}', 'plain text', '{"data":[{"b64_json":"!!"}]}']) {
+      await expect(imagesFromResponse(body, noDownload, { relay: 'r' })).rejects.toBeInstanceOf(MalformedResponseError);
+    }
+  });
+
+  it('folds an image event stream into a normal response', () => {
+    const stream = [
+      'event: image_generation.partial_image',
+      'data: {"type":"image_generation.partial_image","b64_json":"UEFSVElBTA==","partial_image_index":0}',
+      '',
+      'event: image_generation.completed',
+      `data: {"type":"image_generation.completed","b64_json":"${png.toString('base64')}","usage":{"total_tokens":5}}`,
+      '',
+    ].join('\n');
+    expect(JSON.parse(eventStreamToJson(stream))).toEqual({ data: [{ b64_json: png.toString('base64') }], usage: { total_tokens: 5 } });
+    expect(JSON.parse(eventStreamToJson('data: {"type":"error","error":{"message":"blocked","code":"moderation_blocked"}}\n'))).toEqual({
+      error: { message: 'blocked', code: 'moderation_blocked' },
+    });
+  });
+});
+
+describe('downloadImage', () => {
+  it('downloads an image', async () => {
+    const server = await startServer((_req, res) => res.end(png));
+    const bytes = await downloadImage(`${server.url}/img.png`, local);
+    expect(bytes.equals(png)).toBe(true);
+  });
+
+  it('reports an expired link (404/403) as malformed_response', async () => {
+    const server = await startServer((_req, res) => {
+      res.statusCode = 404;
+      res.end('gone');
+    });
+    const error = await downloadImage(`${server.url}/old.png`, local).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MalformedResponseError);
+    expect(error).toMatchObject({ code: 'image_url_expired', status: 404 });
+    expect((error as Error).message).toMatch(/expired/);
+  });
+
+  it('enforces the byte cap while streaming (no content-length)', async () => {
+    const server = await startServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'image/png' });
+      const chunk = Buffer.alloc(64 * 1024, 1);
+      for (let i = 0; i < 8; i++) res.write(chunk);
+      res.end();
+    });
+    const error = await downloadImage(`${server.url}/big.png`, { ...local, maxBytes: 100_000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MalformedResponseError);
+    expect(error).toMatchObject({ code: 'image_too_large' });
+  });
+
+  it('refuses a declared content-length over the cap', async () => {
+    const server = await startServer((_req, res) => {
+      res.writeHead(200, { 'content-length': String(png.length) });
+      res.end(png);
+    });
+    await expect(downloadImage(`${server.url}/x.png`, { ...local, maxBytes: 10 })).rejects.toMatchObject({ code: 'image_too_large' });
+  });
+
+  it('refuses private addresses for a public relay, without connecting', async () => {
+    const server = await startServer((_req, res) => res.end(png));
+    const error = await downloadImage(`${server.url}/img.png`, { ...local, allowPrivateAddresses: false }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'malformed_response', code: 'image_url_blocked' });
+    expect(server.hits).toHaveLength(0);
+  });
+
+  it('refuses a host name that resolves to a private or metadata address', async () => {
+    const resolve = async () => [{ address: '169.254.169.254', family: 4 }];
+    await expect(
+      downloadImage('http://images.example/x.png', { ...local, allowPrivateAddresses: false, resolve }),
+    ).rejects.toMatchObject({ code: 'image_url_blocked' });
+    // Even a relay on a private network may not send us to the metadata service.
+    await expect(downloadImage('http://images.example/x.png', { ...local, resolve })).rejects.toMatchObject({
+      code: 'image_url_blocked',
+    });
+  });
+
+  it('re-checks every redirect hop and refuses one to a private address', async () => {
+    const server = await startServer((req, res) => {
+      if (req.url === '/start') {
+        res.writeHead(302, { location: 'http://10.1.2.3/internal.png' });
+        res.end();
+      } else if (req.url === '/via-name') {
+        res.writeHead(301, { location: 'http://metadata.internal/latest' });
+        res.end();
+      } else res.end(png);
+    });
+    // Treat the test server's 127.0.0.1 as "public" so the first hop is allowed.
+    const options = {
+      ...local,
+      allowPrivateAddresses: false,
+      isAllowed: (address: string) => address === '127.0.0.1',
+      resolve: async () => [{ address: '192.168.1.10', family: 4 }],
+    };
+    await expect(downloadImage(`${server.url}/start`, options)).rejects.toMatchObject({ code: 'image_url_blocked' });
+    await expect(downloadImage(`${server.url}/via-name`, options)).rejects.toMatchObject({ code: 'image_url_blocked' });
+    expect(server.hits).toEqual(['/start', '/via-name']);
+  });
+
+  it('follows up to three redirects, then gives up', async () => {
+    const server = await startServer((req, res) => {
+      const n = Number(req.url?.slice(1));
+      if (n < 10) {
+        res.writeHead(302, { location: `/${n + 1}` });
+        res.end();
+      } else res.end(png);
+    });
+    await expect(downloadImage(`${server.url}/7`, local)).resolves.toHaveLength(png.length);
+    await expect(downloadImage(`${server.url}/1`, local)).rejects.toThrow(/redirected more than 3/);
+  });
+
+  it('refuses schemes other than http and https', async () => {
+    await expect(downloadImage('file:///etc/passwd', local)).rejects.toBeInstanceOf(MalformedResponseError);
+    await expect(downloadImage('ftp://example.com/x.png', local)).rejects.toBeInstanceOf(MalformedResponseError);
+    await expect(downloadImage('not a url', local)).rejects.toBeInstanceOf(MalformedResponseError);
+  });
+
+  it('times out a stalled download and honours abort', async () => {
+    const server = await startServer((_req, res) => {
+      res.writeHead(200);
+      res.write(png.subarray(0, 10)); // then stall
+    });
+    const start = Date.now();
+    await expect(downloadImage(`${server.url}/slow`, { ...local, timeoutMs: 300 })).rejects.toBeInstanceOf(RelayTimeoutError);
+    expect(Date.now() - start).toBeLessThan(3_000);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    await expect(downloadImage(`${server.url}/slow`, { ...local, signal: controller.signal })).rejects.toBeInstanceOf(
+      CancelledError,
+    );
+  });
+
+  it('knows whether a relay host is private', async () => {
+    await expect(hostIsPrivate('http://127.0.0.1:8080/v1')).resolves.toBe(true);
+    await expect(hostIsPrivate('http://[::1]:8080/v1')).resolves.toBe(true);
+    await expect(hostIsPrivate('https://93.184.216.34/v1')).resolves.toBe(false);
+    await expect(hostIsPrivate('https://relay.example/v1', async () => [{ address: '10.0.0.5', family: 4 }])).resolves.toBe(true);
+  });
+});
+
+describe('address scopes', () => {
+  it.each([
+    ['8.8.8.8', 'public'],
+    ['127.0.0.1', 'private'],
+    ['10.20.30.40', 'private'],
+    ['172.16.0.1', 'private'],
+    ['172.32.0.1', 'public'],
+    ['192.168.0.1', 'private'],
+    ['100.64.0.1', 'private'],
+    ['169.254.1.1', 'private'],
+    ['169.254.169.254', 'metadata'],
+    ['0.0.0.0', 'private'],
+    ['::1', 'private'],
+    ['::', 'private'],
+    ['fc00::1', 'private'],
+    ['fd12:3456::1', 'private'],
+    ['fe80::1', 'private'],
+    ['::ffff:127.0.0.1', 'private'],
+    ['::ffff:7f00:1', 'private'],
+    ['::ffff:169.254.169.254', 'metadata'],
+    ['::ffff:8.8.8.8', 'public'],
+    ['64:ff9b::a00:1', 'private'],
+    ['2002:c0a8:0101::1', 'private'],
+    ['fd00:ec2::254', 'metadata'],
+    ['2606:4700::1111', 'public'],
+    ['[::1]', 'private'],
+    ['example.com', undefined],
+  ])('%s is %s', (address, scope) => {
+    expect(addressScope(address)).toBe(scope);
+  });
+
+  it('allows private addresses only when asked, metadata never', () => {
+    expect(isAddressAllowed('127.0.0.1', false)).toBe(false);
+    expect(isAddressAllowed('127.0.0.1', true)).toBe(true);
+    expect(isAddressAllowed('169.254.169.254', true)).toBe(false);
+    expect(isAddressAllowed('1.1.1.1', false)).toBe(true);
+  });
+});

@@ -1,0 +1,373 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import sharp from 'sharp';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ModelSpec } from '../../src/catalog/types.js';
+import type { RelayConfig } from '../../src/config/relay.js';
+import {
+  CancelledError,
+  ContentPolicyError,
+  RateLimitError,
+  RelayAuthError,
+  RelayTimeoutError,
+  UpstreamError,
+} from '../../src/providers/errors.js';
+import { closeAgents, postJson } from '../../src/providers/http.js';
+import { generateOnRelay, type RetryInfo } from '../../src/providers/relayClient.js';
+import type { PlannedRequest } from '../../src/providers/types.js';
+
+// A key that redact()'s generic patterns would NOT catch: only our own handling can keep it out.
+const KEY = 'relaykey-Zq8wX2vN5mP0tR7y';
+
+// --- a small local relay (each test file keeps its own; no dependency on test/fakes) ---
+interface Hit {
+  body: Record<string, unknown>;
+  headers: IncomingMessage['headers'];
+}
+type Reply = (req: IncomingMessage, res: ServerResponse, hit: Hit, index: number) => void;
+interface TestRelay {
+  url: string;
+  hits: Hit[];
+  close(): Promise<void>;
+}
+const servers: TestRelay[] = [];
+async function startRelay(...replies: Reply[]): Promise<TestRelay> {
+  const hits: Hit[] = [];
+  const server = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+    req.on('end', () => {
+      const hit: Hit = { body: raw ? (JSON.parse(raw) as Record<string, unknown>) : {}, headers: req.headers };
+      hits.push(hit);
+      const reply = replies[Math.min(hits.length - 1, replies.length - 1)];
+      reply?.(req, res, hit, hits.length - 1);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const relay: TestRelay = {
+    url: `http://127.0.0.1:${port}`,
+    hits,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+  servers.push(relay);
+  return relay;
+}
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+afterAll(closeAgents);
+
+let png: Buffer;
+beforeAll(async () => {
+  png = await sharp({ create: { width: 16, height: 8, channels: 3, background: '#0a0' } }).png().toBuffer();
+});
+
+const json =
+  (status: number, body: unknown, headers: Record<string, string> = {}): Reply =>
+  (_req, res) => {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    res.end(JSON.stringify(body));
+  };
+const ok = (headers: Record<string, string> = {}): Reply => json(200, { created: 1, data: [{ b64_json: png.toString('base64') }] }, headers);
+const hang: Reply = () => {};
+const reset: Reply = (req) => req.socket.destroy();
+
+let relayCount = 0;
+function relayAt(server: TestRelay, overrides: Partial<RelayConfig> = {}): RelayConfig {
+  return {
+    name: `test-${++relayCount}`,
+    baseUrl: `${server.url}/v1`,
+    apiKey: KEY,
+    models: '*',
+    priority: 0,
+    strictAspectRatios: false,
+    streaming: false,
+    prices: {},
+    maxConcurrency: 2,
+    ...overrides,
+  };
+}
+function plan(body: Record<string, unknown> = {}): PlannedRequest {
+  return {
+    model: { id: 'gpt-image-2' } as ModelSpec,
+    path: '/images/generations',
+    body: { model: 'gpt-image-2', prompt: 'a green square', size: '1024x1024', quality: 'high', ...body },
+    effectiveSize: '1024x1024',
+    n: 1,
+    adjustments: [],
+  };
+}
+function recorder() {
+  const waits: number[] = [];
+  const retries: RetryInfo[] = [];
+  return {
+    waits,
+    retries,
+    sleep: async (ms: number) => {
+      waits.push(ms);
+    },
+    onRetry: (info: RetryInfo) => retries.push(info),
+  };
+}
+
+/** Every string reachable from the error: own properties (enumerable or not), causes, stack. */
+function dump(value: unknown, seen = new Set<unknown>()): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value !== 'object') return String(value);
+  if (seen.has(value)) return '';
+  seen.add(value);
+  const parts = [value instanceof Error ? `${value.name} ${value.message} ${value.stack ?? ''}` : ''];
+  for (const key of Object.getOwnPropertyNames(value)) {
+    parts.push(key, dump((value as Record<string, unknown>)[key], seen));
+  }
+  return parts.join(' ');
+}
+
+describe('postJson', () => {
+  it('sends the key, JSON and a User-Agent, and returns status, headers and text', async () => {
+    const server = await startRelay(json(201, { hello: 'world' }, { 'x-request-id': 'req-9' }));
+    const response = await postJson(relayAt(server), '/images/generations', { a: 1 }, { timeoutMs: 5_000 });
+    expect(response).toMatchObject({ status: 201, text: '{"hello":"world"}' });
+    expect(response.headers['x-request-id']).toBe('req-9');
+    const headers = server.hits[0]?.headers;
+    expect(headers?.authorization).toBe(`Bearer ${KEY}`);
+    expect(headers?.['content-type']).toBe('application/json');
+    expect(headers?.['user-agent']).toMatch(/imagine-bot/);
+    expect(server.hits[0]?.body).toEqual({ a: 1 });
+  });
+
+  it('bounds the whole exchange, body included, with one deadline', async () => {
+    const server = await startRelay((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"data":['); // headers arrive at once, then the body stalls
+    });
+    const start = Date.now();
+    const error = await postJson(relayAt(server), '/images/generations', {}, { timeoutMs: 300 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RelayTimeoutError);
+    expect(Date.now() - start).toBeGreaterThanOrEqual(290);
+    expect(Date.now() - start).toBeLessThan(2_000);
+  });
+
+  it('refuses an oversized response', async () => {
+    const server = await startRelay((_req, res) => res.end('x'.repeat(5_000)));
+    await expect(
+      postJson(relayAt(server), '/images/generations', {}, { timeoutMs: 5_000, maxResponseBytes: 1_000 }),
+    ).rejects.toMatchObject({ kind: 'malformed_response', code: 'response_too_large' });
+  });
+});
+
+describe('generateOnRelay', () => {
+  it('returns checked images with the request id', async () => {
+    const server = await startRelay(ok({ 'x-request-id': 'req-ok' }));
+    const result = await generateOnRelay(relayAt(server), plan(), { timeoutMs: 5_000 });
+    expect(result.images).toHaveLength(1);
+    expect(result.images[0]).toMatchObject({ mime: 'image/png', width: 16, height: 8 });
+    expect(result).toMatchObject({ requestId: 'req-ok', qualityDropped: false, attempts: 1 });
+    expect(result.elapsedMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('downloads URL results from a relay on 127.0.0.1 (a private relay may serve private links)', async () => {
+    let server!: TestRelay;
+    server = await startRelay((req, res) => {
+      if (req.method === 'POST') json(200, { data: [{ url: `${server.url}/files/1.png` }], seed: 7 })(req, res, server.hits[0]!, 0);
+      else res.end(png);
+    });
+    const result = await generateOnRelay(relayAt(server), plan({ quality: undefined }), { timeoutMs: 5_000 });
+    expect(result.images[0]).toMatchObject({ mime: 'image/png' });
+    expect(result.seed).toBe(7);
+  });
+
+  it('drops quality once when the relay rejects it, then succeeds', async () => {
+    const server = await startRelay(
+      json(400, { error: { message: "Invalid value: 'high'. quality is not supported", type: 'invalid_request_error', param: 'quality' } }),
+      ok(),
+    );
+    const rec = recorder();
+    const result = await generateOnRelay(relayAt(server), plan(), { timeoutMs: 5_000, sleep: rec.sleep, onRetry: rec.onRetry });
+    expect(result.qualityDropped).toBe(true);
+    expect(result.attempts).toBe(2);
+    expect(server.hits).toHaveLength(2);
+    expect(server.hits[0]?.body).toHaveProperty('quality', 'high');
+    expect(server.hits[1]?.body).not.toHaveProperty('quality');
+    expect(server.hits[1]?.body).toMatchObject({ prompt: 'a green square', size: '1024x1024' });
+    expect(rec.waits).toEqual([]);
+    expect(rec.retries.map((r) => r.reason)).toEqual(['quality_dropped']);
+  });
+
+  it('drops quality only once', async () => {
+    const server = await startRelay(json(400, { error: { message: 'bad quality', param: 'quality' } }));
+    await expect(generateOnRelay(relayAt(server), plan(), { timeoutMs: 5_000 })).rejects.toMatchObject({ kind: 'bad_request' });
+    expect(server.hits).toHaveLength(2);
+  });
+
+  it('retries a 429 after the wait the relay asked for, then succeeds', async () => {
+    const server = await startRelay(json(429, { error: { message: 'busy' } }, { 'retry-after-ms': '1500' }), ok());
+    const rec = recorder();
+    const result = await generateOnRelay(relayAt(server), plan(), { timeoutMs: 5_000, sleep: rec.sleep, onRetry: rec.onRetry });
+    expect(result.attempts).toBe(2);
+    expect(server.hits).toHaveLength(2);
+    expect(rec.waits).toEqual([1500]);
+    expect(rec.retries[0]).toMatchObject({ reason: 'retry', attempt: 1, delayMs: 1500 });
+    expect(rec.retries[0]?.error).toBeInstanceOf(RateLimitError);
+  });
+
+  it('retries a 429 without Retry-After with jittered backoff, at most twice', async () => {
+    const server = await startRelay(json(429, { error: { message: 'busy', code: 'rate_limit_exceeded' } }));
+    const rec = recorder();
+    const error = await generateOnRelay(relayAt(server), plan(), {
+      timeoutMs: 5_000,
+      sleep: rec.sleep,
+      random: () => 0.5,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect(server.hits).toHaveLength(3);
+    expect(rec.waits).toEqual([375, 750]);
+  });
+
+  it('gives up at once when the relay asks for more than 60 s', async () => {
+    const server = await startRelay(json(429, { error: { message: 'busy' } }, { 'retry-after': '120' }), ok());
+    const rec = recorder();
+    await expect(generateOnRelay(relayAt(server), plan(), { timeoutMs: 5_000, sleep: rec.sleep })).rejects.toBeInstanceOf(
+      RateLimitError,
+    );
+    expect(server.hits).toHaveLength(1);
+    expect(rec.waits).toEqual([]);
+  });
+
+  it('does not wait past the deadline', async () => {
+    const server = await startRelay(json(429, { error: { message: 'busy' } }, { 'retry-after': '30' }), ok());
+    const rec = recorder();
+    await expect(generateOnRelay(relayAt(server), plan(), { timeoutMs: 2_000, sleep: rec.sleep })).rejects.toBeInstanceOf(
+      RateLimitError,
+    );
+    expect(rec.waits).toEqual([]);
+  });
+
+  it('retries a 503 JSON error', async () => {
+    const server = await startRelay(json(503, { error: { message: 'upstream overloaded', type: 'upstream_error' } }), ok());
+    const rec = recorder();
+    const result = await generateOnRelay(relayAt(server), plan(), { timeoutMs: 5_000, sleep: rec.sleep });
+    expect(result.attempts).toBe(2);
+    expect(rec.waits).toHaveLength(1);
+  });
+
+  it('never retries a connection reset after sending (may be billed)', async () => {
+    const server = await startRelay(reset, ok());
+    const rec = recorder();
+    const error = await generateOnRelay(relayAt(server), plan(), { timeoutMs: 5_000, sleep: rec.sleep }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RelayTimeoutError);
+    expect(error).toMatchObject({ code: 'connection_cut', possiblyBilled: true });
+    expect(server.hits).toHaveLength(1);
+    expect(rec.waits).toEqual([]);
+  });
+
+  it('times out at the deadline and never retries a timeout', async () => {
+    const server = await startRelay(hang, ok());
+    const rec = recorder();
+    const start = Date.now();
+    const error = await generateOnRelay(relayAt(server), plan(), { timeoutMs: 400, sleep: rec.sleep }).catch((e: unknown) => e);
+    const elapsed = Date.now() - start;
+    expect(error).toBeInstanceOf(RelayTimeoutError);
+    expect(elapsed).toBeGreaterThanOrEqual(390);
+    expect(elapsed).toBeLessThan(2_000);
+    expect(server.hits).toHaveLength(1);
+    expect(rec.waits).toEqual([]);
+  });
+
+  it('does not retry HTML gateway timeouts (524)', async () => {
+    const server = await startRelay((_req, res) => {
+      res.writeHead(524, { 'content-type': 'text/html' });
+      res.end('<html><title>524: A timeout occurred</title></html>');
+    }, ok());
+    await expect(generateOnRelay(relayAt(server), plan(), { timeoutMs: 5_000 })).rejects.toMatchObject({ kind: 'timeout' });
+    expect(server.hits).toHaveLength(1);
+  });
+
+  it('does not retry content policy blocks', async () => {
+    const server = await startRelay(json(500, { error: { message: 'sensitive words detected', code: 'sensitive_words_detected' } }), ok());
+    await expect(generateOnRelay(relayAt(server), plan(), { timeoutMs: 5_000 })).rejects.toBeInstanceOf(ContentPolicyError);
+    expect(server.hits).toHaveLength(1);
+  });
+
+  it('turns an abort into a CancelledError', async () => {
+    const server = await startRelay(hang);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+    const error = await generateOnRelay(relayAt(server), plan(), { timeoutMs: 5_000, signal: controller.signal }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(CancelledError);
+    expect(server.hits).toHaveLength(1);
+  });
+
+  it('turns an abort during a retry wait into a CancelledError', async () => {
+    const server = await startRelay(json(503, { error: { message: 'busy' } }));
+    const controller = new AbortController();
+    const sleep = async (): Promise<void> => {
+      controller.abort();
+      throw new Error('aborted');
+    };
+    await expect(
+      generateOnRelay(relayAt(server), plan(), { timeoutMs: 5_000, signal: controller.signal, sleep }),
+    ).rejects.toBeInstanceOf(CancelledError);
+  });
+
+  it('treats a refused connection as not sent: upstream, retried', async () => {
+    const server = await startRelay(ok());
+    const relay = relayAt(server);
+    await server.close();
+    servers.length = 0;
+    const rec = recorder();
+    const error = await generateOnRelay(relay, plan(), { timeoutMs: 5_000, sleep: rec.sleep }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UpstreamError);
+    expect(error).toMatchObject({ code: 'connect_failed', possiblyBilled: false });
+    expect(rec.waits).toHaveLength(2);
+  });
+
+  it('reads an image event stream', async () => {
+    const server = await startRelay((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('event: image_generation.partial_image\ndata: {"type":"image_generation.partial_image","b64_json":"AAAA"}\n\n');
+      res.end(`event: image_generation.completed\ndata: {"type":"image_generation.completed","b64_json":"${png.toString('base64')}"}\n\n`);
+    });
+    const result = await generateOnRelay(relayAt(server), plan({ stream: true }), { timeoutMs: 5_000 });
+    expect(result.images).toHaveLength(1);
+  });
+});
+
+describe('the key never leaks', () => {
+  it('is absent from every error, however the relay fails', async () => {
+    const echo: Reply = (req, res) => {
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { message: `invalid token ${req.headers.authorization} (key ${KEY})`, code: 'invalid_api_key' } }));
+    };
+    const echo500: Reply = (req, res) => {
+      res.writeHead(500, { 'content-type': 'text/html' });
+      res.end(`<html><title>Error for ${KEY}</title><body>${req.headers.authorization}</body></html>`);
+    };
+    const errors: unknown[] = [];
+    for (const reply of [echo, echo500, reset, hang]) {
+      const server = await startRelay(reply);
+      errors.push(
+        await generateOnRelay(relayAt(server), plan(), { timeoutMs: 300, sleep: async () => {} }).catch((e: unknown) => e),
+      );
+    }
+    const refused = await startRelay(ok());
+    const refusedRelay = relayAt(refused);
+    await refused.close();
+    errors.push(await generateOnRelay(refusedRelay, plan(), { timeoutMs: 2_000, sleep: async () => {} }).catch((e: unknown) => e));
+
+    expect(errors[0]).toBeInstanceOf(RelayAuthError);
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(Error);
+      const text = dump(error);
+      expect(text).not.toContain(KEY);
+      expect(JSON.stringify(error)).not.toContain(KEY);
+    }
+  });
+});
