@@ -1,0 +1,130 @@
+// The environment of CONTRACT.md, validated with zod. Every problem becomes one line that names the
+// variable and says what to put there; no stack traces for configuration mistakes.
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+
+const blankToUndefined = (value: unknown) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : typeof value === 'string' ? value.trim() : value;
+
+const optionalText = z.preprocess(blankToUndefined, z.string().optional());
+
+const httpUrl = (example: string) =>
+  z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .refine((value) => /^https?:\/\/[^\s/]+/i.test(value), { message: `must be an http(s) URL such as ${example}` })
+      .transform((value) => value.replace(/\/+$/, ''))
+      .optional(),
+  );
+
+const positiveInt = (max: number) =>
+  z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ message: 'must be a whole number' })
+      .int({ message: 'must be a whole number' })
+      .min(1, { message: `must be between 1 and ${max}` })
+      .max(max, { message: `must be between 1 and ${max}` })
+      .optional(),
+  );
+
+const snowflake = z.preprocess(
+  blankToUndefined,
+  z.string().regex(/^\d{15,22}$/, { message: 'must be a Discord id (a long number; enable Developer Mode and use Copy ID)' }).optional(),
+);
+
+const flag = z.preprocess(
+  blankToUndefined,
+  z
+    .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'], { message: 'must be true or false' })
+    .transform((value) => ['1', 'true', 'yes', 'on'].includes(value))
+    .optional(),
+);
+
+const EnvSchema = z.object({
+  DISCORD_TOKEN: optionalText,
+  DISCORD_APPLICATION_ID: snowflake,
+  DISCORD_GUILD_ID: snowflake,
+  DISCORD_API_BASE_URL: httpUrl('https://discord.com/api'),
+  IMAGE_API_BASE_URL: httpUrl('https://image.fluapi.com/v1'),
+  IMAGE_API_KEY: optionalText,
+  NEW_API_BASE_URL: httpUrl('https://image.fluapi.com/v1'),
+  NEW_API_KEY: optionalText,
+  IMAGE_MODEL: optionalText,
+  IMAGE_SIZE: optionalText,
+  IMAGE_N: positiveInt(10),
+  REQUEST_TIMEOUT: positiveInt(3600),
+  IMAGE_MODELS: optionalText,
+  DATABASE_PATH: optionalText,
+  PROVIDERS_FILE: optionalText,
+  IMAGE_API_STRICT_ASPECT_RATIOS: flag,
+  IMAGE_API_MAX_PROMPT_CHARS: positiveInt(1_000_000),
+  IMAGE_API_STREAMING: flag,
+  IMAGE_API_MAX_CONCURRENCY: positiveInt(64),
+});
+
+export interface Env {
+  discordToken?: string;
+  discordApplicationId?: string;
+  discordGuildId?: string;
+  discordApiBaseUrl: string;
+  /** Single-relay settings (IMAGE_API_* or their NEW_API_* aliases). */
+  relayBaseUrl?: string;
+  relayApiKey?: string;
+  relayStrictAspectRatios: boolean;
+  relayMaxPromptChars?: number;
+  relayStreaming: boolean;
+  relayMaxConcurrency: number;
+  defaultModel: string;
+  defaultSize: string;
+  defaultN: number;
+  requestTimeoutMs: number;
+  /** From IMAGE_MODELS; undefined means every catalog model. */
+  offeredModels?: string[];
+  databasePath: string;
+  providersFile?: string;
+}
+
+export function parseEnv(raw: Record<string, string | undefined>): Env {
+  const parsed = EnvSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0] ?? 'environment');
+    throw new ConfigError(`${variable} ${issue.message} (set it in .env or the environment; see .env.example)`);
+  }
+  const env = parsed.data;
+  const baseUrl = env.IMAGE_API_BASE_URL ?? env.NEW_API_BASE_URL;
+  if (baseUrl && !/\/v\d+$/.test(baseUrl)) {
+    const variable = env.IMAGE_API_BASE_URL ? 'IMAGE_API_BASE_URL' : 'NEW_API_BASE_URL';
+    throw new ConfigError(`${variable} must end with the API version, e.g. ${baseUrl}/v1 (the relay's base URL including /v1)`);
+  }
+  const discordApi = env.DISCORD_API_BASE_URL ?? 'https://discord.com/api';
+  if (/\/v\d+$/.test(discordApi)) {
+    throw new ConfigError(
+      `DISCORD_API_BASE_URL must not include the version: use ${discordApi.replace(/\/v\d+$/, '')} (the bot adds /v10)`,
+    );
+  }
+  const offered = env.IMAGE_MODELS?.split(',')
+    .map((model) => model.trim())
+    .filter(Boolean);
+  return {
+    discordToken: env.DISCORD_TOKEN,
+    discordApplicationId: env.DISCORD_APPLICATION_ID,
+    discordGuildId: env.DISCORD_GUILD_ID,
+    discordApiBaseUrl: discordApi,
+    relayBaseUrl: baseUrl,
+    relayApiKey: env.IMAGE_API_KEY ?? env.NEW_API_KEY,
+    relayStrictAspectRatios: env.IMAGE_API_STRICT_ASPECT_RATIOS ?? false,
+    relayMaxPromptChars: env.IMAGE_API_MAX_PROMPT_CHARS,
+    relayStreaming: env.IMAGE_API_STREAMING ?? false,
+    relayMaxConcurrency: env.IMAGE_API_MAX_CONCURRENCY ?? 4,
+    defaultModel: env.IMAGE_MODEL ?? 'gpt-image-2',
+    defaultSize: env.IMAGE_SIZE ?? '1024x1024',
+    defaultN: env.IMAGE_N ?? 1,
+    requestTimeoutMs: (env.REQUEST_TIMEOUT ?? 300) * 1000,
+    offeredModels: offered && offered.length > 0 ? offered : undefined,
+    databasePath: env.DATABASE_PATH ?? 'data/bot.sqlite',
+    providersFile: env.PROVIDERS_FILE,
+  };
+}

@@ -1,0 +1,142 @@
+// Everything the bot and the CLI need to know from their surroundings, checked once at start-up.
+import type { ModelSpec } from '../catalog/types.js';
+import { CATALOG, findModel, modelForDialect } from '../catalog/models.js';
+import { registerSecret } from '../providers/redact.js';
+import { readEnvironment } from './dotenv.js';
+import { parseEnv, type Env } from './env.js';
+import { ConfigError } from './errors.js';
+import { readProvidersFile, type ProvidersFile } from './providersFile.js';
+import type { RelayConfig } from './relay.js';
+
+export { ConfigError } from './errors.js';
+export type { Env } from './env.js';
+export type { RelayConfig } from './relay.js';
+
+export interface AppConfig {
+  env: Env;
+  relays: RelayConfig[];
+  /** Catalog models plus those declared in PROVIDERS_FILE. */
+  knownModels: ModelSpec[];
+  /** The models users may pick (IMAGE_MODELS, else every known model), the default first. */
+  offeredModels: ModelSpec[];
+  defaultModel: ModelSpec;
+}
+
+export interface LoadOptions {
+  /** `discord` needs DISCORD_TOKEN; `relay` needs a relay URL and key. */
+  require?: ReadonlyArray<'discord' | 'relay'>;
+  envFile?: string;
+  processEnv?: NodeJS.ProcessEnv;
+}
+
+export function loadConfig(options: LoadOptions = {}): AppConfig {
+  const env = parseEnv(readEnvironment(options.envFile, options.processEnv));
+  const required = options.require ?? [];
+  const rawEnv = options.processEnv ?? process.env;
+  const file = env.providersFile ? readProvidersFile(env.providersFile) : undefined;
+
+  if (required.includes('discord') && !env.discordToken) {
+    throw new ConfigError(
+      'DISCORD_TOKEN is not set: put your bot token (Discord Developer Portal → your app → Bot → Reset Token) in .env — or try `npm run demo`, which needs no account',
+    );
+  }
+
+  const knownModels = [...CATALOG, ...declaredModels(file)];
+  const relays = file ? relaysFromFile(file, { ...readEnvironment(options.envFile, rawEnv) }) : relayFromEnv(env);
+  if (required.includes('relay')) {
+    if (relays.length === 0) {
+      throw new ConfigError(
+        'IMAGE_API_BASE_URL is not set: put your relay base URL including /v1 in .env, e.g. IMAGE_API_BASE_URL=https://image.fluapi.com/v1 (NEW_API_BASE_URL works too)',
+      );
+    }
+    const keyless = relays.find((relay) => !relay.apiKey);
+    if (keyless) {
+      throw new ConfigError(
+        keyless.name === 'default'
+          ? 'IMAGE_API_KEY is not set: put your relay key (sk-…) in .env as IMAGE_API_KEY=… (NEW_API_KEY works too)'
+          : `PROVIDERS_FILE relay "${keyless.name}" has no key: set the variable its apiKeyEnv names`,
+      );
+    }
+  }
+  for (const relay of relays) registerSecret(relay.apiKey);
+
+  const offeredModels = pickOfferedModels(env, knownModels);
+  const defaultModel =
+    offeredModels.find((model) => model.id === env.defaultModel) ??
+    (rawEnvHas(options, 'IMAGE_MODEL') ? undefined : offeredModels[0]);
+  if (!defaultModel) {
+    throw new ConfigError(
+      `IMAGE_MODEL ${env.defaultModel} is not among the offered models: use one of ${offeredModels.map((m) => m.id).join(', ')}`,
+    );
+  }
+  return {
+    env,
+    relays,
+    knownModels,
+    offeredModels: [defaultModel, ...offeredModels.filter((model) => model !== defaultModel)],
+    defaultModel,
+  };
+}
+
+function rawEnvHas(options: LoadOptions, name: string): boolean {
+  return Boolean(readEnvironment(options.envFile, options.processEnv ?? process.env)[name]?.trim());
+}
+
+function declaredModels(file: ProvidersFile | undefined): ModelSpec[] {
+  return (file?.models ?? []).map((entry) => {
+    const base = findModel(entry.id) ?? modelForDialect(entry.id, entry.dialect);
+    return {
+      ...base,
+      ...(entry.price === undefined ? {} : { pricePerImage: entry.price }),
+      ...(entry.description === undefined ? {} : { description: { en: entry.description, zh: entry.description } }),
+    };
+  });
+}
+
+function pickOfferedModels(env: Env, known: ModelSpec[]): ModelSpec[] {
+  if (!env.offeredModels) return known;
+  return env.offeredModels.map((id) => {
+    const model = known.find((candidate) => candidate.id === id);
+    if (!model) {
+      throw new ConfigError(
+        `IMAGE_MODELS names an unknown model "${id}": use catalog models (${CATALOG.map((m) => m.id).join(', ')}) or declare it under "models" in PROVIDERS_FILE`,
+      );
+    }
+    return model;
+  });
+}
+
+function relayFromEnv(env: Env): RelayConfig[] {
+  if (!env.relayBaseUrl) return [];
+  return [
+    {
+      name: 'default',
+      baseUrl: env.relayBaseUrl,
+      apiKey: env.relayApiKey ?? '',
+      models: '*',
+      priority: 0,
+      strictAspectRatios: env.relayStrictAspectRatios,
+      maxPromptChars: env.relayMaxPromptChars,
+      streaming: env.relayStreaming,
+      prices: {},
+      maxConcurrency: env.relayMaxConcurrency,
+    },
+  ];
+}
+
+function relaysFromFile(file: ProvidersFile, environment: Record<string, string | undefined>): RelayConfig[] {
+  return file.relays
+    .map((entry) => ({
+      name: entry.name,
+      baseUrl: entry.baseUrl,
+      apiKey: entry.apiKey ?? environment[entry.apiKeyEnv ?? '']?.trim() ?? '',
+      models: entry.models,
+      priority: entry.priority,
+      strictAspectRatios: entry.strictAspectRatios,
+      maxPromptChars: entry.maxPromptChars,
+      streaming: entry.streaming,
+      prices: entry.prices,
+      maxConcurrency: entry.maxConcurrency,
+    }))
+    .sort((a, b) => a.priority - b.priority);
+}

@@ -1,0 +1,92 @@
+// The one place that turns an error into what the user reads, in English and Simplified Chinese.
+// Relay details (request ids, the relay's own message for a bad request) are shown; keys never are
+// (everything from relays went through `redact` before it reached the error).
+import { ConfigError } from '../config/errors.js';
+import { ImagineError, InvalidInputError } from '../providers/errors.js';
+import type { Localized } from './locale.js';
+
+const PARAM_ZH: Record<string, string> = {
+  prompt: '提示词',
+  model: '模型',
+  size: '尺寸',
+  quality: '质量',
+  seed: '种子',
+  safety_tolerance: '安全容忍度',
+  safetyTolerance: '安全容忍度',
+  n: '图片数量',
+  steps: '步数',
+  guidance: '引导强度',
+  output_format: '输出格式',
+};
+
+function supportSuffix(error: ImagineError): Localized {
+  if (!error.requestId) return { en: '', zh: '' };
+  return { en: ` (request id: ${error.requestId})`, zh: `(请求 ID:${error.requestId})` };
+}
+
+export function explainError(error: unknown): Localized {
+  if (error instanceof ConfigError) {
+    return { en: `The bot is misconfigured: ${error.message}`, zh: `机器人配置有误:${error.message}` };
+  }
+  if (!(error instanceof ImagineError)) {
+    return {
+      en: 'Something went wrong inside the bot. Try again; if it keeps happening, tell a server admin.',
+      zh: '机器人内部出错了。请重试;如果反复出现,请联系服务器管理员。',
+    };
+  }
+  const id = supportSuffix(error);
+  switch (error.kind) {
+    case 'invalid_input': {
+      const valid = error instanceof InvalidInputError ? error.valid : undefined;
+      const paramZh = PARAM_ZH[error.param ?? ''] ?? error.param ?? '参数';
+      return {
+        en: `${error.message}${valid ? ` Valid: ${valid}.` : ''} Nothing was charged.`,
+        zh: `${paramZh}无效:${error.message}${valid ? ` 可用:${valid}。` : ''} 未产生任何费用。`,
+      };
+    }
+    case 'timeout':
+      return {
+        en: `The image service did not answer in time. It may still have charged for this image. Try again, or pick a faster model (such as flux-2-pro).${id.en}`,
+        zh: `图像服务超时未响应,本次可能仍已计费。请重试,或换一个更快的模型(如 flux-2-pro)。${id.zh}`,
+      };
+    case 'content_policy':
+      return {
+        en: `The provider's safety system blocked this prompt or image. Rephrase the prompt and try again.${id.en}`,
+        zh: `提示词或图片被服务商的安全系统拦截。请修改提示词后重试。${id.zh}`,
+      };
+    case 'auth':
+      return {
+        en: `The image service rejected the bot's key, so the bot is misconfigured. Please tell a server admin.${id.en}`,
+        zh: `图像服务拒绝了机器人的密钥(配置有误)。请联系服务器管理员。${id.zh}`,
+      };
+    case 'billing':
+      return {
+        en: `The bot's image service account is out of credit. Please tell a server admin.${id.en}`,
+        zh: `机器人的图像服务账户余额不足。请联系服务器管理员充值。${id.zh}`,
+      };
+    case 'bad_request': {
+      const detail = error.relayMessage ? `: ${error.relayMessage}` : '';
+      return {
+        en: `The image service refused the request${detail}. Change the options (model, size, quality) and try again.${id.en}`,
+        zh: `图像服务拒绝了该请求${detail ? `:${error.relayMessage}` : ''}。请调整参数(模型、尺寸、质量)后重试。${id.zh}`,
+      };
+    }
+    case 'rate_limit':
+      return {
+        en: `The image service is busy (rate limited) and the retries ran out. Try again in a minute.${id.en}`,
+        zh: `图像服务繁忙(限流),重试后仍未成功。请稍等一分钟再试。${id.zh}`,
+      };
+    case 'upstream':
+      return {
+        en: `The image service had an error on its side. Try again in a moment.${id.en}`,
+        zh: `图像服务端出错。请稍后重试。${id.zh}`,
+      };
+    case 'malformed_response':
+      return {
+        en: `The image service answered without a usable image (${error.message}). Try again.${id.en}`,
+        zh: `图像服务返回的结果中没有可用的图片(${error.message})。请重试。${id.zh}`,
+      };
+    case 'cancelled':
+      return { en: 'Cancelled.', zh: '已取消。' };
+  }
+}

@@ -1,0 +1,81 @@
+// Every text the bot shows in Discord, in English and Simplified Chinese. Each entry is a function
+// returning both languages, so a missing translation is a type error rather than a blank message.
+import type { Localized } from './locale.js';
+
+const both = (en: string, zh: string): Localized => ({ en, zh });
+
+export const text = {
+  progress: (p: { model: string; size: string; seconds: number }) =>
+    both(
+      `🎨 Generating with **${p.model}** at ${p.size}… ${p.seconds}s`,
+      `🎨 正在使用 **${p.model}** 生成 ${p.size}… 已用 ${p.seconds} 秒`,
+    ),
+  retrying: (p: { attempt: number; reason: string }) =>
+    both(`(retrying, attempt ${p.attempt}: ${p.reason})`, `(正在重试,第 ${p.attempt} 次:${p.reason})`),
+  done: (p: { seconds: string }) => both(`Done in ${p.seconds}s`, `用时 ${p.seconds} 秒`),
+  failedTitle: both('⚠️ Image generation failed', '⚠️ 图片生成失败'),
+  fieldModel: both('Model', '模型'),
+  fieldSize: both('Size', '尺寸'),
+  fieldSeed: both('Seed', '种子'),
+  fieldQuality: both('Quality', '质量'),
+  fieldSafety: both('Safety tolerance', '安全容忍度'),
+  fieldTime: both('Time', '用时'),
+  fieldRequester: both('Requested by', '请求者'),
+  fieldPrompt: both('Prompt', '提示词'),
+  fieldRelay: both('Relay', '中转'),
+  fieldRequestId: both('Request id', '请求 ID'),
+  fieldCost: both('Estimated cost', '预估费用'),
+  fieldNotes: both('Notes', '说明'),
+  adjusted: (p: { field: string; from: string; to: string }) =>
+    both(`${p.field} ${p.from} → ${p.to}`, `${p.field} ${p.from} → ${p.to}`),
+  qualityDropped: both('the relay rejected `quality`; used its default', '中转不支持 `quality`,已使用默认质量'),
+  reencoded: (p: { step: string; from: string; to: string; limit: string }) =>
+    both(
+      `re-encoded (${p.step}) from ${p.from} to ${p.to} to fit Discord's ${p.limit} upload limit`,
+      `为符合 Discord ${p.limit} 上传限制,已重新编码(${p.step}):${p.from} → ${p.to}`,
+    ),
+  unknownInlineParameters: (p: { list: string }) =>
+    both(`ignored unknown parameters: ${p.list}`, `已忽略无法识别的参数:${p.list}`),
+  buttonReroll: both('Re-roll', '重新生成'),
+  buttonDetails: both('Details', '详情'),
+  buttonDelete: both('Delete', '删除'),
+  lateDelivery: (p: { mention: string }) =>
+    both(
+      `${p.mention} your image is ready (the original reply had expired, so it is posted here).`,
+      `${p.mention} 你的图片生成好了(原回复已过期,所以发在这里)。`,
+    ),
+  lateFailure: (p: { mention: string }) =>
+    both(`${p.mention} your image request failed:`, `${p.mention} 你的图片请求失败:`),
+  deleteNotAllowed: both(
+    'Only the person who asked for this image, or a member with Manage Messages, can delete it.',
+    '只有请求者本人或拥有“管理消息”权限的成员才能删除这张图片。',
+  ),
+  deleted: both('Deleted.', '已删除。'),
+  resultGone: both(
+    'That image is no longer in the usage log, so this button cannot act on it.',
+    '使用记录中已找不到这张图片,此按钮无法操作。',
+  ),
+  usageTitle: both('Your image generation usage', '你的生图用量'),
+  usageToday: both('Today (UTC)', '今天(UTC)'),
+  usageMonth: both('This month (UTC)', '本月(UTC)'),
+  usageNone: both('No generations yet.', '暂无生成记录。'),
+  usageLine: (p: { model: string; images: number; attempts: number; failures: number; cost: string }) =>
+    both(
+      `**${p.model}**: ${p.images} images, ${p.attempts} attempts${p.failures ? `, ${p.failures} failed` : ''}, ≈ $${p.cost}`,
+      `**${p.model}**:${p.images} 张图,${p.attempts} 次请求${p.failures ? `,失败 ${p.failures} 次` : ''},约 $${p.cost}`,
+    ),
+  usageTotal: (p: { images: number; cost: string }) =>
+    both(`Total: ${p.images} images, ≈ $${p.cost}`, `合计:${p.images} 张图,约 $${p.cost}`),
+  internalError: both(
+    'Something went wrong inside the bot. Try again; if it keeps happening, tell a server admin.',
+    '机器人内部出错了。请重试;如果反复出现,请联系服务器管理员。',
+  ),
+  shuttingDown: both(
+    'The bot is restarting and takes no new requests right now. Try again in a minute.',
+    '机器人正在重启,暂不接受新请求。请一分钟后再试。',
+  ),
+  interrupted: both(
+    'The bot restarted while your image was being made, so this request was stopped. Please run /imagine again.',
+    '生成过程中机器人重启了,此请求已中断。请重新运行 /imagine。',
+  ),
+} as const;

@@ -1,0 +1,154 @@
+// The generation pipeline the bot and the CLI share: fill defaults, validate against the catalog and
+// the relay (before anything is spent), then generate through the relay router and price the result.
+// It knows nothing of Discord or terminals.
+import { randomInt } from 'node:crypto';
+import type { AppConfig } from '../config/index.js';
+import type { RelayConfig } from '../config/relay.js';
+import type { ModelSpec } from '../catalog/types.js';
+import { findModel } from '../catalog/models.js';
+import { planRequest } from '../providers/dialects/index.js';
+import { InvalidInputError } from '../providers/errors.js';
+import { closeAgents } from '../providers/http.js';
+import type { RetryInfo } from '../providers/relayClient.js';
+import { RelayRouter, type FailoverInfo } from '../providers/router.js';
+import type { DialectOptions, GenerationResult, ImageRequest, PlannedRequest } from '../providers/types.js';
+
+export type PipelineConfig = Pick<AppConfig, 'relays' | 'knownModels' | 'offeredModels' | 'defaultModel'> & {
+  env: Pick<AppConfig['env'], 'defaultSize' | 'defaultN' | 'requestTimeoutMs'>;
+};
+
+/** A request that passed every local check: what will be sent, and to which relays. */
+export interface PreparedGeneration {
+  /** The request with defaults filled in (and a seed chosen, for models that take one). */
+  request: ImageRequest;
+  model: ModelSpec;
+  /** The plan for the first relay; what the user is shown before the result. */
+  plan: PlannedRequest;
+  relays: RelayConfig[];
+}
+
+export interface GenerateOptions {
+  signal?: AbortSignal;
+  /** Overrides REQUEST_TIMEOUT for this generation. */
+  timeoutMs?: number;
+  onRetry?(info: RetryInfo): void;
+  onFailover?(info: FailoverInfo): void;
+}
+
+/** Seeds are chosen here when the user gives none, so every result can be reproduced and re-rolled. */
+const MAX_SEED = 2 ** 31 - 1;
+
+export function dialectOptionsFor(relay: RelayConfig | undefined): DialectOptions {
+  return { strictAspectRatios: relay?.strictAspectRatios ?? false, maxPromptChars: relay?.maxPromptChars };
+}
+
+export class ImagePipeline {
+  readonly router: RelayRouter;
+
+  constructor(
+    private readonly config: PipelineConfig,
+    options: { router?: RelayRouter } = {},
+  ) {
+    this.router = options.router ?? new RelayRouter(config.relays);
+  }
+
+  get offeredModels(): readonly ModelSpec[] {
+    return this.config.offeredModels;
+  }
+
+  get defaultModel(): ModelSpec {
+    return this.config.defaultModel;
+  }
+
+  /** The model a user may pick by this name, or an InvalidInputError naming the offered ones. */
+  resolveModel(id: string | undefined): ModelSpec {
+    if (id === undefined || id.trim() === '') return this.config.defaultModel;
+    const known = findModel(id, this.config.knownModels);
+    const offered = known && this.config.offeredModels.find((model) => model.id === known.id);
+    if (!offered) {
+      throw new InvalidInputError(`Model "${id}" is not offered here.`, {
+        param: 'model',
+        valid: this.config.offeredModels.map((model) => model.id).join(', '),
+      });
+    }
+    return offered;
+  }
+
+  relaysServing(model: ModelSpec): RelayConfig[] {
+    return this.config.relays.filter((relay) => relay.models === '*' || relay.models.includes(model.id));
+  }
+
+  /** Validates and maps the request; throws InvalidInputError, and sends nothing. */
+  prepare(input: Partial<ImageRequest> & { prompt: string }): PreparedGeneration {
+    const model = this.resolveModel(input.model);
+    const relays = this.relaysServing(model);
+    if (relays.length === 0) {
+      throw new InvalidInputError(`No relay is configured to serve ${model.id}.`, {
+        param: 'model',
+        valid: this.config.offeredModels.filter((m) => this.relaysServing(m).length > 0).map((m) => m.id).join(', '),
+      });
+    }
+    const sizeGiven = input.size !== undefined && input.size.trim() !== '';
+    const request: ImageRequest = {
+      ...input,
+      model: model.id,
+      size: sizeGiven ? input.size : this.config.env.defaultSize,
+      n: input.n ?? Math.min(this.config.env.defaultN, model.maxN),
+      seed: input.seed ?? (model.seed ? randomInt(0, MAX_SEED) : undefined),
+    };
+    let plan: PlannedRequest;
+    try {
+      plan = planRequest(request, model, dialectOptionsFor(relays[0]));
+    } catch (error) {
+      // The configured default size may not suit this model at all: fall back to the model's own default.
+      if (sizeGiven || !(error instanceof InvalidInputError) || error.param !== 'size') throw error;
+      request.size = undefined;
+      plan = planRequest(request, model, dialectOptionsFor(relays[0]));
+    }
+    if (!sizeGiven) {
+      // Mapping the operator's default size onto this model is not the user's business.
+      plan = { ...plan, adjustments: plan.adjustments.filter((adjustment) => adjustment.field !== 'size') };
+    }
+    return { request, model, plan, relays };
+  }
+
+  /** USD per image for this model on this relay (relay prices override the catalog). */
+  pricePerImage(model: ModelSpec, relay?: RelayConfig): number {
+    return relay?.prices[model.id] ?? model.pricePerImage;
+  }
+
+  async generate(prepared: PreparedGeneration, options: GenerateOptions = {}): Promise<GenerationResult> {
+    const { request, model } = prepared;
+    const routed = await this.router.generate(
+      model.id,
+      (relay) => {
+        const plan = planRequest(request, model, dialectOptionsFor(relay));
+        return relay === prepared.relays[0] ? { ...plan, adjustments: prepared.plan.adjustments } : plan;
+      },
+      {
+        timeoutMs: options.timeoutMs ?? this.config.env.requestTimeoutMs,
+        signal: options.signal,
+        onRetry: options.onRetry,
+        onFailover: options.onFailover,
+      },
+    );
+    const sentSeed = routed.plan.body.seed;
+    return {
+      images: routed.images,
+      model: model.id,
+      relay: routed.relay.name,
+      requestId: routed.requestId,
+      effectiveSize: routed.plan.effectiveSize,
+      seed: routed.seed ?? (typeof sentSeed === 'number' ? sentSeed : undefined),
+      adjustments: routed.plan.adjustments,
+      qualityDropped: routed.qualityDropped,
+      elapsedMs: routed.elapsedMs,
+      estimatedCost: this.pricePerImage(model, routed.relay) * routed.images.length,
+      usage: routed.usage,
+    };
+  }
+
+  async close(): Promise<void> {
+    await closeAgents();
+  }
+}
