@@ -1,0 +1,183 @@
+// /imagine: prompt, model, size, quality, seed, safety_tolerance (CONTRACT.md), plus count.
+// Input is checked before the deferral and before anything is spent; a valid request is deferred
+// at once and generated in the background of the interaction.
+import {
+  ApplicationCommandOptionType,
+  MessageFlags,
+  type APIApplicationCommandOptionChoice,
+  type AutocompleteInteraction,
+  type ChatInputCommandInteraction,
+} from 'discord.js';
+import type { AppConfig } from '../src/config/index.js';
+import { sizeChoices } from '../src/catalog/sizes.js';
+import type { ModelSpec } from '../src/catalog/types.js';
+import type { BotContext } from '../src/discord/context.js';
+import { runGeneration, storedParams } from '../src/discord/generationRun.js';
+import { explainError } from '../src/i18n/errorMessages.js';
+import { localeFromDiscord, pick, type Localized } from '../src/i18n/locale.js';
+import { text } from '../src/i18n/messages.js';
+import { log } from '../src/log.js';
+import { extractInlineParameters } from '../src/prompt/inlineParameters.js';
+import { InvalidInputError } from '../src/providers/errors.js';
+import type { ImageRequest } from '../src/providers/types.js';
+import { describe, zhLocalizations } from './localize.js';
+import type { SlashCommand } from './types.js';
+
+const MAX_CHOICES = 25;
+
+function modelChoice(model: ModelSpec): APIApplicationCommandOptionChoice<string> {
+  const label = (description: string) => `${model.id} — ${description}`.slice(0, 100);
+  return { name: label(model.description.en), name_localizations: zhLocalizations({ en: '', zh: label(model.description.zh) }), value: model.id };
+}
+
+export const imagine: SlashCommand = {
+  name: 'imagine',
+
+  definition(config: AppConfig) {
+    const models = config.offeredModels;
+    return {
+      name: 'imagine',
+      name_localizations: { 'zh-CN': '画图', 'zh-TW': '畫圖' },
+      ...describe({ en: 'Generate an image from a text prompt', zh: '根据文字描述生成图片' }),
+      options: [
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'prompt',
+          ...describe({ en: 'What to draw (Midjourney-style --ar 16:9 --seed 42 work too)', zh: '要画的内容(也支持 --ar 16:9 --seed 42 等参数)' }),
+          required: true,
+          max_length: 6000,
+        },
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'model',
+          ...describe({ en: `Model (default ${config.defaultModel.id})`, zh: `模型(默认 ${config.defaultModel.id})` }),
+          ...(models.length <= MAX_CHOICES ? { choices: models.map(modelChoice) } : { autocomplete: true }),
+        },
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'size',
+          ...describe({ en: 'Size WxH (1024x1536) or aspect ratio (16:9)', zh: '尺寸 WxH(如 1024x1536)或宽高比(如 16:9)' }),
+          autocomplete: true,
+          max_length: 20,
+        },
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'quality',
+          ...describe({ en: 'Quality (GPT image models: low, medium, high, auto)', zh: '质量(GPT 图像模型:low、medium、high、auto)' }),
+          autocomplete: true,
+          max_length: 20,
+        },
+        {
+          type: ApplicationCommandOptionType.Integer,
+          name: 'seed',
+          ...describe({ en: 'Seed for reproducible results (FLUX models)', zh: '随机种子,用于复现结果(FLUX 模型)' }),
+          min_value: 0,
+          max_value: 4_294_967_295,
+        },
+        {
+          type: ApplicationCommandOptionType.Integer,
+          name: 'safety_tolerance',
+          ...describe({ en: 'Safety tolerance 0 (strictest) to 6; the server policy caps it', zh: '安全容忍度 0(最严格)到 6;受服务器策略限制' }),
+          min_value: 0,
+          max_value: 6,
+        },
+        {
+          type: ApplicationCommandOptionType.Integer,
+          name: 'count',
+          ...describe({ en: 'Number of images (models that allow several)', zh: '图片数量(支持多张的模型)' }),
+          min_value: 1,
+          max_value: 10,
+        },
+      ],
+    };
+  },
+
+  async execute(ctx: BotContext, interaction: ChatInputCommandInteraction) {
+    const locale = localeFromDiscord(interaction.locale);
+    if (!ctx.jobs.isAccepting) {
+      await interaction.reply({ content: pick(text.shuttingDown, locale), flags: MessageFlags.Ephemeral });
+      return;
+    }
+    const { request, notes } = readRequest(interaction);
+    let prepared;
+    try {
+      prepared = ctx.pipeline.prepare(request);
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      await interaction.reply({ content: `❌ ${pick(explainError(error), locale)}`, flags: MessageFlags.Ephemeral });
+      logRefused(ctx, interaction, request, error);
+      return;
+    }
+    await interaction.deferReply();
+    await runGeneration(ctx, { interaction, prepared, notes });
+  },
+
+  async autocomplete(ctx: BotContext, interaction: AutocompleteInteraction) {
+    const focused = interaction.options.getFocused(true);
+    const typed = String(focused.value).trim().toLowerCase();
+    let model: ModelSpec;
+    try {
+      model = ctx.pipeline.resolveModel(interaction.options.getString('model') ?? undefined);
+    } catch {
+      model = ctx.pipeline.defaultModel;
+    }
+    let values: string[] = [];
+    if (focused.name === 'size') values = sizeChoices(model);
+    else if (focused.name === 'quality') values = [...(model.qualities ?? [])];
+    else if (focused.name === 'model') values = ctx.pipeline.offeredModels.map((m) => m.id);
+    const matches = values.filter((value) => value.toLowerCase().includes(typed));
+    // Free input stays possible: offer what was typed first when it is not a listed value.
+    if (typed && focused.name === 'size' && !matches.includes(typed)) matches.unshift(String(focused.value).trim());
+    await interaction.respond(matches.slice(0, MAX_CHOICES).map((value) => ({ name: value, value })));
+  },
+};
+
+/** Options win over parameters typed into the prompt; unknown `--x` stay in the prompt and are noted. */
+function readRequest(interaction: ChatInputCommandInteraction): { request: Partial<ImageRequest> & { prompt: string }; notes: Localized[] } {
+  const options = interaction.options;
+  const inline = extractInlineParameters(options.getString('prompt', true));
+  const request = {
+    ...inline.found,
+    prompt: inline.prompt,
+    ...defined({
+      model: options.getString('model') ?? undefined,
+      size: options.getString('size') ?? undefined,
+      quality: options.getString('quality') ?? undefined,
+      seed: options.getInteger('seed') ?? undefined,
+      safetyTolerance: options.getInteger('safety_tolerance') ?? undefined,
+      n: options.getInteger('count') ?? undefined,
+    }),
+  };
+  const notes = inline.unknown.length ? [text.unknownInlineParameters({ list: inline.unknown.join(', ') })] : [];
+  return { request, notes };
+}
+
+function defined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Refused requests are attempts too (CONTRACT.md): they get a row with outcome invalid_input. */
+function logRefused(
+  ctx: BotContext,
+  interaction: ChatInputCommandInteraction,
+  request: Partial<ImageRequest> & { prompt: string },
+  error: InvalidInputError,
+): void {
+  try {
+    const { id, existing } = ctx.usage.start({
+      interactionId: interaction.id,
+      source: 'discord',
+      userId: interaction.user.id,
+      guildId: interaction.guildId,
+      channelId: interaction.channelId,
+      locale: interaction.locale,
+      model: request.model ?? ctx.pipeline.defaultModel.id,
+      sizeRequested: request.size ?? null,
+      params: storedParams(request),
+      prompt: request.prompt,
+    });
+    if (!existing) ctx.usage.finish(id, { outcome: 'invalid_input', errorKind: 'invalid_input', errorMessage: error.message, estimatedCost: 0 });
+  } catch (logError) {
+    log.error('could not log a refused request', { error: logError });
+  }
+}

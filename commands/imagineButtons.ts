@@ -1,0 +1,90 @@
+// The buttons under a result. Their state is the usage-log row id in the custom_id, so they work
+// for any result the log holds, across restarts.
+import { EmbedBuilder, MessageFlags, PermissionFlagsBits, type ButtonInteraction } from 'discord.js';
+import type { BotContext } from '../src/discord/context.js';
+import { parseResultButtonId } from '../src/discord/customIds.js';
+import { runGeneration } from '../src/discord/generationRun.js';
+import { shorten } from '../src/discord/resultMessage.js';
+import { explainError } from '../src/i18n/errorMessages.js';
+import { localeFromDiscord, pick, type Locale } from '../src/i18n/locale.js';
+import { text } from '../src/i18n/messages.js';
+import { log } from '../src/log.js';
+import { InvalidInputError } from '../src/providers/errors.js';
+import type { UsageRow } from '../src/storage/index.js';
+import type { ButtonHandler } from './types.js';
+
+export const imagineButtons: ButtonHandler = {
+  prefix: 'img',
+
+  async handle(ctx: BotContext, interaction: ButtonInteraction) {
+    const locale = localeFromDiscord(interaction.locale);
+    const parsed = parseResultButtonId(interaction.customId);
+    const row = parsed && ctx.usage.get(parsed.generationId);
+    if (!parsed || !row) {
+      await interaction.reply({ content: pick(text.resultGone, locale), flags: MessageFlags.Ephemeral });
+      return;
+    }
+    if (parsed.action === 'reroll') await reroll(ctx, interaction, row, locale);
+    else if (parsed.action === 'details') await details(interaction, row, locale);
+    else await remove(ctx, interaction, row, locale);
+  },
+};
+
+/** Same parameters, new seed; a new generation by whoever clicked. */
+async function reroll(ctx: BotContext, interaction: ButtonInteraction, row: UsageRow, locale: Locale): Promise<void> {
+  if (!ctx.jobs.isAccepting) {
+    await interaction.reply({ content: pick(text.shuttingDown, locale), flags: MessageFlags.Ephemeral });
+    return;
+  }
+  let prepared;
+  try {
+    prepared = ctx.pipeline.prepare({ ...row.params, prompt: row.prompt, model: row.model, seed: undefined });
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error;
+    await interaction.reply({ content: `❌ ${pick(explainError(error), locale)}`, flags: MessageFlags.Ephemeral });
+    return;
+  }
+  await interaction.deferReply();
+  await runGeneration(ctx, { interaction, prepared, notes: [] });
+}
+
+async function details(interaction: ButtonInteraction, row: UsageRow, locale: Locale): Promise<void> {
+  const params = Object.entries(row.params)
+    .filter(([key]) => key !== 'seed')
+    .map(([key, value]) => `${key}: ${String(value)}`)
+    .join('\n');
+  const embed = new EmbedBuilder()
+    .setTitle(pick(text.fieldPrompt, locale))
+    .setDescription(shorten(row.prompt, 4000))
+    .addFields(
+      { name: pick(text.fieldModel, locale), value: row.model, inline: true },
+      { name: pick(text.fieldSize, locale), value: row.sizeEffective ?? row.sizeRequested ?? '—', inline: true },
+      { name: pick(text.fieldSeed, locale), value: row.seed === null ? '—' : String(row.seed), inline: true },
+      ...(params ? [{ name: 'Parameters', value: shorten(params, 1024) }] : []),
+      { name: pick(text.fieldRelay, locale), value: row.relay ?? '—', inline: true },
+      { name: pick(text.fieldRequestId, locale), value: row.requestId ?? '—', inline: true },
+      { name: pick(text.fieldCost, locale), value: `$${(row.estimatedCost ?? 0).toFixed(3)}`, inline: true },
+      { name: pick(text.fieldTime, locale), value: row.latencyMs === null ? '—' : `${(row.latencyMs / 1000).toFixed(1)} s`, inline: true },
+      { name: pick(text.fieldRequester, locale), value: `<@${row.userId}>`, inline: true },
+    );
+  await interaction.reply({ embeds: [embed], flags: MessageFlags.Ephemeral });
+}
+
+/** Only the requester, or a member who may manage messages, may delete a result. */
+async function remove(ctx: BotContext, interaction: ButtonInteraction, row: UsageRow, locale: Locale): Promise<void> {
+  const allowed = row.userId === interaction.user.id || interaction.memberPermissions?.has(PermissionFlagsBits.ManageMessages) === true;
+  if (!allowed) {
+    await interaction.reply({ content: pick(text.deleteNotAllowed, locale), flags: MessageFlags.Ephemeral });
+    return;
+  }
+  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  try {
+    await interaction.message.delete();
+  } catch (error) {
+    log.warn('deleting a result failed', { generationId: row.id, error });
+    await interaction.editReply({ content: pick(text.internalError, locale) });
+    return;
+  }
+  ctx.usage.markDeleted(row.id);
+  await interaction.editReply({ content: pick(text.deleted, locale) });
+}

@@ -1,0 +1,54 @@
+// Assembles the bot: storage, pipeline, job tracker, the discord.js client, and its stop().
+import { Client, Events, GatewayIntentBits } from 'discord.js';
+import type { AppConfig } from '../config/index.js';
+import { log } from '../log.js';
+import { ImagePipeline } from '../pipeline/imagePipeline.js';
+import { openDatabase, UsageLog, type Database } from '../storage/index.js';
+import type { BotContext } from './context.js';
+import { createInteractionHandler } from './interactionRouter.js';
+import { JobTracker } from './jobTracker.js';
+
+/** Uploads of several MiB need longer than @discordjs/rest's 15 s default. */
+const REST_TIMEOUT_MS = 120_000;
+/** Running jobs get this long to finish on shutdown; then they are interrupted (CONTRACT: exit within 20 s). */
+const SHUTDOWN_GRACE_MS = 14_000;
+const SHUTDOWN_ABORT_MS = 3_000;
+
+export interface RunningBot {
+  client: Client<true>;
+  ctx: BotContext;
+  /** Stops taking work, lets running jobs finish or interrupts them, and disconnects. */
+  stop(): Promise<void>;
+}
+
+export async function startBot(config: AppConfig): Promise<RunningBot> {
+  const db: Database = openDatabase(config.env.databasePath);
+  const usage = new UsageLog(db);
+  const interrupted = usage.interruptPending({ source: 'discord' });
+  if (interrupted > 0) log.warn('closed attempts left pending by a previous run', { interrupted });
+
+  const ctx: BotContext = { config, pipeline: new ImagePipeline(config), usage, jobs: new JobTracker() };
+  const client = new Client({
+    intents: [GatewayIntentBits.Guilds],
+    rest: { api: config.env.discordApiBaseUrl, timeout: REST_TIMEOUT_MS },
+  });
+  client.on(Events.InteractionCreate, createInteractionHandler(ctx));
+  client.on(Events.Error, (error) => log.error('discord client error', { error }));
+  client.on(Events.Warn, (message) => log.warn('discord client warning', { message }));
+
+  const ready = new Promise<Client<true>>((resolve) => client.once(Events.ClientReady, resolve));
+  await client.login(config.env.discordToken);
+  const readyClient = await ready;
+  log.info('bot is online', { user: readyClient.user.tag, application: readyClient.application.id, guilds: readyClient.guilds.cache.size });
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      const left = await ctx.jobs.drain(SHUTDOWN_GRACE_MS, SHUTDOWN_ABORT_MS);
+      if (left > 0) log.warn('interrupted running generations on shutdown', { interrupted: left });
+      await client.destroy();
+      await ctx.pipeline.close();
+      db.close();
+    })());
+  return { client: readyClient, ctx, stop };
+}

@@ -1,0 +1,177 @@
+// One /imagine (or Re-roll) from a deferred interaction to a delivered image: the usage-log row is
+// written first (so an interrupted attempt keeps it), progress is shown while the relay works, the
+// result is fitted to the upload limit and delivered, and every failure ends in a message.
+import type { RepliableInteraction } from 'discord.js';
+import { fitToUploadLimit, type FittedImage } from '../delivery/fitToUploadLimit.js';
+import { explainError } from '../i18n/errorMessages.js';
+import { localeFromDiscord, pick, type Localized } from '../i18n/locale.js';
+import { text } from '../i18n/messages.js';
+import { log } from '../log.js';
+import type { PreparedGeneration } from '../pipeline/imagePipeline.js';
+import { isImagineError } from '../providers/errors.js';
+import type { GenerationResult, ImageRequest } from '../providers/types.js';
+import type { FinishedOutcome } from '../storage/index.js';
+import type { BotContext } from './context.js';
+import { deliver, DeliveryFailedError, UploadTooLargeError } from './delivery.js';
+import { SHUTDOWN_REASON } from './jobTracker.js';
+import { ProgressReporter } from './progress.js';
+import { failureMessage, resultMessage } from './resultMessage.js';
+import { tokenUsable } from './tokenClock.js';
+
+export const DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024;
+const PROGRESS_INTERVAL_MS = 5_000;
+
+export interface GenerationJob {
+  /** Already deferred. */
+  interaction: RepliableInteraction;
+  prepared: PreparedGeneration;
+  /** Notes for the result embed (ignored inline parameters, …). */
+  notes: Localized[];
+}
+
+/** The request fields kept in the usage log, enough to re-run it (Re-roll) after a restart. */
+export function storedParams(request: Partial<ImageRequest>): Record<string, unknown> {
+  const { prompt: _prompt, model: _model, ...rest } = request;
+  return Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
+}
+
+export async function runGeneration(ctx: BotContext, job: GenerationJob): Promise<void> {
+  const { interaction, prepared } = job;
+  const locale = localeFromDiscord(interaction.locale);
+  const started = ctx.usage.start({
+    interactionId: interaction.id,
+    source: 'discord',
+    userId: interaction.user.id,
+    guildId: interaction.guildId,
+    channelId: interaction.channelId,
+    locale: interaction.locale,
+    model: prepared.model.id,
+    sizeRequested: prepared.request.size ?? null,
+    sizeEffective: prepared.plan.effectiveSize,
+    params: storedParams(prepared.request),
+    prompt: prepared.request.prompt,
+    relay: prepared.relays[0]?.name ?? null,
+    seed: prepared.request.seed ?? null,
+  });
+  if (started.existing) {
+    log.info('interaction delivered twice; ignoring the repeat', { interaction: interaction.id });
+    return;
+  }
+  const generationId = started.id;
+  const mention = `<@${interaction.user.id}>`;
+
+  await ctx.jobs.track(interaction.id, async (signal) => {
+    const progress = new ProgressReporter(
+      (content) => interaction.editReply({ content }),
+      (seconds) => pick(text.progress({ model: prepared.model.id, size: prepared.plan.effectiveSize, seconds }), locale),
+      PROGRESS_INTERVAL_MS,
+      () => tokenUsable(interaction.id),
+    );
+    progress.start();
+    let result: GenerationResult;
+    try {
+      result = await ctx.pipeline.generate(prepared, {
+        signal,
+        onRetry: (info) => progress.note(pick(text.retrying({ attempt: info.attempt, reason: info.error.kind }), locale)),
+        onFailover: (info) => log.warn('relay failover', { generationId, from: info.from, to: info.to, kind: info.error.kind }),
+      });
+    } catch (error) {
+      await progress.stop();
+      const interrupted = signal.aborted && signal.reason === SHUTDOWN_REASON;
+      const outcome: FinishedOutcome = interrupted ? 'interrupted' : isImagineError(error) ? error.kind : 'upstream';
+      ctx.usage.finish(generationId, {
+        outcome,
+        errorKind: isImagineError(error) ? error.kind : 'internal',
+        errorMessage: error instanceof Error ? error.message : String(error),
+        requestId: isImagineError(error) ? error.requestId ?? null : null,
+        relay: isImagineError(error) ? error.relay ?? null : null,
+        estimatedCost: isImagineError(error) && error.possiblyBilled ? ctx.pipeline.pricePerImage(prepared.model) * prepared.plan.n : 0,
+      });
+      logFailure(generationId, error);
+      const message = interrupted ? text.interrupted : explainError(error);
+      await deliverQuietly(interaction, failureMessage(message, locale), pick(text.lateFailure({ mention }), locale));
+      return;
+    }
+    await progress.stop();
+
+    ctx.usage.finish(generationId, {
+      outcome: 'success',
+      relay: result.relay,
+      requestId: result.requestId ?? null,
+      sizeEffective: result.effectiveSize,
+      imageCount: result.images.length,
+      bytes: result.images.reduce((sum, image) => sum + image.bytes.length, 0),
+      latencyMs: result.elapsedMs,
+      estimatedCost: result.estimatedCost,
+      seed: result.seed ?? null,
+    });
+    try {
+      const delivered = await deliverResult(interaction, generationId, result, job, mention);
+      ctx.usage.setDelivered(generationId, { messageId: delivered.id, channelId: delivered.channelId });
+    } catch (error) {
+      ctx.usage.finish(generationId, {
+        outcome: 'delivery_failed',
+        errorKind: 'delivery',
+        errorMessage: error instanceof Error ? error.message : String(error),
+      });
+      log.error('generated but could not deliver', { generationId, error });
+    }
+  });
+}
+
+async function deliverResult(
+  interaction: RepliableInteraction,
+  generationId: number,
+  result: GenerationResult,
+  job: GenerationJob,
+  mention: string,
+) {
+  const locale = localeFromDiscord(interaction.locale);
+  let limit = interaction.attachmentSizeLimit || DEFAULT_UPLOAD_LIMIT;
+  // Discord may still say 413 (a smaller limit than announced, multipart overhead): fit tighter, twice.
+  for (let attempt = 0; ; attempt++) {
+    const images: FittedImage[] = await Promise.all(result.images.map((image) => fitToUploadLimit(image, limit)));
+    const payload = resultMessage({
+      generationId,
+      prompt: job.prepared.request.prompt,
+      userId: interaction.user.id,
+      locale,
+      result,
+      images,
+      limitBytes: limit,
+      notes: job.notes,
+    });
+    try {
+      const delivered = await deliver(interaction, payload, pick(text.lateDelivery({ mention }), locale));
+      return delivered.message;
+    } catch (error) {
+      if (!(error instanceof UploadTooLargeError) || attempt >= 2) throw error;
+      log.warn('upload refused as too large; fitting tighter', { generationId, limit });
+      limit = Math.floor(limit / 2);
+    }
+  }
+}
+
+/** Failure messages must not throw: there is nothing left to tell the user with. */
+async function deliverQuietly(
+  interaction: RepliableInteraction,
+  payload: ReturnType<typeof failureMessage>,
+  prefix: string,
+): Promise<void> {
+  try {
+    await deliver(interaction, payload, prefix);
+  } catch (error) {
+    if (!(error instanceof DeliveryFailedError)) log.error('could not deliver a failure message', { error });
+  }
+}
+
+function logFailure(generationId: number, error: unknown): void {
+  if (!isImagineError(error)) {
+    log.error('generation failed unexpectedly', { generationId, error });
+    return;
+  }
+  const fields = { generationId, kind: error.kind, relay: error.relay, status: error.status, requestId: error.requestId, code: error.code, relayMessage: error.relayMessage };
+  // Auth and billing failures are the operator's to fix: log them loudly with the detail.
+  if (error.kind === 'auth' || error.kind === 'billing') log.error('relay refused the bot: check the key and balance', fields);
+  else log.info('generation failed', fields);
+}

@@ -1,0 +1,40 @@
+// The one place every interaction enters: it finds the handler, and turns any error a handler
+// lets through into a message for the user. Nothing thrown here reaches discord.js's event loop.
+import { MessageFlags, type Interaction, type RepliableInteraction } from 'discord.js';
+import { BUTTON_HANDLERS, SLASH_COMMANDS } from '../../commands/index.js';
+import { localeFromDiscord, pick } from '../i18n/locale.js';
+import { text } from '../i18n/messages.js';
+import { log } from '../log.js';
+import type { BotContext } from './context.js';
+import { describeDiscordError } from './discordErrors.js';
+
+export function createInteractionHandler(ctx: BotContext): (interaction: Interaction) => Promise<void> {
+  return async (interaction) => {
+    try {
+      if (interaction.isChatInputCommand()) {
+        const command = SLASH_COMMANDS.find((candidate) => candidate.name === interaction.commandName);
+        if (command) await command.execute(ctx, interaction);
+      } else if (interaction.isAutocomplete()) {
+        const command = SLASH_COMMANDS.find((candidate) => candidate.name === interaction.commandName);
+        await command?.autocomplete?.(ctx, interaction);
+      } else if (interaction.isButton()) {
+        const prefix = interaction.customId.split(':')[0];
+        const handler = BUTTON_HANDLERS.find((candidate) => candidate.prefix === prefix);
+        if (handler) await handler.handle(ctx, interaction);
+      }
+    } catch (error) {
+      log.error('interaction handler failed', { interaction: interaction.id, type: interaction.type, ...describeDiscordError(error) });
+      if (interaction.isRepliable()) await tellUser(interaction);
+    }
+  };
+}
+
+async function tellUser(interaction: RepliableInteraction): Promise<void> {
+  const content = pick(text.internalError, localeFromDiscord(interaction.locale));
+  try {
+    if (interaction.deferred || interaction.replied) await interaction.editReply({ content, embeds: [], components: [], files: [] });
+    else await interaction.reply({ content, flags: MessageFlags.Ephemeral });
+  } catch (error) {
+    log.warn('could not tell the user about a failure', { interaction: interaction.id, ...describeDiscordError(error) });
+  }
+}

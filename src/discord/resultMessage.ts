@@ -1,0 +1,110 @@
+// What a finished generation looks like in Discord: the images as attachments, an embed with the
+// parameters, and the Re-roll / Details / Delete buttons (their state is the usage-log row id).
+import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder } from 'discord.js';
+import type { FittedImage } from '../delivery/fitToUploadLimit.js';
+import { attachmentName } from '../delivery/attachmentName.js';
+import { pick, type Locale, type Localized } from '../i18n/locale.js';
+import { text } from '../i18n/messages.js';
+import type { GenerationResult } from '../providers/types.js';
+import { resultButtonId } from './customIds.js';
+
+const SUCCESS_COLOUR = 0x5865f2;
+const FAILURE_COLOUR = 0xed4245;
+const PROMPT_PREVIEW_CHARS = 300;
+
+export function shorten(value: string, max: number): string {
+  return value.length <= max ? value : `${value.slice(0, max - 1)}…`;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+  return `${Math.max(1, Math.round(bytes / 1024))} KiB`;
+}
+
+export interface ResultView {
+  generationId: number;
+  prompt: string;
+  userId: string;
+  locale: Locale;
+  result: GenerationResult;
+  images: FittedImage[];
+  limitBytes: number;
+  /** Extra notes for the embed (ignored inline parameters, policy clamps …). */
+  notes: Localized[];
+  spoiler?: boolean;
+}
+
+export function resultButtons(generationId: number, locale: Locale): ActionRowBuilder<ButtonBuilder> {
+  return new ActionRowBuilder<ButtonBuilder>().addComponents(
+    new ButtonBuilder()
+      .setCustomId(resultButtonId('reroll', generationId))
+      .setLabel(pick(text.buttonReroll, locale))
+      .setEmoji('🎲')
+      .setStyle(ButtonStyle.Primary),
+    new ButtonBuilder()
+      .setCustomId(resultButtonId('details', generationId))
+      .setLabel(pick(text.buttonDetails, locale))
+      .setEmoji('ℹ️')
+      .setStyle(ButtonStyle.Secondary),
+    new ButtonBuilder()
+      .setCustomId(resultButtonId('delete', generationId))
+      .setLabel(pick(text.buttonDelete, locale))
+      .setEmoji('🗑️')
+      .setStyle(ButtonStyle.Danger),
+  );
+}
+
+export function resultMessage(view: ResultView) {
+  const { result, locale } = view;
+  const files = view.images.map((image, index) => {
+    const name = `${view.spoiler ? 'SPOILER_' : ''}${attachmentName(result.model, index + 1, image.extension)}`;
+    return new AttachmentBuilder(image.bytes, { name });
+  });
+  const notes = [
+    ...result.adjustments.map((adjustment) => pick(text.adjusted(adjustment), locale)),
+    ...(result.qualityDropped ? [pick(text.qualityDropped, locale)] : []),
+    ...view.images
+      .filter((image) => image.step !== 'original')
+      .map((image) =>
+        pick(
+          text.reencoded({
+            step: image.step,
+            from: formatBytes(image.originalBytes),
+            to: formatBytes(image.bytes.length),
+            limit: formatBytes(view.limitBytes),
+          }),
+          locale,
+        ),
+      ),
+    ...view.notes.map((note) => pick(note, locale)),
+  ];
+  const first = files[0]?.name;
+  const embed = new EmbedBuilder()
+    .setColor(SUCCESS_COLOUR)
+    .setDescription(shorten(view.prompt, PROMPT_PREVIEW_CHARS))
+    .addFields(
+      { name: pick(text.fieldModel, locale), value: result.model, inline: true },
+      { name: pick(text.fieldSize, locale), value: sizeLabel(result, view.images), inline: true },
+      ...(result.seed === undefined ? [] : [{ name: pick(text.fieldSeed, locale), value: String(result.seed), inline: true }]),
+      { name: pick(text.fieldTime, locale), value: `${(result.elapsedMs / 1000).toFixed(1)} s`, inline: true },
+      { name: pick(text.fieldRequester, locale), value: `<@${view.userId}>`, inline: true },
+      ...(notes.length ? [{ name: pick(text.fieldNotes, locale), value: shorten(notes.map((n) => `• ${n}`).join('\n'), 1024) }] : []),
+    );
+  if (first && !view.spoiler) embed.setImage(`attachment://${first}`);
+  return { embeds: [embed], files, components: [resultButtons(view.generationId, locale)] };
+}
+
+function sizeLabel(result: GenerationResult, images: FittedImage[]): string {
+  const image = images[0];
+  if (!image) return result.effectiveSize;
+  const pixels = `${image.width}x${image.height}`;
+  return pixels === result.effectiveSize ? pixels : `${result.effectiveSize} (${pixels})`;
+}
+
+export function failureMessage(message: Localized, locale: Locale, prefix?: string) {
+  const embed = new EmbedBuilder()
+    .setColor(FAILURE_COLOUR)
+    .setTitle(pick(text.failedTitle, locale))
+    .setDescription(shorten(pick(message, locale), 4000));
+  return { content: prefix ?? '', embeds: [embed], files: [], components: [], attachments: [] };
+}
