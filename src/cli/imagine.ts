@@ -41,7 +41,7 @@ async function main(): Promise<void> {
     prepared = pipeline.prepare(options.request);
   } catch (error) {
     if (error instanceof ConfigError) fail(error.message, 2);
-    fail(explainError(error)[locale], 2);
+    fail(explainError(error, 'operator')[locale], 2);
   }
 
   const controller = new AbortController();
@@ -67,10 +67,10 @@ async function main(): Promise<void> {
     if (result.qualityDropped) process.stderr.write('note: the relay rejected quality; generated with its default quality\n');
   } catch (error) {
     stopTicker();
-    fail(explainError(error)[locale], 1);
+    fail(explainError(error, 'operator')[locale], 1);
   } finally {
     await pipeline.close();
   }
 }
 
-main().catch((error: unknown) => fail(explainError(error)[terminalLocale()], 1));
+main().catch((error: unknown) => fail(explainError(error, 'operator')[terminalLocale()], 1));

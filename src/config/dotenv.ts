@@ -11,9 +11,12 @@ export function readEnvironment(
 ): Record<string, string | undefined> {
   let fromFile: Record<string, string> = {};
   try {
-    fromFile = parseEnv(readFileSync(envFile, 'utf8')) as Record<string, string>;
+    // Windows editors may save a byte-order mark, which would otherwise become part of the first name.
+    fromFile = parseEnv(readFileSync(envFile, 'utf8').replace(/^\uFEFF/, '')) as Record<string, string>;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  return { ...fromFile, ...processEnv };
+  // An empty variable (e.g. compose passing `KEY=${KEY}` unset on the host) does not hide the file's value.
+  const fromProcess = Object.fromEntries(Object.entries(processEnv).filter(([, value]) => value !== undefined && value !== ''));
+  return { ...fromFile, ...fromProcess };
 }

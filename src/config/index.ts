@@ -62,7 +62,7 @@ export function loadConfig(options: LoadOptions = {}): AppConfig {
 
   const offeredModels = pickOfferedModels(env, knownModels);
   const defaultModel =
-    offeredModels.find((model) => model.id === env.defaultModel) ??
+    offeredModels.find((model) => model.id === findModel(env.defaultModel, knownModels)?.id) ??
     (rawEnvHas(options, 'IMAGE_MODEL') ? undefined : offeredModels[0]);
   if (!defaultModel) {
     throw new ConfigError(
@@ -96,7 +96,7 @@ function declaredModels(file: ProvidersFile | undefined): ModelSpec[] {
 function pickOfferedModels(env: Env, known: ModelSpec[]): ModelSpec[] {
   if (!env.offeredModels) return known;
   return env.offeredModels.map((id) => {
-    const model = known.find((candidate) => candidate.id === id);
+    const model = findModel(id, known);
     if (!model) {
       throw new ConfigError(
         `IMAGE_MODELS names an unknown model "${id}": use catalog models (${CATALOG.map((m) => m.id).join(', ')}) or declare it under "models" in PROVIDERS_FILE`,

@@ -24,7 +24,13 @@ function supportSuffix(error: ImagineError): Localized {
   return { en: ` (request id: ${error.requestId})`, zh: `(请求 ID:${error.requestId})` };
 }
 
-export function explainError(error: unknown): Localized {
+/**
+ * `member`: a Discord user, who cannot fix the bot's configuration and is sent to an admin.
+ * `operator`: whoever runs the CLI, who owns the configuration and is told which setting to fix.
+ */
+export type Audience = 'member' | 'operator';
+
+export function explainError(error: unknown, audience: Audience = 'member'): Localized {
   if (error instanceof ConfigError) {
     return { en: `The bot is misconfigured: ${error.message}`, zh: `机器人配置有误:${error.message}` };
   }
@@ -55,11 +61,23 @@ export function explainError(error: unknown): Localized {
         zh: `提示词或图片被服务商的安全系统拦截。请修改提示词后重试。${id.zh}`,
       };
     case 'auth':
+      if (audience === 'operator') {
+        return {
+          en: `The relay rejected the key: check IMAGE_API_KEY, and that IMAGE_API_BASE_URL is that relay's (with /v1).${id.en}`,
+          zh: `中转拒绝了密钥:请检查 IMAGE_API_KEY,以及 IMAGE_API_BASE_URL 是否为该中转的地址(含 /v1)。${id.zh}`,
+        };
+      }
       return {
         en: `The image service rejected the bot's key, so the bot is misconfigured. Please tell a server admin.${id.en}`,
         zh: `图像服务拒绝了机器人的密钥(配置有误)。请联系服务器管理员。${id.zh}`,
       };
     case 'billing':
+      if (audience === 'operator') {
+        return {
+          en: `The relay account is out of credit: top it up at the relay.${id.en}`,
+          zh: `中转账户余额不足:请到中转平台充值。${id.zh}`,
+        };
+      }
       return {
         en: `The bot's image service account is out of credit. Please tell a server admin.${id.en}`,
         zh: `机器人的图像服务账户余额不足。请联系服务器管理员充值。${id.zh}`,
