@@ -1,0 +1,289 @@
+// The durable job table: one row per queued generation, the source of truth across restarts (the
+// in-memory FairScheduler only orders the work inside one process).
+//
+//   queued → running → delivered | failed | cancelled | interrupted
+//   queued → failed | cancelled | interrupted
+//
+// Final states never change again (every update is guarded by the current state). At start-up,
+// recover() closes what a previous process left running (`interrupted`) and hands back the queued
+// jobs to resume; the caller tells each user, through the interaction token while it is valid,
+// else with a channel message.
+//
+// The interaction token is a credential for 15 minutes: it is stored only while the job is
+// unfinished (cleared on every final state), and in JobRow it is a non-enumerable property, so a
+// row passed to the logger or JSON.stringify never shows it.
+import type { Database } from './database.js';
+
+export const JOB_STATES = ['queued', 'running', 'delivered', 'failed', 'cancelled', 'interrupted'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+export type FinalJobState = Exclude<JobState, 'queued' | 'running'>;
+
+const FINAL_STATES: ReadonlySet<string> = new Set<FinalJobState>(['delivered', 'failed', 'cancelled', 'interrupted']);
+
+/** Default for recover(): queued jobs older than this are closed instead of resumed. */
+export const DEFAULT_RESUME_WITHIN_MS = 60 * 60 * 1000;
+
+export interface NewJob {
+  interactionId: string;
+  /** Kept until the job is final, so a restart can still answer the user. Never logged. */
+  interactionToken?: string | null;
+  applicationId?: string | null;
+  /** Null in DMs. */
+  guildId?: string | null;
+  channelId?: string | null;
+  userId: string;
+  locale?: string | null;
+  model: string;
+  /** The relay chosen first (failover may use another; markRunning can record it). */
+  relay?: string | null;
+  /** The prepared request, stored as JSON: enough to run it again after a restart. */
+  request: unknown;
+  usageId?: number | null;
+  /** Epoch ms; defaults to Date.now(). */
+  now?: number;
+}
+
+export interface JobRow {
+  id: number;
+  interactionId: string;
+  /** Non-enumerable (hidden from JSON.stringify and the logger). Null once the job is final. */
+  readonly interactionToken: string | null;
+  applicationId: string | null;
+  guildId: string | null;
+  channelId: string | null;
+  userId: string;
+  locale: string | null;
+  model: string;
+  relay: string | null;
+  /** The parsed request JSON; validate it before use. */
+  request: unknown;
+  state: JobState;
+  usageId: number | null;
+  errorKind: string | null;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+}
+
+export interface RecoveryOptions {
+  /** Queued jobs created longer ago than this are closed (`interrupted`, error_kind `expired`). Default 1 h. */
+  resumeWithinMs?: number;
+}
+
+export interface RecoveryResult {
+  /** Still `queued`: submit them again (the ledger reservation is still held). Oldest first. */
+  resumable: JobRow[];
+  /** Were `running`: now `interrupted` (error_kind `interrupted`); the request may have been billed. */
+  interrupted: JobRow[];
+  /** Were `queued` but too old to resume: now `interrupted` (error_kind `expired`); never sent. */
+  expired: JobRow[];
+}
+
+interface DbJob {
+  id: number;
+  interaction_id: string;
+  interaction_token: string | null;
+  application_id: string | null;
+  guild_id: string | null;
+  channel_id: string | null;
+  user_id: string;
+  locale: string | null;
+  model: string;
+  relay: string | null;
+  request: string;
+  state: JobState;
+  usage_id: number | null;
+  error_kind: string | null;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+function requireId(name: string, value: unknown, nullable: boolean): void {
+  // A snowflake passed as a number has already lost digits; refuse it rather than store it.
+  if (value === undefined || value === null) {
+    if (nullable) return;
+    throw new TypeError(`${name} is required`);
+  }
+  if (typeof value !== 'string' || value === '') throw new TypeError(`${name} must be a non-empty string`);
+}
+
+function parseRequest(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+function toRow(row: DbJob): JobRow {
+  const job = {
+    id: row.id,
+    interactionId: row.interaction_id,
+    applicationId: row.application_id,
+    guildId: row.guild_id,
+    channelId: row.channel_id,
+    userId: row.user_id,
+    locale: row.locale,
+    model: row.model,
+    relay: row.relay,
+    request: parseRequest(row.request),
+    state: row.state,
+    usageId: row.usage_id,
+    errorKind: row.error_kind,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+  };
+  Object.defineProperty(job, 'interactionToken', { value: row.interaction_token, enumerable: false });
+  return job as JobRow;
+}
+
+export class JobStore {
+  private readonly insert;
+  private readonly selectById;
+  private readonly selectByInteraction;
+  private readonly selectUnfinished;
+  private readonly updateRunning;
+  private readonly updateFinished;
+  private readonly updateUsage;
+  private readonly recoverTx;
+
+  constructor(db: Database) {
+    this.insert = db.prepare<Record<string, unknown>, DbJob>(`
+      INSERT INTO jobs (interaction_id, interaction_token, application_id, guild_id, channel_id, user_id,
+                        locale, model, relay, request, usage_id, created_at)
+      VALUES (@interaction_id, @interaction_token, @application_id, @guild_id, @channel_id, @user_id,
+              @locale, @model, @relay, @request, @usage_id, @created_at)
+      ON CONFLICT (interaction_id) DO NOTHING
+      RETURNING *`);
+    this.selectById = db.prepare<[number], DbJob>('SELECT * FROM jobs WHERE id = ?');
+    this.selectByInteraction = db.prepare<[string], DbJob>('SELECT * FROM jobs WHERE interaction_id = ?');
+    this.selectUnfinished = db.prepare<[], DbJob>(
+      "SELECT * FROM jobs WHERE state IN ('queued', 'running') ORDER BY created_at, id",
+    );
+    this.updateRunning = db.prepare<Record<string, unknown>>(`
+      UPDATE jobs SET state = 'running', started_at = @now,
+                      relay = COALESCE(@relay, relay), usage_id = COALESCE(@usage_id, usage_id)
+      WHERE id = @id AND state = 'queued'`);
+    this.updateFinished = db.prepare<Record<string, unknown>>(`
+      UPDATE jobs SET state = @state, finished_at = @now, interaction_token = NULL,
+                      error_kind = COALESCE(@error_kind, error_kind),
+                      relay = COALESCE(@relay, relay), usage_id = COALESCE(@usage_id, usage_id)
+      WHERE id = @id AND state IN ('queued', 'running')`);
+    this.updateUsage = db.prepare<[number, number]>('UPDATE jobs SET usage_id = ? WHERE id = ?');
+    this.recoverTx = db.transaction((now: number, resumeWithinMs: number): RecoveryResult => {
+      const result: RecoveryResult = { resumable: [], interrupted: [], expired: [] };
+      for (const row of this.selectUnfinished.all()) {
+        const job = toRow(row);
+        if (row.state === 'queued' && now - row.created_at <= resumeWithinMs) {
+          result.resumable.push(job);
+          continue;
+        }
+        const errorKind = row.state === 'running' ? 'interrupted' : 'expired';
+        this.updateFinished.run({ id: row.id, state: 'interrupted', now, error_kind: errorKind, relay: null, usage_id: null });
+        // The snapshot keeps the token: the caller needs it once more to tell the user.
+        Object.assign(job, { state: 'interrupted', errorKind, finishedAt: now });
+        (row.state === 'running' ? result.interrupted : result.expired).push(job);
+      }
+      return result;
+    });
+  }
+
+  /**
+   * Records a new queued job. With an interaction id already stored (a redelivery), nothing is
+   * written: the existing row comes back with `existing: true`.
+   */
+  create(job: NewJob): { job: JobRow; existing: boolean } {
+    requireId('interactionId', job.interactionId, false);
+    requireId('userId', job.userId, false);
+    requireId('guildId', job.guildId, true);
+    requireId('channelId', job.channelId, true);
+    requireId('applicationId', job.applicationId, true);
+    if (typeof job.model !== 'string' || job.model === '') throw new TypeError('model must be a non-empty string');
+    const request = JSON.stringify(job.request ?? null);
+    const inserted = this.insert.get({
+      interaction_id: job.interactionId,
+      interaction_token: job.interactionToken ?? null,
+      application_id: job.applicationId ?? null,
+      guild_id: job.guildId ?? null,
+      channel_id: job.channelId ?? null,
+      user_id: job.userId,
+      locale: job.locale ?? null,
+      model: job.model,
+      relay: job.relay ?? null,
+      request,
+      usage_id: job.usageId ?? null,
+      created_at: job.now ?? Date.now(),
+    });
+    if (inserted) return { job: toRow(inserted), existing: false };
+    const existing = this.selectByInteraction.get(job.interactionId);
+    if (!existing) throw new Error(`job for interaction ${job.interactionId} vanished`);
+    return { job: toRow(existing), existing: true };
+  }
+
+  /** queued → running. Returns false unless the job was queued. */
+  markRunning(id: number, options: { now?: number; relay?: string | null; usageId?: number | null } = {}): boolean {
+    return (
+      this.updateRunning.run({ id, now: options.now ?? Date.now(), relay: options.relay ?? null, usage_id: options.usageId ?? null })
+        .changes > 0
+    );
+  }
+
+  /** Links the usage-log row once the attempt has started. */
+  setUsageId(id: number, usageId: number): boolean {
+    return this.updateUsage.run(usageId, id).changes > 0;
+  }
+
+  /**
+   * queued/running → a final state; clears the token. Returns false when the job is unknown or
+   * already final (a late finish after a cancel changes nothing).
+   */
+  finish(
+    id: number,
+    state: FinalJobState,
+    options: { errorKind?: string | null; relay?: string | null; usageId?: number | null; now?: number } = {},
+  ): boolean {
+    if (!FINAL_STATES.has(state)) throw new TypeError(`finish(): not a final state: ${String(state)}`);
+    return (
+      this.updateFinished.run({
+        id,
+        state,
+        now: options.now ?? Date.now(),
+        error_kind: options.errorKind ?? null,
+        relay: options.relay ?? null,
+        usage_id: options.usageId ?? null,
+      }).changes > 0
+    );
+  }
+
+  /** The requester (or an admin) cancelled it. Same rules as finish(). */
+  cancel(id: number, now: number = Date.now()): boolean {
+    return this.finish(id, 'cancelled', { errorKind: 'cancelled', now });
+  }
+
+  get(id: number): JobRow | undefined {
+    const row = this.selectById.get(id);
+    return row && toRow(row);
+  }
+
+  getByInteraction(interactionId: string): JobRow | undefined {
+    const row = this.selectByInteraction.get(interactionId);
+    return row && toRow(row);
+  }
+
+  /** Every queued or running job, oldest first. */
+  listUnfinished(): JobRow[] {
+    return this.selectUnfinished.all().map(toRow);
+  }
+
+  /**
+   * At start-up, before taking new work: running jobs become `interrupted`; queued jobs stay queued
+   * and come back as `resumable` unless older than `resumeWithinMs` (then `interrupted`/`expired`).
+   * The returned rows still carry the interaction token for one last message. One transaction.
+   * Call it from the bot only: a CLI never creates jobs.
+   */
+  recover(now: number = Date.now(), options: RecoveryOptions = {}): RecoveryResult {
+    return this.recoverTx.immediate(now, options.resumeWithinMs ?? DEFAULT_RESUME_WITHIN_MS);
+  }
+}

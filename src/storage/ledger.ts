@@ -1,0 +1,423 @@
+// The quota and budget ledger: every generation is charged with reserve → commit or refund, keyed by
+// the Discord interaction id.
+//
+// - reserve() runs every check (cooldown, the user's daily images, the server's daily and monthly
+//   money) and the insert in ONE `BEGIN IMMEDIATE` transaction: SQLite's write lock is taken before
+//   the first read, so parallel requests — from this process or another connection to the same
+//   file — are serialised and can never overspend at the quota edge.
+// - The key is the interaction id (UNIQUE): a redelivered interaction or a double click on a button
+//   that reuses the same key finds the existing row (`existing: true`) and is never charged twice.
+// - commit() records the actual figures; refund() frees the reservation (errors the relay did not
+//   bill: its JSON errors, policy blocks, local refusals, cancellation); release() charges the full
+//   estimate for an outcome that was possibly billed (timeout, interrupted mid-request).
+// - Reserved and committed rows count toward the limits; refunded rows do not. Days and months are
+//   UTC calendar periods (periods.ts), attributed by the reservation time.
+//
+// Money is USD in the API and millionths of a USD (INTEGER) in the table.
+import type { Database } from './database.js';
+import { dayStart, monthStart } from './periods.js';
+
+const DAY_MS = 86_400_000;
+const MICROS = 1_000_000;
+/** Fraction of a budget at which the warning is given, once per server and period. */
+const DEFAULT_WARN_FRACTION = 0.8;
+
+export type LedgerState = 'reserved' | 'committed' | 'refunded';
+export type BudgetPeriod = 'day' | 'month';
+export type ReserveRejection = 'user_quota' | 'cooldown' | 'guild_daily_budget' | 'guild_monthly_budget';
+
+/** Absent limits are not checked. Role overrides are resolved by the caller into `userDailyImages`. */
+export interface ReserveLimits {
+  /** Images per user per UTC day in this server (DMs: in DMs). */
+  userDailyImages?: number;
+  /** Least time between two accepted (not refunded) requests of a user in this server. */
+  cooldownMs?: number;
+  /** USD per UTC day for the whole server. Ignored in DMs (guildId null). */
+  guildDailyBudget?: number;
+  /** USD per UTC month for the whole server. Ignored in DMs (guildId null). */
+  guildMonthlyBudget?: number;
+}
+
+export interface ReserveRequest {
+  /** The interaction id. */
+  key: string;
+  /** Null in DMs. */
+  guildId: string | null;
+  userId: string;
+  /** Images requested (n). */
+  images: number;
+  /** Estimated USD for the whole request. */
+  cost: number;
+  limits: ReserveLimits;
+  /** Epoch ms; defaults to Date.now(). */
+  now?: number;
+}
+
+export interface BudgetWarning {
+  period: BudgetPeriod;
+  /** USD reserved + committed in the period, this reservation included. */
+  spent: number;
+  /** USD. */
+  limit: number;
+}
+
+export type ReserveResult =
+  | {
+      ok: true;
+      reservationId: number;
+      /** True when the key was already in the ledger: nothing was charged now. */
+      existing: boolean;
+      /** The state of the (possibly existing) row; a redelivery of a finished request is not `reserved`. */
+      state: LedgerState;
+      /**
+       * Set when this reservation took the server to 80 % of a budget for the first time in the
+       * period; once per server and period. When both the day and the month cross at once, the month.
+       */
+      budgetWarning?: BudgetWarning;
+      /** Every warning given by this reservation (zero, one or two). */
+      budgetWarnings: BudgetWarning[];
+    }
+  | {
+      ok: false;
+      reason: ReserveRejection;
+      /** When trying again can succeed: the cooldown's end or the next UTC day/month. */
+      retryAfterMs?: number;
+      /** Images (user_quota), USD (budgets) or ms since the last request (cooldown). */
+      used: number;
+      /** The limit, in the same unit as `used`. */
+      limit: number;
+    };
+
+export interface LedgerEntry {
+  id: number;
+  key: string;
+  guildId: string | null;
+  userId: string;
+  state: LedgerState;
+  /** What counts: the estimate while reserved, the actual figures once committed. */
+  images: number;
+  cost: number;
+  reservedImages: number;
+  reservedCost: number;
+  possiblyBilled: boolean;
+  refundReason: string | null;
+  createdAt: number;
+  settledAt: number | null;
+}
+
+export interface LedgerOptions {
+  /** Budget fraction that triggers the warning; 0.8 by default. */
+  warnFraction?: number;
+}
+
+interface DbEntry {
+  id: number;
+  key: string;
+  guild_id: string | null;
+  user_id: string;
+  state: LedgerState;
+  images: number;
+  cost_micros: number;
+  reserved_images: number;
+  reserved_cost_micros: number;
+  possibly_billed: number;
+  refund_reason: string | null;
+  created_at: number;
+  settled_at: number | null;
+}
+
+function toMicros(usd: number): number {
+  return Math.round(usd * MICROS);
+}
+
+function fromMicros(micros: number): number {
+  return micros / MICROS;
+}
+
+function toEntry(row: DbEntry): LedgerEntry {
+  return {
+    id: row.id,
+    key: row.key,
+    guildId: row.guild_id,
+    userId: row.user_id,
+    state: row.state,
+    images: row.images,
+    cost: fromMicros(row.cost_micros),
+    reservedImages: row.reserved_images,
+    reservedCost: fromMicros(row.reserved_cost_micros),
+    possiblyBilled: row.possibly_billed === 1,
+    refundReason: row.refund_reason,
+    createdAt: row.created_at,
+    settledAt: row.settled_at,
+  };
+}
+
+function requireString(name: string, value: unknown): asserts value is string {
+  // A snowflake passed as a number has already lost digits; refuse it rather than store it.
+  if (typeof value !== 'string' || value === '') throw new TypeError(`${name} must be a non-empty string`);
+}
+
+function requireCount(name: string, value: unknown): asserts value is number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new TypeError(`${name} must be a non-negative integer`);
+  }
+}
+
+function requireAmount(name: string, value: unknown): asserts value is number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new TypeError(`${name} must be a finite, non-negative number`);
+  }
+}
+
+function checkLimits(limits: ReserveLimits): void {
+  if (limits.userDailyImages !== undefined) requireCount('limits.userDailyImages', limits.userDailyImages);
+  if (limits.cooldownMs !== undefined) requireAmount('limits.cooldownMs', limits.cooldownMs);
+  if (limits.guildDailyBudget !== undefined) requireAmount('limits.guildDailyBudget', limits.guildDailyBudget);
+  if (limits.guildMonthlyBudget !== undefined) requireAmount('limits.guildMonthlyBudget', limits.guildMonthlyBudget);
+}
+
+/** Start of the UTC month after the one containing `now`. */
+function nextMonthStart(now: number): number {
+  return monthStart(monthStart(now) + 32 * DAY_MS);
+}
+
+export class Ledger {
+  private readonly warnFraction: number;
+  private readonly selectByKey;
+  private readonly selectLastRequest;
+  private readonly selectUserImages;
+  private readonly selectGuildSpent;
+  private readonly insert;
+  private readonly insertWarning;
+  private readonly updateCommit;
+  private readonly updateRelease;
+  private readonly updateRefund;
+  private readonly updateStaleRefund;
+  private readonly updateStaleRelease;
+  private readonly reserveTx;
+
+  constructor(db: Database, options: LedgerOptions = {}) {
+    this.warnFraction = options.warnFraction ?? DEFAULT_WARN_FRACTION;
+    if (!(this.warnFraction > 0 && this.warnFraction <= 1)) throw new RangeError('warnFraction must be in (0, 1]');
+
+    this.selectByKey = db.prepare<[string], DbEntry>('SELECT * FROM ledger WHERE key = ?');
+    // `guild_id IS @guild_id` matches NULL to NULL: DM usage is its own pool.
+    this.selectLastRequest = db
+      .prepare<Record<string, unknown>, number | null>(`
+        SELECT MAX(created_at) FROM ledger
+        WHERE user_id = @user_id AND guild_id IS @guild_id AND created_at > @since AND state <> 'refunded'`)
+      .pluck();
+    this.selectUserImages = db
+      .prepare<Record<string, unknown>, number>(`
+        SELECT TOTAL(images) FROM ledger
+        WHERE user_id = @user_id AND guild_id IS @guild_id
+          AND created_at >= @from AND created_at < @to AND state <> 'refunded'`)
+      .pluck();
+    // One pass over the month; the day is the subset since midnight (a day never spans two months).
+    this.selectGuildSpent = db.prepare<Record<string, unknown>, { day: number; month: number }>(`
+      SELECT TOTAL(CASE WHEN created_at >= @day_from AND created_at < @day_to THEN cost_micros ELSE 0 END) AS day,
+             TOTAL(cost_micros) AS month
+      FROM ledger
+      WHERE guild_id = @guild_id AND created_at >= @month_from AND created_at < @month_to AND state <> 'refunded'`);
+    this.insert = db.prepare<Record<string, unknown>, { id: number }>(`
+      INSERT INTO ledger (key, guild_id, user_id, state, images, cost_micros, reserved_images,
+                          reserved_cost_micros, created_at)
+      VALUES (@key, @guild_id, @user_id, 'reserved', @images, @cost, @images, @cost, @now)
+      RETURNING id`);
+    this.insertWarning = db.prepare<Record<string, unknown>>(`
+      INSERT INTO ledger_budget_warnings (guild_id, period, period_start, spent_micros, limit_micros, key, created_at)
+      VALUES (@guild_id, @period, @period_start, @spent, @limit, @key, @now)
+      ON CONFLICT DO NOTHING`);
+    this.updateCommit = db.prepare<Record<string, unknown>>(`
+      UPDATE ledger SET state = 'committed', images = @images, cost_micros = @cost, settled_at = @now
+      WHERE key = @key AND state = 'reserved'`);
+    this.updateRelease = db.prepare<Record<string, unknown>>(`
+      UPDATE ledger SET state = 'committed', images = reserved_images, cost_micros = reserved_cost_micros,
+                        possibly_billed = 1, refund_reason = NULL, settled_at = @now
+      WHERE key = @key AND state = 'reserved'`);
+    this.updateRefund = db.prepare<Record<string, unknown>>(`
+      UPDATE ledger SET state = 'refunded', refund_reason = @reason, settled_at = @now
+      WHERE key = @key AND state = 'reserved'`);
+    this.updateStaleRefund = db.prepare<Record<string, unknown>>(`
+      UPDATE ledger SET state = 'refunded', refund_reason = @reason, settled_at = @now
+      WHERE state = 'reserved' AND created_at < @before`);
+    this.updateStaleRelease = db.prepare<Record<string, unknown>>(`
+      UPDATE ledger SET state = 'committed', images = reserved_images, cost_micros = reserved_cost_micros,
+                        possibly_billed = 1, settled_at = @now
+      WHERE state = 'reserved' AND created_at < @before`);
+
+    this.reserveTx = db.transaction((request: ReserveRequest, now: number): ReserveResult => this.reserveLocked(request, now));
+  }
+
+  /**
+   * Checks every limit and reserves the request, atomically (one `BEGIN IMMEDIATE` transaction).
+   * With a key already in the ledger nothing is checked or charged: the existing row comes back with
+   * `existing: true` (whatever its state), and the caller must not run the request again.
+   * Throws SQLITE_BUSY only when another connection holds the write lock beyond busy_timeout.
+   */
+  reserve(request: ReserveRequest): ReserveResult {
+    requireString('key', request.key);
+    requireString('userId', request.userId);
+    if (request.guildId !== null) requireString('guildId', request.guildId);
+    requireCount('images', request.images);
+    requireAmount('cost', request.cost);
+    checkLimits(request.limits);
+    const now = request.now ?? Date.now();
+    return this.reserveTx.immediate(request, now);
+  }
+
+  private reserveLocked(request: ReserveRequest, now: number): ReserveResult {
+    const existing = this.selectByKey.get(request.key);
+    if (existing) {
+      return { ok: true, reservationId: existing.id, existing: true, state: existing.state, budgetWarnings: [] };
+    }
+    const { limits } = request;
+    const cost = toMicros(request.cost);
+    const today = dayStart(now);
+    const tomorrow = today + DAY_MS;
+    const month = monthStart(now);
+    const nextMonth = nextMonthStart(now);
+    const budgeted =
+      request.guildId !== null && (limits.guildDailyBudget !== undefined || limits.guildMonthlyBudget !== undefined);
+    const spent = budgeted
+      ? (this.selectGuildSpent.get({
+          guild_id: request.guildId,
+          day_from: today,
+          day_to: tomorrow,
+          month_from: month,
+          month_to: nextMonth,
+        }) ?? { day: 0, month: 0 })
+      : { day: 0, month: 0 };
+
+    // The most lasting obstacle first: the month's budget, the day's budget, the user's day, the cooldown.
+    if (budgeted && limits.guildMonthlyBudget !== undefined) {
+      const limit = toMicros(limits.guildMonthlyBudget);
+      if (spent.month + cost > limit) {
+        return { ok: false, reason: 'guild_monthly_budget', retryAfterMs: nextMonth - now, used: fromMicros(spent.month), limit: limits.guildMonthlyBudget };
+      }
+    }
+    if (budgeted && limits.guildDailyBudget !== undefined) {
+      const limit = toMicros(limits.guildDailyBudget);
+      if (spent.day + cost > limit) {
+        return { ok: false, reason: 'guild_daily_budget', retryAfterMs: tomorrow - now, used: fromMicros(spent.day), limit: limits.guildDailyBudget };
+      }
+    }
+    if (limits.userDailyImages !== undefined) {
+      const used = this.selectUserImages.get({ user_id: request.userId, guild_id: request.guildId, from: today, to: tomorrow }) ?? 0;
+      if (used + request.images > limits.userDailyImages) {
+        return { ok: false, reason: 'user_quota', retryAfterMs: tomorrow - now, used, limit: limits.userDailyImages };
+      }
+    }
+    if (limits.cooldownMs !== undefined && limits.cooldownMs > 0) {
+      const last = this.selectLastRequest.get({ user_id: request.userId, guild_id: request.guildId, since: now - limits.cooldownMs });
+      if (last !== null && last !== undefined) {
+        const elapsed = Math.max(0, now - last);
+        return { ok: false, reason: 'cooldown', retryAfterMs: limits.cooldownMs - elapsed, used: elapsed, limit: limits.cooldownMs };
+      }
+    }
+
+    const inserted = this.insert.get({
+      key: request.key,
+      guild_id: request.guildId,
+      user_id: request.userId,
+      images: request.images,
+      cost,
+      now,
+    });
+    if (!inserted) throw new Error('ledger insert returned no row');
+
+    const budgetWarnings: BudgetWarning[] = [];
+    if (budgeted) {
+      const periods = [
+        { period: 'month' as const, start: month, spent: spent.month + cost, limit: limits.guildMonthlyBudget },
+        { period: 'day' as const, start: today, spent: spent.day + cost, limit: limits.guildDailyBudget },
+      ];
+      for (const p of periods) {
+        if (p.limit === undefined || p.limit <= 0) continue;
+        const limitMicros = toMicros(p.limit);
+        if (p.spent < limitMicros * this.warnFraction) continue;
+        const info = this.insertWarning.run({
+          guild_id: request.guildId,
+          period: p.period,
+          period_start: p.start,
+          spent: p.spent,
+          limit: limitMicros,
+          key: request.key,
+          now,
+        });
+        if (info.changes > 0) budgetWarnings.push({ period: p.period, spent: fromMicros(p.spent), limit: p.limit });
+      }
+    }
+    const result: ReserveResult = { ok: true, reservationId: inserted.id, existing: false, state: 'reserved', budgetWarnings };
+    if (budgetWarnings[0]) result.budgetWarning = budgetWarnings[0];
+    return result;
+  }
+
+  /**
+   * Settles a reservation with the actual figures (the relay billed: success, or a delivery that
+   * failed after generation). Returns false when the key is unknown or already settled.
+   */
+  commit(key: string, actual: { images: number; cost: number }, now: number = Date.now()): boolean {
+    requireCount('images', actual.images);
+    requireAmount('cost', actual.cost);
+    return this.updateCommit.run({ key, images: actual.images, cost: toMicros(actual.cost), now }).changes > 0;
+  }
+
+  /**
+   * Settles a reservation whose outcome is unknown but possibly billed (a timeout, a request cut by a
+   * restart): charged at the full reserved estimate and flagged `possiblyBilled`. Returns false when
+   * the key is unknown or already settled.
+   */
+  release(key: string, now: number = Date.now()): boolean {
+    return this.updateRelease.run({ key, now }).changes > 0;
+  }
+
+  /**
+   * Frees a reservation the relay did not bill (its JSON errors, policy blocks, local refusals,
+   * cancellation before an answer). Returns false when the key is unknown or already settled:
+   * a committed charge is never refunded here.
+   */
+  refund(key: string, reason: string, now: number = Date.now()): boolean {
+    return this.updateRefund.run({ key, reason, now }).changes > 0;
+  }
+
+  /**
+   * Settles every reservation still open that was made before `before` (left by a crash between
+   * reserve and settle): `release` charges them as possibly billed, `refund` frees them.
+   * Returns how many rows changed. Call it at start-up after job recovery, with `before` older than
+   * the longest a job may run.
+   */
+  settleStale(options: { before: number; as: 'release' | 'refund'; reason?: string; now?: number }): number {
+    const now = options.now ?? Date.now();
+    if (options.as === 'refund') {
+      return this.updateStaleRefund.run({ before: options.before, reason: options.reason ?? 'stale', now }).changes;
+    }
+    return this.updateStaleRelease.run({ before: options.before, now }).changes;
+  }
+
+  get(key: string): LedgerEntry | undefined {
+    const row = this.selectByKey.get(key);
+    return row && toEntry(row);
+  }
+
+  /** USD reserved + committed by the server in the UTC day or month containing `now`. */
+  spent(guildId: string, period: BudgetPeriod, now: number = Date.now()): number {
+    requireString('guildId', guildId);
+    const today = dayStart(now);
+    const row = this.selectGuildSpent.get({
+      guild_id: guildId,
+      day_from: today,
+      day_to: today + DAY_MS,
+      month_from: monthStart(now),
+      month_to: nextMonthStart(now),
+    });
+    return fromMicros(period === 'day' ? (row?.day ?? 0) : (row?.month ?? 0));
+  }
+
+  /** Images reserved + committed by the user in this server (null: DMs) since UTC midnight. */
+  userImagesToday(guildId: string | null, userId: string, now: number = Date.now()): number {
+    requireString('userId', userId);
+    const today = dayStart(now);
+    return this.selectUserImages.get({ user_id: userId, guild_id: guildId, from: today, to: today + DAY_MS }) ?? 0;
+  }
+}

@@ -1,0 +1,360 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import BetterSqlite3 from 'better-sqlite3';
+import ts from 'typescript';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Ledger } from '../../src/storage/ledger.js';
+import type { ReserveLimits, ReserveRequest } from '../../src/storage/ledger.js';
+import { MIGRATIONS, migrate, openDatabase } from '../../src/storage/index.js';
+import type { Database } from '../../src/storage/index.js';
+import { JOBS_MIGRATION } from '../../src/storage/schema/jobs.js';
+import { LEDGER_MIGRATION } from '../../src/storage/schema/ledger.js';
+
+const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const dirs: string[] = [];
+const handles: Database[] = [];
+
+afterEach(() => {
+  for (const db of handles.splice(0)) if (db.open) db.close();
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'imagine-ledger-'));
+  dirs.push(dir);
+  return dir;
+}
+
+/** A database with the ledger and jobs migrations, whether or not MIGRATIONS lists them yet. */
+function open(path = ':memory:'): Database {
+  const db = openDatabase(path);
+  handles.push(db);
+  const list = [...MIGRATIONS];
+  for (const extra of [LEDGER_MIGRATION, JOBS_MIGRATION]) if (!list.includes(extra)) list.push(extra);
+  migrate(db, list);
+  return db;
+}
+
+/** Another connection to a file `open` created (openDatabase would refuse its newer schema until the lead appends the migrations). */
+function connect(path: string): Database {
+  const db = new BetterSqlite3(path);
+  handles.push(db);
+  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+/**
+ * Worker threads cannot load TypeScript: transpile `entry` and the relative modules it imports into
+ * `outDir` (same layout; type-only imports vanish) and return the entry's JavaScript path.
+ */
+function transpileForWorker(entry: string, outDir: string): string {
+  const seen = new Set<string>();
+  const visit = (source: string): void => {
+    if (seen.has(source)) return;
+    seen.add(source);
+    const code = ts.transpileModule(readFileSync(source, 'utf8'), {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
+      fileName: source,
+    }).outputText;
+    const target = join(outDir, relative(ROOT, source)).replace(/\.ts$/, '.js');
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, code);
+    for (const match of code.matchAll(/from\s+['"](\.{1,2}\/[^'"]+)\.js['"]/g)) visit(resolve(dirname(source), `${match[1]}.ts`));
+  };
+  visit(resolve(ROOT, entry));
+  writeFileSync(join(outDir, 'package.json'), '{"type":"module"}');
+  return join(outDir, entry).replace(/\.ts$/, '.js');
+}
+
+const GUILD = '987654321098765432';
+const USER = '1234567890123456789';
+const OTHER = '1234567890123456788';
+// 2025-03-15 12:00 UTC
+const NOON = Date.UTC(2025, 2, 15, 12);
+
+function request(key: string, overrides: Partial<ReserveRequest> = {}, limits: ReserveLimits = {}): ReserveRequest {
+  return { key, guildId: GUILD, userId: USER, images: 1, cost: 0.04, limits, now: NOON, ...overrides };
+}
+
+describe('Ledger.reserve', () => {
+  it('reserves, and a second reserve with the same key returns the same row without charging', () => {
+    const ledger = new Ledger(open());
+    const first = ledger.reserve(request('i-1', {}, { userDailyImages: 1 }));
+    expect(first).toMatchObject({ ok: true, existing: false, state: 'reserved' });
+    const again = ledger.reserve(request('i-1', {}, { userDailyImages: 1 }));
+    expect(again).toMatchObject({ ok: true, existing: true, state: 'reserved' });
+    if (!first.ok || !again.ok) throw new Error('unreachable');
+    expect(again.reservationId).toBe(first.reservationId);
+    expect(ledger.userImagesToday(GUILD, USER, NOON)).toBe(1);
+    expect(ledger.spent(GUILD, 'day', NOON)).toBeCloseTo(0.04, 9);
+    // Even when settled, a redelivery finds the row (and its state) rather than charging again.
+    ledger.commit('i-1', { images: 1, cost: 0.04 }, NOON);
+    expect(ledger.reserve(request('i-1', {}, { userDailyImages: 1 }))).toMatchObject({ ok: true, existing: true, state: 'committed' });
+    expect(ledger.userImagesToday(GUILD, USER, NOON)).toBe(1);
+  });
+
+  it('refuses over the daily image quota; a refund frees it; other users and servers are separate', () => {
+    const ledger = new Ledger(open());
+    const limits = { userDailyImages: 3 };
+    expect(ledger.reserve(request('a', { images: 2 }, limits)).ok).toBe(true);
+    const over = ledger.reserve(request('b', { images: 2 }, limits));
+    expect(over).toEqual({ ok: false, reason: 'user_quota', used: 2, limit: 3, retryAfterMs: 12 * 3600_000 });
+    expect(ledger.reserve(request('c', { images: 1 }, limits)).ok).toBe(true);
+    expect(ledger.reserve(request('d', { images: 1 }, limits))).toMatchObject({ ok: false, reason: 'user_quota', used: 3 });
+    expect(ledger.reserve(request('e', { userId: OTHER }, limits)).ok).toBe(true);
+    expect(ledger.reserve(request('f', { guildId: '111111111111111111' }, limits)).ok).toBe(true);
+    expect(ledger.reserve(request('g', { guildId: null }, limits)).ok).toBe(true);
+
+    expect(ledger.refund('a', 'content_policy', NOON)).toBe(true);
+    expect(ledger.userImagesToday(GUILD, USER, NOON)).toBe(1);
+    expect(ledger.reserve(request('d2', { images: 2 }, limits)).ok).toBe(true);
+    expect(ledger.get('a')).toMatchObject({ state: 'refunded', refundReason: 'content_policy' });
+    // Settled rows stay settled.
+    expect(ledger.refund('a', 'again', NOON)).toBe(false);
+    expect(ledger.commit('a', { images: 2, cost: 0.08 }, NOON)).toBe(false);
+    expect(ledger.refund('unknown', 'x', NOON)).toBe(false);
+  });
+
+  it('commits the actual figures, and release charges a possibly billed request at the estimate', () => {
+    const ledger = new Ledger(open());
+    ledger.reserve(request('a', { images: 4, cost: 0.16 }));
+    expect(ledger.commit('a', { images: 3, cost: 0.12 }, NOON + 1)).toBe(true);
+    expect(ledger.get('a')).toMatchObject({
+      state: 'committed',
+      images: 3,
+      cost: 0.12,
+      reservedImages: 4,
+      reservedCost: 0.16,
+      possiblyBilled: false,
+      settledAt: NOON + 1,
+    });
+    expect(ledger.commit('a', { images: 4, cost: 0.16 }, NOON)).toBe(false);
+
+    ledger.reserve(request('b', { images: 2, cost: 0.08 }));
+    expect(ledger.release('b', NOON)).toBe(true);
+    expect(ledger.get('b')).toMatchObject({ state: 'committed', images: 2, cost: 0.08, possiblyBilled: true });
+    expect(ledger.release('b', NOON)).toBe(false);
+    expect(ledger.userImagesToday(GUILD, USER, NOON)).toBe(5);
+    expect(ledger.spent(GUILD, 'day', NOON)).toBeCloseTo(0.2, 9);
+  });
+
+  it('keeps the cooldown between accepted requests; refunded requests do not start one', () => {
+    const ledger = new Ledger(open());
+    const limits = { cooldownMs: 10_000 };
+    expect(ledger.reserve(request('a', {}, limits)).ok).toBe(true);
+    expect(ledger.reserve(request('b', { now: NOON + 4_000 }, limits))).toEqual({
+      ok: false,
+      reason: 'cooldown',
+      retryAfterMs: 6_000,
+      used: 4_000,
+      limit: 10_000,
+    });
+    expect(ledger.reserve(request('c', { now: NOON + 4_000, userId: OTHER }, limits)).ok).toBe(true);
+    expect(ledger.reserve(request('d', { now: NOON + 10_000 }, limits)).ok).toBe(true);
+    ledger.refund('d', 'upstream', NOON + 10_500);
+    expect(ledger.reserve(request('e', { now: NOON + 11_000 }, limits)).ok).toBe(true);
+  });
+
+  it('stops at the daily and monthly budgets and warns once per period at 80 %', () => {
+    const ledger = new Ledger(open());
+    const limits = { guildDailyBudget: 1, guildMonthlyBudget: 3 };
+    const at = (day: number, hour = 12) => Date.UTC(2025, 2, day, hour);
+    // 0.25 each: 0.25, 0.5, 0.75 — the fourth reaches 1.00 (80 % crossed by the fourth: 1.0 ≥ 0.8).
+    const results = ['a', 'b', 'c', 'd'].map((key) => ledger.reserve(request(key, { cost: 0.25, userId: key }, limits)));
+    expect(results.map((r) => r.ok)).toEqual([true, true, true, true]);
+    expect(results.slice(0, 3).map((r) => (r.ok ? r.budgetWarning : 'no'))).toEqual([undefined, undefined, undefined]);
+    expect(results[3]).toMatchObject({ ok: true, budgetWarning: { period: 'day', spent: 1, limit: 1 } });
+    // Exactly at the limit is allowed; any more is refused until tomorrow.
+    expect(ledger.reserve(request('e', { cost: 0.01, userId: 'e' }, limits))).toEqual({
+      ok: false,
+      reason: 'guild_daily_budget',
+      retryAfterMs: 12 * 3600_000,
+      used: 1,
+      limit: 1,
+    });
+    // A refund below 80 % and a new crossing do not warn again the same day.
+    ledger.refund('d', 'upstream', NOON);
+    ledger.refund('c', 'upstream', NOON);
+    const again = ledger.reserve(request('f', { cost: 0.5, userId: 'f' }, limits));
+    expect(again).toMatchObject({ ok: true, budgetWarnings: [] });
+    expect(again.ok && again.budgetWarning).toBe(undefined);
+
+    // Next days: 1.0 on the 16th (month at 2.0), the 17th crosses the month's 80 % (2.4 of 3).
+    ledger.reserve(request('g', { cost: 1, userId: 'g', now: at(16) }, limits));
+    const month = ledger.reserve(request('h', { cost: 0.5, userId: 'h', now: at(17) }, limits));
+    expect(month).toMatchObject({ ok: true, budgetWarning: { period: 'month', spent: 2.5, limit: 3 } });
+    expect(month.ok && month.budgetWarnings).toEqual([{ period: 'month', spent: 2.5, limit: 3 }]);
+    const day = ledger.reserve(request('i', { cost: 0.3, userId: 'i', now: at(17, 13) }, limits));
+    expect(day).toMatchObject({ ok: true, budgetWarning: { period: 'day', spent: 0.8, limit: 1 } });
+    expect(ledger.reserve(request('j', { cost: 0.25, userId: 'j', now: at(18) }, limits))).toMatchObject({
+      ok: false,
+      reason: 'guild_monthly_budget',
+      used: 2.8,
+      limit: 3,
+      retryAfterMs: Date.UTC(2025, 3, 1) - at(18),
+    });
+    // A new month starts from zero, and warns again.
+    const april = ledger.reserve(request('k', { cost: 2.5, userId: 'k', now: Date.UTC(2025, 3, 1, 0, 0, 1) }, { guildMonthlyBudget: 3 }));
+    expect(april).toMatchObject({ ok: true, budgetWarning: { period: 'month', spent: 2.5, limit: 3 } });
+    expect(ledger.spent(GUILD, 'month', at(31))).toBeCloseTo(2.8, 9);
+    expect(ledger.spent(GUILD, 'month', Date.UTC(2025, 3, 2))).toBeCloseTo(2.5, 9);
+  });
+
+  it('gives both warnings when one reservation crosses the day and the month together, month first', () => {
+    const ledger = new Ledger(open());
+    const result = ledger.reserve(request('a', { cost: 0.9 }, { guildDailyBudget: 1, guildMonthlyBudget: 1 }));
+    expect(result).toMatchObject({
+      ok: true,
+      budgetWarning: { period: 'month' },
+      budgetWarnings: [
+        { period: 'month', spent: 0.9, limit: 1 },
+        { period: 'day', spent: 0.9, limit: 1 },
+      ],
+    });
+  });
+
+  it('counts days and months in UTC', () => {
+    const ledger = new Ledger(open());
+    const limits = { userDailyImages: 1 };
+    const beforeMidnight = Date.UTC(2025, 2, 31, 23, 59, 59, 999);
+    const midnight = Date.UTC(2025, 3, 1);
+    expect(ledger.reserve(request('a', { now: beforeMidnight, cost: 1 }, limits)).ok).toBe(true);
+    expect(ledger.reserve(request('b', { now: beforeMidnight }, limits))).toMatchObject({ ok: false, reason: 'user_quota', retryAfterMs: 1 });
+    expect(ledger.reserve(request('c', { now: midnight }, limits)).ok).toBe(true);
+    expect(ledger.userImagesToday(GUILD, USER, beforeMidnight)).toBe(1);
+    expect(ledger.userImagesToday(GUILD, USER, midnight)).toBe(1);
+    expect(ledger.spent(GUILD, 'day', beforeMidnight)).toBe(1);
+    expect(ledger.spent(GUILD, 'month', beforeMidnight)).toBeCloseTo(1.04 - 0.04, 9);
+    expect(ledger.spent(GUILD, 'month', midnight)).toBeCloseTo(0.04, 9);
+    expect(ledger.spent(GUILD, 'day', midnight)).toBeCloseTo(0.04, 9);
+  });
+
+  it('ignores server budgets in DMs and validates its input', () => {
+    const ledger = new Ledger(open());
+    expect(ledger.reserve(request('dm', { guildId: null, cost: 5 }, { guildDailyBudget: 1 })).ok).toBe(true);
+    expect(() => ledger.reserve(request('', {}))).toThrow(TypeError);
+    expect(() => ledger.reserve(request('x', { userId: 123 as unknown as string }))).toThrow(TypeError);
+    expect(() => ledger.reserve(request('x', { images: 1.5 }))).toThrow(TypeError);
+    expect(() => ledger.reserve(request('x', { cost: -1 }))).toThrow(TypeError);
+    expect(() => ledger.reserve(request('x', {}, { userDailyImages: -1 }))).toThrow(TypeError);
+    expect(ledger.get('x')).toBeUndefined();
+  });
+
+  it('settles stale reservations left by a crash', () => {
+    const ledger = new Ledger(open());
+    ledger.reserve(request('old-1', { now: NOON - 3600_000 }));
+    ledger.reserve(request('old-2', { now: NOON - 3600_000, userId: OTHER }));
+    ledger.reserve(request('new', { now: NOON }));
+    expect(ledger.settleStale({ before: NOON - 60_000, as: 'release', now: NOON })).toBe(2);
+    expect(ledger.get('old-1')).toMatchObject({ state: 'committed', possiblyBilled: true });
+    expect(ledger.get('new')).toMatchObject({ state: 'reserved' });
+    expect(ledger.settleStale({ before: NOON + 1, as: 'refund', now: NOON })).toBe(1);
+    expect(ledger.get('new')).toMatchObject({ state: 'refunded', refundReason: 'stale' });
+  });
+
+  it('uses its indexes for the checks', () => {
+    const db = open();
+    const plan = (sql: string) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((row) => row.detail).join('\n');
+    expect(plan("SELECT TOTAL(images) FROM ledger WHERE user_id = 'u' AND guild_id IS 'g' AND created_at >= 0 AND created_at < 9 AND state <> 'refunded'")).toMatch(
+      /COVERING INDEX ledger_user_time/,
+    );
+    expect(plan("SELECT TOTAL(cost_micros) FROM ledger WHERE guild_id = 'g' AND created_at >= 0 AND created_at < 9 AND state <> 'refunded'")).toMatch(
+      /COVERING INDEX ledger_guild_time/,
+    );
+  });
+});
+
+describe('Ledger under concurrency', () => {
+  it('holds the write lock from the first read (BEGIN IMMEDIATE)', () => {
+    const path = join(tempDir(), 'bot.db');
+    const first = open(path);
+    const second = connect(path);
+    second.pragma('busy_timeout = 50');
+    expect(new Ledger(second).reserve(request('a')).ok).toBe(true);
+    first.exec('BEGIN IMMEDIATE');
+    // Even the read-only path (a known key) waits for the lock: nothing is read outside it.
+    expect(() => new Ledger(second).reserve(request('a'))).toThrow(/locked|busy/i);
+    first.exec('ROLLBACK');
+    expect(new Ledger(second).reserve(request('a'))).toMatchObject({ ok: true, existing: true });
+  });
+
+  it('never reserves more than the quota across connections taking turns', () => {
+    const path = join(tempDir(), 'bot.db');
+    const ledgers = [open(path), connect(path), connect(path), connect(path)].map((db) => new Ledger(db));
+    const results = Array.from({ length: 50 }, (_, i) =>
+      ledgers[i % 4]!.reserve(request(`k-${i}`, { images: 1, cost: 0.03 }, { userDailyImages: 20, guildDailyBudget: 0.5 })),
+    );
+    // The budget (16 × 0.03 ≤ 0.5) binds before the quota (20).
+    expect(results.filter((r) => r.ok)).toHaveLength(16);
+    expect(results.filter((r) => !r.ok && r.reason === 'guild_daily_budget')).toHaveLength(34);
+    expect(ledgers[3]!.spent(GUILD, 'day', NOON)).toBeCloseTo(0.48, 9);
+  });
+
+  it('never overspends with 50 reserves racing from 5 worker threads on one file', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'bot.db');
+    open(path); // creates the schema
+    const ledgerJs = transpileForWorker('src/storage/ledger.ts', join(dir, 'js'));
+    const workers = 5;
+    const perWorker = 10;
+    const gate = new Int32Array(new SharedArrayBuffer(4));
+    const source = `
+      const { workerData, parentPort } = require('node:worker_threads');
+      const { createRequire } = require('node:module');
+      const { pathToFileURL } = require('node:url');
+      (async () => {
+        const BetterSqlite3 = createRequire(workerData.root + '/package.json')('better-sqlite3');
+        const { Ledger } = await import(pathToFileURL(workerData.ledgerJs).href);
+        const db = new BetterSqlite3(workerData.path);
+        db.pragma('busy_timeout = 20000');
+        const ledger = new Ledger(db);
+        parentPort.postMessage({ ready: true });
+        Atomics.wait(workerData.gate, 0, 0);
+        const results = [];
+        for (let i = 0; i < workerData.perWorker; i++) {
+          const quota = ledger.reserve({ key: 'q-' + workerData.index + '-' + i, guildId: 'g', userId: 'same-user',
+            images: 1, cost: 0.01, limits: { userDailyImages: 20 }, now: workerData.now });
+          const budget = ledger.reserve({ key: 'b-' + workerData.index + '-' + i, guildId: 'g2', userId: 'user-' + workerData.index + '-' + i,
+            images: 1, cost: 0.07, limits: { guildDailyBudget: 1 }, now: workerData.now });
+          const dup = ledger.reserve({ key: 'same-key', guildId: 'g3', userId: 'u', images: 1, cost: 0.01, limits: {}, now: workerData.now });
+          results.push({ quota: quota.ok, budget: budget.ok, dupNew: dup.ok && !dup.existing });
+        }
+        db.close();
+        parentPort.postMessage({ results });
+      })().catch((error) => parentPort.postMessage({ error: String(error && error.stack || error) }));
+    `;
+    const ready: Promise<void>[] = [];
+    const finished: Promise<{ quota: boolean; budget: boolean; dupNew: boolean }[]>[] = [];
+    for (let index = 0; index < workers; index++) {
+      const worker = new Worker(source, { eval: true, workerData: { root: ROOT, ledgerJs, path, gate, index, perWorker, now: NOON } });
+      let markReady!: () => void;
+      ready.push(new Promise((r) => (markReady = r)));
+      finished.push(
+        new Promise((resolve, reject) => {
+          worker.on('message', (message: { ready?: boolean; results?: never; error?: string }) => {
+            if (message.ready) markReady();
+            else if (message.error) reject(new Error(message.error));
+            else if (message.results) resolve(message.results);
+          });
+          worker.on('error', reject);
+        }),
+      );
+    }
+    await Promise.all(ready);
+    Atomics.store(gate, 0, 1);
+    Atomics.notify(gate, 0);
+    const results = (await Promise.all(finished)).flat();
+    expect(results).toHaveLength(50);
+    expect(results.filter((r) => r.quota)).toHaveLength(20);
+    expect(results.filter((r) => r.budget)).toHaveLength(14); // 14 × 0.07 = 0.98 ≤ 1 < 15 × 0.07
+    expect(results.filter((r) => r.dupNew)).toHaveLength(1);
+    const check = new Ledger(connect(path));
+    expect(check.userImagesToday('g', 'same-user', NOON)).toBe(20);
+    expect(check.spent('g2', 'day', NOON)).toBeCloseTo(0.98, 9);
+  });
+});
