@@ -10,6 +10,7 @@ import {
 } from 'discord.js';
 import type { AppConfig } from '../src/config/index.js';
 import { sizeChoices } from '../src/catalog/sizes.js';
+import { parseSize } from '../src/catalog/sizeSyntax.js';
 import type { ModelSpec } from '../src/catalog/types.js';
 import type { BotContext } from '../src/discord/context.js';
 import { runGeneration, storedParams } from '../src/discord/generationRun.js';
@@ -104,8 +105,9 @@ export const imagine: SlashCommand = {
       prepared = ctx.pipeline.prepare(request);
     } catch (error) {
       if (!(error instanceof InvalidInputError)) throw error;
-      await interaction.reply({ content: `❌ ${pick(explainError(error), locale)}`, flags: MessageFlags.Ephemeral });
+      // Logged first: the row must exist even when the reply fails (CONTRACT: written when the attempt starts).
       logRefused(ctx, interaction, request, error);
+      await interaction.reply({ content: `❌ ${pick(explainError(error), locale)}`, flags: MessageFlags.Ephemeral });
       return;
     }
     await interaction.deferReply();
@@ -126,8 +128,9 @@ export const imagine: SlashCommand = {
     else if (focused.name === 'quality') values = [...(model.qualities ?? [])];
     else if (focused.name === 'model') values = ctx.pipeline.offeredModels.map((m) => m.id);
     const matches = values.filter((value) => value.toLowerCase().includes(typed));
-    // Free input stays possible: offer what was typed first when it is not a listed value.
-    if (typed && focused.name === 'size' && !matches.includes(typed)) matches.unshift(String(focused.value).trim());
+    // Free input stays possible: offer what was typed first when it is a complete size that is not
+    // listed (1000x1000), but not a fragment such as `16`, which would only be refused on submit.
+    if (typed && focused.name === 'size' && !matches.includes(typed) && parseSize(typed)) matches.unshift(String(focused.value).trim());
     await interaction.respond(matches.slice(0, MAX_CHOICES).map((value) => ({ name: value, value })));
   },
 };

@@ -1,8 +1,23 @@
 // Every text the bot shows in Discord, in English and Simplified Chinese. Each entry is a function
 // returning both languages, so a missing translation is a type error rather than a blank message.
+import { OMITTED } from '../providers/dialects/checks.js';
 import type { Localized } from './locale.js';
 
 const both = (en: string, zh: string): Localized => ({ en, zh });
+const plural = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`;
+
+/** Adjustment fields (providers/types.ts) under the names users see: the option names in English. */
+const ADJUSTED_FIELDS: Record<string, Localized> = {
+  size: both('size', '尺寸'),
+  quality: both('quality', '质量'),
+  seed: both('seed', '种子'),
+  safetyTolerance: both('safety_tolerance', '安全容忍度'),
+  n: both('count', '图片数量'),
+  outputFormat: both('output format', '输出格式'),
+  steps: both('steps', '步数'),
+  guidance: both('guidance', '引导强度'),
+  promptUpsampling: both('prompt upsampling', '提示词增强'),
+};
 
 export const text = {
   progress: (p: { model: string; size: string; seconds: number }) =>
@@ -26,8 +41,14 @@ export const text = {
   fieldRequestId: both('Request id', '请求 ID'),
   fieldCost: both('Estimated cost', '预估费用'),
   fieldNotes: both('Notes', '说明'),
-  adjusted: (p: { field: string; from: string; to: string }) =>
-    both(`${p.field} ${p.from} → ${p.to}`, `${p.field} ${p.from} → ${p.to}`),
+  /** A change the bot made to what was asked: field names as users know them, in their language. */
+  adjusted: (p: { field: string; from: string; to: string }) => {
+    const label = ADJUSTED_FIELDS[p.field] ?? both(p.field, p.field);
+    if (p.to === OMITTED) {
+      return both(`${label.en} ${p.from}: this model has no such option, so it was left out`, `${label.zh} ${p.from}:该模型不支持此参数,已忽略`);
+    }
+    return both(`${label.en} ${p.from} → ${p.to}`, `${label.zh} ${p.from} → ${p.to}`);
+  },
   qualityDropped: both('the relay rejected `quality`; used its default', '中转不支持 `quality`,已使用默认质量'),
   reencoded: (p: { step: string; from: string; to: string; limit: string }) =>
     both(
@@ -61,11 +82,11 @@ export const text = {
   usageNone: both('No generations yet.', '暂无生成记录。'),
   usageLine: (p: { model: string; images: number; attempts: number; failures: number; cost: string }) =>
     both(
-      `**${p.model}**: ${p.images} images, ${p.attempts} attempts${p.failures ? `, ${p.failures} failed` : ''}, ≈ $${p.cost}`,
+      `**${p.model}**: ${plural(p.images, 'image')}, ${plural(p.attempts, 'attempt')}${p.failures ? `, ${p.failures} failed` : ''}, ≈ $${p.cost}`,
       `**${p.model}**:${p.images} 张图,${p.attempts} 次请求${p.failures ? `,失败 ${p.failures} 次` : ''},约 $${p.cost}`,
     ),
   usageTotal: (p: { images: number; cost: string }) =>
-    both(`Total: ${p.images} images, ≈ $${p.cost}`, `合计:${p.images} 张图,约 $${p.cost}`),
+    both(`Total: ${plural(p.images, 'image')}, ≈ $${p.cost}`, `合计:${p.images} 张图,约 $${p.cost}`),
   internalError: both(
     'Something went wrong inside the bot. Try again; if it keeps happening, tell a server admin.',
     '机器人内部出错了。请重试;如果反复出现,请联系服务器管理员。',

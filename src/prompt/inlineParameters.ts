@@ -27,13 +27,21 @@ const ALIASES: Record<string, Field> = {
   n: 'n',
 };
 
-// `--name value` or `—name value` (phones turn -- into an em dash), value up to the next space.
-const PARAMETER = /(^|\s)(?:--|—)([a-z_-]+)(?:[\s=]+([^\s-][^\s]*))?(?=\s|$)/gi;
+// `--name value` or `—name value` (phones turn -- into an em dash, some into an en dash; Chinese
+// input methods give `——`), value up to the next space or comma. It may follow a space, the start,
+// or directly a CJK character (Chinese prompts often have no space before `--ar`).
+const CJK = '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}\\u3000-\\u303f\\uff00-\\uffef';
+const PARAMETER = new RegExp(
+  `(^|\\s|(?<=[${CJK}]))(?:--|——|—|–)([a-z_-]+)(?:[\\s=]+([^\\s,;，；-][^\\s,;，；]*))?(?=[\\s,;，；]|$)`,
+  'giu',
+);
+/** Punctuation that may directly follow a parameter's value: `--ar 16:9, cinematic`. */
+const TRAILING_PUNCTUATION = /^[,;，；]/;
 
 export function extractInlineParameters(text: string): InlineParameters {
   const found: InlineParameters['found'] = {};
   const unknown: string[] = [];
-  const prompt = text.replace(PARAMETER, (whole, lead: string, rawName: string, value: string | undefined) => {
+  const prompt = text.replace(PARAMETER, (whole, lead: string, rawName: string, value: string | undefined, offset: number, all: string) => {
     const field = ALIASES[rawName.toLowerCase()];
     if (!field || value === undefined) {
       unknown.push(`--${rawName}`);
@@ -48,7 +56,8 @@ export function extractInlineParameters(text: string): InlineParameters {
     } else {
       found[field] = value;
     }
-    return lead;
+    // `a fox --ar 16:9, cinematic` becomes `a fox, cinematic`, not `a fox , cinematic`.
+    return TRAILING_PUNCTUATION.test(all.slice(offset + whole.length)) ? '' : lead;
   });
   return { prompt: prompt.replace(/\s{2,}/g, ' ').trim(), found, unknown };
 }
