@@ -1,0 +1,116 @@
+// The text posted to a server's log channel for each admin change and each blocked prompt, in both
+// languages (the log channel's readers may use either; the caller picks or posts both).
+import type { Localized } from '../i18n/locale.js';
+import type { AuditEntry } from '../storage/auditLog.js';
+import { POLICY_FIELD_LABELS, type FieldChange, type PolicyField, type PolicyValue } from './guildPolicy.js';
+import { channelMention, code, roleMention, userMention } from './messages.js';
+
+const both = (en: string, zh: string): Localized => ({ en, zh });
+
+function usd(amount: number): string {
+  return `$${amount < 1 ? String(Math.round(amount * 1e4) / 1e4) : amount.toFixed(2)}`;
+}
+
+function quota(value: number | null | undefined): Localized {
+  if (value === null || value === undefined) return both('unlimited', '不限');
+  return both(`${value} images/day`, `每日 ${value} 张`);
+}
+
+/** One setting's value in words. */
+export function describePolicyValue(field: PolicyField, value: PolicyValue): Localized {
+  switch (field) {
+    case 'allowedModels': {
+      const list = value as string[];
+      return list.length === 0 ? both('all models', '全部模型') : both(list.map(code).join(', '), list.map(code).join('、'));
+    }
+    case 'allowedChannels': {
+      const list = value as string[];
+      return list.length === 0
+        ? both('all channels', '全部频道')
+        : both(list.map(channelMention).join(', '), list.map(channelMention).join('、'));
+    }
+    case 'spoilerChannels': {
+      const list = value as string[];
+      return list.length === 0 ? both('none', '无') : both(list.map(channelMention).join(', '), list.map(channelMention).join('、'));
+    }
+    case 'dailyQuota':
+      return quota(value as number | null);
+    case 'cooldownSeconds': {
+      const seconds = value as number;
+      return seconds === 0 ? both('none', '无') : both(`${seconds}s`, `${seconds} 秒`);
+    }
+    case 'dailyBudgetUsd':
+    case 'monthlyBudgetUsd':
+      return value === null ? both('no budget', '无预算') : both(usd(value as number), usd(value as number));
+    case 'logChannelId':
+      return value === null ? both('none', '无') : both(channelMention(value as string), channelMention(value as string));
+    default:
+      return both(String(value), String(value));
+  }
+}
+
+function describeChange(change: FieldChange): Localized {
+  const label = POLICY_FIELD_LABELS[change.field];
+  const from = describePolicyValue(change.field, change.from);
+  const to = describePolicyValue(change.field, change.to);
+  return both(`• ${label.en}: ${from.en} → ${to.en}`, `• ${label.zh}:${from.zh} → ${to.zh}`);
+}
+
+/** What an audit entry says, for the log channel or an admin's history view. */
+export function describeAuditEntry(entry: AuditEntry): Localized {
+  const actor = userMention(entry.actorId);
+  switch (entry.action) {
+    case 'policy.update': {
+      const lines = entry.detail.changes.map(describeChange);
+      return both(
+        [`${actor} changed the image policy:`, ...lines.map((l) => l.en)].join('\n'),
+        [`${actor} 修改了生图策略:`, ...lines.map((l) => l.zh)].join('\n'),
+      );
+    }
+    case 'role_quota.set': {
+      const { roleId, dailyQuota, previous } = entry.detail;
+      const to = quota(dailyQuota);
+      const was = previous === undefined ? both('', '') : both(` (was ${quota(previous).en})`, `(原为${quota(previous).zh})`);
+      return both(
+        `${actor} set the daily quota of ${roleMention(roleId)} to ${to.en}${was.en}.`,
+        `${actor} 将 ${roleMention(roleId)} 的每日额度设为${to.zh}${was.zh}。`,
+      );
+    }
+    case 'role_quota.clear': {
+      const { roleId, previous } = entry.detail;
+      return both(
+        `${actor} removed the daily quota of ${roleMention(roleId)} (was ${quota(previous).en}); its members use the server's quota.`,
+        `${actor} 移除了 ${roleMention(roleId)} 的每日额度(原为${quota(previous).zh});其成员改用服务器额度。`,
+      );
+    }
+    case 'user.block': {
+      const { userId, reason } = entry.detail;
+      return both(
+        `${actor} blocked ${userMention(userId)} from generating images${reason ? ` (reason: ${reason})` : ''}.`,
+        `${actor} 禁止了 ${userMention(userId)} 生成图片${reason ? `(原因:${reason})` : ''}。`,
+      );
+    }
+    case 'user.unblock':
+      return both(
+        `${actor} unblocked ${userMention(entry.detail.userId)}.`,
+        `${actor} 解除了对 ${userMention(entry.detail.userId)} 的禁止。`,
+      );
+    case 'word.add':
+      return entry.detail.kind === 'regex'
+        ? both(`${actor} added a blocked pattern: ${code(entry.detail.entry)}`, `${actor} 添加了屏蔽正则:${code(entry.detail.entry)}`)
+        : both(`${actor} added a blocked word: ${code(entry.detail.entry)}`, `${actor} 添加了屏蔽词:${code(entry.detail.entry)}`);
+    case 'word.remove':
+      return entry.detail.kind === 'regex'
+        ? both(`${actor} removed a blocked pattern: ${code(entry.detail.entry)}`, `${actor} 删除了屏蔽正则:${code(entry.detail.entry)}`)
+        : both(`${actor} removed a blocked word: ${code(entry.detail.entry)}`, `${actor} 删除了屏蔽词:${code(entry.detail.entry)}`);
+  }
+}
+
+/** For the log channel when a prompt was refused for a blocked word (the user is never told which). */
+export function describeBlockedPrompt(userId: string, entry: string, channelId?: string | null): Localized {
+  const where = channelId ? both(` in ${channelMention(channelId)}`, `(${channelMention(channelId)})`) : both('', '');
+  return both(
+    `🚫 Refused a prompt by ${userMention(userId)}${where.en}: it matched the blocked entry ${code(entry)}.`,
+    `🚫 已拒绝 ${userMention(userId)}${where.zh} 的提示词:命中屏蔽条目 ${code(entry)}。`,
+  );
+}
