@@ -103,8 +103,20 @@ function result(encoded: Encoded, step: FitStep, originalBytes: number, size?: {
 }
 
 /**
+ * The image has a readable header but its pixels cannot be decoded (a relay's PNG with IDAT data
+ * missing, a corrupt JPEG scan): it can be uploaded as it is, but not re-encoded to fit.
+ */
+export class UndecodableImageError extends Error {
+  constructor(override readonly cause: unknown) {
+    super(`The image cannot be decoded to re-encode it: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'UndecodableImageError';
+  }
+}
+
+/**
  * Returns the image unchanged when it is within the upload target, else the first re-encoding
- * that is. Throws when even a heavily downscaled image cannot fit (a limit of a few KiB).
+ * that is. Throws UndecodableImageError when a too-large image cannot be decoded, and a plain
+ * Error when even a heavily downscaled image cannot fit (a limit of a few KiB).
  */
 export async function fitToUploadLimit(image: { bytes: Buffer; mime: string }, limitBytes: number): Promise<FittedImage> {
   if (!Number.isFinite(limitBytes) || limitBytes <= 0) throw new RangeError(`Invalid upload limit: ${limitBytes}`);
@@ -119,7 +131,12 @@ export async function fitToUploadLimit(image: { bytes: Buffer; mime: string }, l
     return { bytes: image.bytes, ...known, width: oriented.width, height: oriented.height, step: 'original', originalBytes };
   }
 
-  const source = await decode(image.bytes, meta.pages ?? 1);
+  let source: Source;
+  try {
+    source = await decode(image.bytes, meta.pages ?? 1);
+  } catch (error) {
+    throw new UndecodableImageError(error);
+  }
   const frame = source.animated ? { width: source.width, height: source.height } : undefined;
   const fits = (encoded: Encoded): boolean => encoded.bytes.length <= target;
 

@@ -1,5 +1,5 @@
 // Discord's own failures, sorted by what the bot does next. The codes are from discord-api-docs.
-import { DiscordAPIError } from 'discord.js';
+import { DiscordAPIError, HTTPError } from 'discord.js';
 
 const TOKEN_GONE_CODES = new Set([
   10062, // Unknown interaction (acknowledged too late, or already gone)
@@ -22,11 +22,18 @@ export function isTooLarge(error: unknown): boolean {
 
 /** Discord kept failing (5xx after @discordjs/rest's own retries, or an aborted request). */
 export function isDiscordUnavailable(error: unknown): boolean {
-  if (error instanceof DiscordAPIError) return error.status >= 500;
+  // @discordjs/rest throws HTTPError (not DiscordAPIError) once its retries of a 5xx are spent.
+  if (error instanceof DiscordAPIError || error instanceof HTTPError) return error.status >= 500;
   return error instanceof Error && (error.name === 'AbortError' || /ECONNRESET|ECONNREFUSED|socket|timeout/i.test(error.message));
 }
 
+/** Interaction tokens are credentials for 15 minutes: keep them out of the logs. */
+function withoutToken(url: string | undefined): string | undefined {
+  return url?.replace(/\/webhooks\/(\d+)\/[^/]+/, '/webhooks/$1/[token]').replace(/\/interactions\/(\d+)\/[^/]+/, '/interactions/$1/[token]');
+}
+
 export function describeDiscordError(error: unknown): Record<string, unknown> {
-  if (error instanceof DiscordAPIError) return { status: error.status, code: error.code, message: error.message, url: error.url?.replace(/\/webhooks\/(\d+)\/[^/]+/, '/webhooks/$1/[token]').replace(/\/interactions\/(\d+)\/[^/]+/, '/interactions/$1/[token]') };
+  if (error instanceof DiscordAPIError) return { status: error.status, code: error.code, message: error.message, url: withoutToken(error.url) };
+  if (error instanceof HTTPError) return { status: error.status, method: error.method, message: error.message, url: withoutToken(error.url) };
   return { message: error instanceof Error ? error.message : String(error) };
 }

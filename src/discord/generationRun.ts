@@ -2,17 +2,18 @@
 // written first (so an interrupted attempt keeps it), progress is shown while the relay works, the
 // result is fitted to the upload limit and delivered, and every failure ends in a message.
 import type { RepliableInteraction } from 'discord.js';
-import { fitToUploadLimit, type FittedImage } from '../delivery/fitToUploadLimit.js';
+import { fitToUploadLimit, UndecodableImageError, type FittedImage } from '../delivery/fitToUploadLimit.js';
 import { explainError } from '../i18n/errorMessages.js';
 import { localeFromDiscord, pick, type Localized } from '../i18n/locale.js';
 import { text } from '../i18n/messages.js';
 import { log } from '../log.js';
 import type { PreparedGeneration } from '../pipeline/imagePipeline.js';
-import { isImagineError } from '../providers/errors.js';
+import { isImagineError, MalformedResponseError } from '../providers/errors.js';
 import type { GenerationResult, ImageRequest } from '../providers/types.js';
 import type { FinishedOutcome } from '../storage/index.js';
 import type { BotContext } from './context.js';
 import { deliver, DeliveryFailedError, UploadTooLargeError } from './delivery.js';
+import { describeDiscordError } from './discordErrors.js';
 import { SHUTDOWN_REASON } from './jobTracker.js';
 import { ProgressReporter } from './progress.js';
 import { failureMessage, resultMessage } from './resultMessage.js';
@@ -109,12 +110,23 @@ export async function runGeneration(ctx: BotContext, job: GenerationJob): Promis
       const delivered = await deliverResult(interaction, generationId, result, job, mention);
       ctx.usage.setDelivered(generationId, { messageId: delivered.id, channelId: delivered.channelId });
     } catch (error) {
+      // DeliveryFailedError: Discord refused every route, so there is no way left to tell the user.
+      // Anything else (an image that cannot be re-encoded to fit, a bug) happened before Discord
+      // was asked: the user must still hear about it instead of watching "thinking…" forever.
+      const discordRefused = error instanceof DeliveryFailedError;
       ctx.usage.finish(generationId, {
-        outcome: 'delivery_failed',
-        errorKind: 'delivery',
+        outcome: !discordRefused && isImagineError(error) ? error.kind : 'delivery_failed',
+        errorKind: isImagineError(error) ? error.kind : 'delivery',
         errorMessage: error instanceof Error ? error.message : String(error),
       });
-      log.error('generated but could not deliver', { generationId, error });
+      // Discord's errors carry the request (uploaded bytes, token URLs): log what they say, not all they hold.
+      log.error('generated but could not deliver', {
+        generationId,
+        ...(discordRefused ? { causes: error.causes.map(describeDiscordError) } : { error }),
+      });
+      if (!discordRefused) {
+        await deliverQuietly(interaction, failureMessage(explainError(error), locale), pick(text.lateFailure({ mention }), locale));
+      }
     }
   });
 }
@@ -130,7 +142,7 @@ async function deliverResult(
   let limit = interaction.attachmentSizeLimit || DEFAULT_UPLOAD_LIMIT;
   // Discord may still say 413 (a smaller limit than announced, multipart overhead): fit tighter, twice.
   for (let attempt = 0; ; attempt++) {
-    const images: FittedImage[] = await Promise.all(result.images.map((image) => fitToUploadLimit(image, limit)));
+    const images: FittedImage[] = await fitAll(result, limit);
     const payload = resultMessage({
       generationId,
       prompt: job.prepared.request.prompt,
@@ -149,6 +161,20 @@ async function deliverResult(
       log.warn('upload refused as too large; fitting tighter', { generationId, limit });
       limit = Math.floor(limit / 2);
     }
+  }
+}
+
+/** Fits every image to the limit; an image the relay sent broken is the relay's fault, said as such. */
+async function fitAll(result: GenerationResult, limit: number): Promise<FittedImage[]> {
+  try {
+    return await Promise.all(result.images.map((image) => fitToUploadLimit(image, limit)));
+  } catch (error) {
+    if (!(error instanceof UndecodableImageError)) throw error;
+    throw new MalformedResponseError('The relay sent an image that cannot be decoded', {
+      relay: result.relay,
+      requestId: result.requestId,
+      cause: error,
+    });
   }
 }
 

@@ -1,6 +1,7 @@
 // Keeps the deferred reply alive with elapsed time. Webhook edits share rate limits with the final
 // delivery, so edits are spaced (5 s by default), strictly one at a time, and stop before delivery.
 import { log } from '../log.js';
+import { describeDiscordError } from './discordErrors.js';
 
 export class ProgressReporter {
   private timer: NodeJS.Timeout | undefined;
@@ -35,7 +36,8 @@ export class ProgressReporter {
     const content = this.extra ? `${this.render(seconds)}\n${this.extra}` : this.render(seconds);
     this.editing = true;
     this.pending = this.edit(content)
-      .catch((error: unknown) => log.debug('progress edit failed', { error }))
+      // Described, not dumped: a Discord error holds the webhook URL with the interaction token.
+      .catch((error: unknown) => log.debug('progress edit failed', describeDiscordError(error)))
       .finally(() => (this.editing = false));
   }
 
