@@ -62,8 +62,8 @@ export const text = {
   buttonDelete: both('Delete', '删除'),
   lateDelivery: (p: { mention: string }) =>
     both(
-      `${p.mention} your image is ready (the original reply had expired, so it is posted here).`,
-      `${p.mention} 你的图片生成好了(原回复已过期,所以发在这里)。`,
+      `${p.mention} your image is ready (the original reply could no longer be updated, so it is posted here).`,
+      `${p.mention} 你的图片生成好了(原回复已无法更新,所以发在这里)。`,
     ),
   lateFailure: (p: { mention: string }) =>
     both(`${p.mention} your image request failed:`, `${p.mention} 你的图片请求失败:`),
