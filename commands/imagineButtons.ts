@@ -1,12 +1,12 @@
 // The buttons under a result. Their state is the usage-log row id in the custom_id, so they work
 // for any result the log holds, across restarts.
-import { EmbedBuilder, MessageFlags, PermissionFlagsBits, type ButtonInteraction } from 'discord.js';
+import { EmbedBuilder, MessageFlags, PermissionFlagsBits, Routes, type ButtonInteraction } from 'discord.js';
 import type { BotContext } from '../src/discord/context.js';
 import { parseResultButtonId } from '../src/discord/customIds.js';
 import { runGeneration } from '../src/discord/generationRun.js';
 import { shorten } from '../src/discord/resultMessage.js';
 import { explainError } from '../src/i18n/errorMessages.js';
-import { localeFromDiscord, pick, type Locale } from '../src/i18n/locale.js';
+import { localeFromDiscord, pick, type Locale, type Localized } from '../src/i18n/locale.js';
 import { text } from '../src/i18n/messages.js';
 import { log } from '../src/log.js';
 import { InvalidInputError } from '../src/providers/errors.js';
@@ -48,6 +48,9 @@ async function reroll(ctx: BotContext, interaction: ButtonInteraction, row: Usag
   await runGeneration(ctx, { interaction, prepared, notes: [] });
 }
 
+/** Every other field name is localised; this one was English for everyone. */
+const PARAMETERS_FIELD: Localized = { en: 'Parameters', zh: '参数' };
+
 async function details(interaction: ButtonInteraction, row: UsageRow, locale: Locale): Promise<void> {
   const params = Object.entries(row.params)
     .filter(([key]) => key !== 'seed')
@@ -60,7 +63,7 @@ async function details(interaction: ButtonInteraction, row: UsageRow, locale: Lo
       { name: pick(text.fieldModel, locale), value: row.model, inline: true },
       { name: pick(text.fieldSize, locale), value: row.sizeEffective ?? row.sizeRequested ?? '—', inline: true },
       { name: pick(text.fieldSeed, locale), value: row.seed === null ? '—' : String(row.seed), inline: true },
-      ...(params ? [{ name: 'Parameters', value: shorten(params, 1024) }] : []),
+      ...(params ? [{ name: pick(PARAMETERS_FIELD, locale), value: shorten(params, 1024) }] : []),
       { name: pick(text.fieldRelay, locale), value: row.relay ?? '—', inline: true },
       { name: pick(text.fieldRequestId, locale), value: row.requestId ?? '—', inline: true },
       { name: pick(text.fieldCost, locale), value: `$${(row.estimatedCost ?? 0).toFixed(3)}`, inline: true },
@@ -79,7 +82,9 @@ async function remove(ctx: BotContext, interaction: ButtonInteraction, row: Usag
   }
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   try {
-    await interaction.message.delete();
+    // Through the REST route rather than message.delete(): in a DM the channel is not in the
+    // client's cache (no Partials.Channel), and message.delete() throws ChannelNotCached there.
+    await interaction.client.rest.delete(Routes.channelMessage(interaction.message.channelId, interaction.message.id));
   } catch (error) {
     log.warn('deleting a result failed', { generationId: row.id, error });
     await interaction.editReply({ content: pick(text.internalError, locale) });

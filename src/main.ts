@@ -2,7 +2,7 @@
 // SIGINT stop it gracefully within 20 s.
 import { DiscordjsError, DiscordjsErrorCodes } from 'discord.js';
 import { ConfigError, loadConfig } from './config/index.js';
-import { startBot } from './discord/bot.js';
+import { startBot, type RunningBot } from './discord/bot.js';
 import { log } from './log.js';
 
 const HARD_EXIT_MS = 19_500;
@@ -20,18 +20,16 @@ async function main(): Promise<void> {
     if (error instanceof ConfigError) die(error.message, 2);
     throw error;
   }
-  let bot;
-  try {
-    bot = await startBot(config);
-  } catch (error) {
-    if (error instanceof DiscordjsError && error.code === DiscordjsErrorCodes.TokenInvalid) {
-      die('DISCORD_TOKEN was rejected by Discord: copy the token again from the Developer Portal (Bot → Reset Token)', 2);
-    }
-    if (error instanceof Error && /DATABASE_PATH|database/i.test(error.message)) die(error.message, 2);
-    throw error;
-  }
+  // The handlers go in before the bot starts: a signal during start-up (or right after "bot is
+  // online") must not meet Node's default action, which kills the process on the spot.
+  let bot: RunningBot | undefined;
+  let shuttingDown = false;
   const shutdown = (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
     log.info('shutting down', { signal });
+    // Still starting: nothing runs yet, so there is nothing to drain.
+    if (!bot) process.exit(0);
     setTimeout(() => process.exit(1), HARD_EXIT_MS).unref();
     bot.stop().then(
       () => process.exit(0),
@@ -43,6 +41,34 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+  try {
+    bot = await startBot(config);
+  } catch (error) {
+    if (error instanceof DiscordjsError && error.code === DiscordjsErrorCodes.TokenInvalid) {
+      die('DISCORD_TOKEN was rejected by Discord: copy the token again from the Developer Portal (Bot → Reset Token)', 2);
+    }
+    if (error instanceof Error && /DATABASE_PATH|database/i.test(error.message)) die(error.message, 2);
+    throw error;
+  }
+  watchNpmParent(() => shutdown('npm exited'));
+}
+
+/**
+ * Under `npm start`, a SIGTERM sent to npm alone (a service manager or container that signals only
+ * its main process) never reaches the bot: npm passes it to the `sh -c` running the script, which
+ * dies without passing it on, and the bot is left running as an orphan. When npm started us and
+ * our parent goes away, treat that like SIGTERM. (Only under `npm start`: a bot started directly by
+ * node is left alone, since `nohup node dist/src/main.js &` must survive its shell.)
+ */
+function watchNpmParent(onOrphaned: () => void): void {
+  if (process.env.npm_lifecycle_event !== 'start') return;
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    onOrphaned();
+  }, 250);
+  timer.unref();
 }
 
 process.on('unhandledRejection', (error) => log.error('unhandled rejection', { error }));

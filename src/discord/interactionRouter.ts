@@ -9,6 +9,12 @@ import type { BotContext } from './context.js';
 import { describeDiscordError } from './discordErrors.js';
 
 export function createInteractionHandler(ctx: BotContext): (interaction: Interaction) => Promise<void> {
+  // Shutdown waits for handlers still at work (see JobTracker.follow), not only for generations.
+  const handle = routeInteraction(ctx);
+  return (interaction) => ctx.jobs.follow(handle(interaction));
+}
+
+function routeInteraction(ctx: BotContext): (interaction: Interaction) => Promise<void> {
   return async (interaction) => {
     try {
       if (interaction.isChatInputCommand()) {
