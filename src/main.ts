@@ -3,6 +3,7 @@
 import { DiscordjsError, DiscordjsErrorCodes } from 'discord.js';
 import { ConfigError, loadConfig } from './config/index.js';
 import { startBot, type RunningBot } from './discord/bot.js';
+import { describeDiscordError } from './discord/discordErrors.js';
 import { log } from './log.js';
 
 const HARD_EXIT_MS = 19_500;
@@ -48,6 +49,10 @@ async function main(): Promise<void> {
       die('DISCORD_TOKEN was rejected by Discord: copy the token again from the Developer Portal (Bot → Reset Token)', 2);
     }
     if (error instanceof Error && /DATABASE_PATH|database/i.test(error.message)) die(error.message, 2);
+    const code = (error as NodeJS.ErrnoException).code ?? (error as { cause?: NodeJS.ErrnoException }).cause?.code;
+    if (code && /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|UND_ERR_CONNECT_TIMEOUT)$/.test(code)) {
+      die(`Could not reach Discord at ${config.env.discordApiBaseUrl} (${code}): check the network, or DISCORD_API_BASE_URL if you set it`, 1);
+    }
     throw error;
   }
   watchNpmParent(() => shutdown('npm exited'));
@@ -71,8 +76,10 @@ function watchNpmParent(onOrphaned: () => void): void {
   timer.unref();
 }
 
-process.on('unhandledRejection', (error) => log.error('unhandled rejection', { error }));
+// discord.js errors carry the request URL (with interaction tokens) and body (with files): log
+// only their description.
+process.on('unhandledRejection', (error) => log.error('unhandled rejection', describeDiscordError(error)));
 main().catch((error: unknown) => {
-  log.error('the bot stopped on an unexpected error', { error });
+  log.error('the bot stopped on an unexpected error', describeDiscordError(error));
   process.exit(1);
 });

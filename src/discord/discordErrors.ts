@@ -35,5 +35,6 @@ function withoutToken(url: string | undefined): string | undefined {
 export function describeDiscordError(error: unknown): Record<string, unknown> {
   if (error instanceof DiscordAPIError) return { status: error.status, code: error.code, message: error.message, url: withoutToken(error.url) };
   if (error instanceof HTTPError) return { status: error.status, method: error.method, message: error.message, url: withoutToken(error.url) };
-  return { message: error instanceof Error ? error.message : String(error) };
+  if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack };
+  return { message: String(error) };
 }

@@ -6,7 +6,9 @@ import { localeFromDiscord, pick } from '../i18n/locale.js';
 import { text } from '../i18n/messages.js';
 import { log } from '../log.js';
 import type { BotContext } from './context.js';
+import { deliver } from './delivery.js';
 import { describeDiscordError } from './discordErrors.js';
+import { failureMessage } from './resultMessage.js';
 
 export function createInteractionHandler(ctx: BotContext): (interaction: Interaction) => Promise<void> {
   // Shutdown waits for handlers still at work (see JobTracker.follow), not only for generations.
@@ -36,10 +38,15 @@ function routeInteraction(ctx: BotContext): (interaction: Interaction) => Promis
 }
 
 async function tellUser(interaction: RepliableInteraction): Promise<void> {
-  const content = pick(text.internalError, localeFromDiscord(interaction.locale));
+  const locale = localeFromDiscord(interaction.locale);
   try {
-    if (interaction.deferred || interaction.replied) await interaction.editReply({ content, embeds: [], components: [], files: [] });
-    else await interaction.reply({ content, flags: MessageFlags.Ephemeral });
+    if (!interaction.deferred && !interaction.replied) {
+      await interaction.reply({ content: pick(text.internalError, locale), flags: MessageFlags.Ephemeral });
+      return;
+    }
+    // Already acknowledged: the token may have expired meanwhile, so go through the delivery fallbacks.
+    const mention = `<@${interaction.user.id}>`;
+    await deliver(interaction, failureMessage(text.internalError, locale), pick(text.lateFailure({ mention }), locale));
   } catch (error) {
     log.warn('could not tell the user about a failure', { interaction: interaction.id, ...describeDiscordError(error) });
   }
