@@ -6,6 +6,7 @@
 // as elongated as the model's most elongated one (50:1, or 5:1 on Kontext whose limit is 7:3).
 // Clamping such a shape would hand back a picture unlike the one asked for, so it is refused;
 // anything closer is clamped to the model's limit and the adjustment says so.
+import type { Localized } from '../i18n/locale.js';
 import type { Adjustment } from '../providers/types.js';
 import { InvalidInputError } from '../providers/errors.js';
 import {
@@ -52,10 +53,16 @@ export function mapSize(model: ModelSpec, requested: string | undefined, options
   const typed = requested?.trim() ?? '';
   const parsed = typed === '' ? defaultSize(model.sizes) : parseSize(typed);
   if (!parsed) {
-    throw refusal(model, `"${typed}" is not a size: use WxH such as 1024x1536, or an aspect ratio such as 16:9.`);
+    throw refusal(model, {
+      en: `"${typed}" is not a size: use WxH such as 1024x1536, or an aspect ratio such as 16:9.`,
+      zh: `“${typed}” 不是尺寸:请用 宽x高(如 1024x1536)或宽高比(如 16:9)。`,
+    });
   }
   if ((parsed.kind === 'pixels' && (parsed.width === 0 || parsed.height === 0)) || (parsed.kind === 'ratio' && (parsed.w === 0 || parsed.h === 0))) {
-    throw refusal(model, `"${typed}" has a zero side, so ${model.id} cannot produce it.`);
+    throw refusal(model, {
+      en: `"${typed}" has a zero side, so ${model.id} cannot produce it.`,
+      zh: `“${typed}” 有一边为 0,${model.id} 无法生成。`,
+    });
   }
   const mapped = mapParsed(model, parsed, options);
   const asked = typed === '' ? mapped.value : canonical(parsed);
@@ -99,7 +106,10 @@ function shapeOf(parsed: Exclude<ParsedSize, { kind: 'auto' }>): number {
 function clampShape(model: ModelSpec, typed: string, value: number, minValue: number, maxValue: number): number {
   const excess = value > maxValue ? value / maxValue : value < minValue ? minValue / value : 1;
   if (excess > MAX_SHAPE_STRETCH + 1e-9) {
-    throw refusal(model, `The shape ${typed} is too far outside what ${model.id} can produce.`);
+    throw refusal(model, {
+      en: `The shape ${typed} is too far outside what ${model.id} can produce.`,
+      zh: `${model.id} 无法生成 ${typed} 这样的比例。`,
+    });
   }
   return Math.min(maxValue, Math.max(minValue, value));
 }
@@ -196,8 +206,8 @@ function ratioAsAsked(parsed: Exclude<ParsedSize, { kind: 'auto' }>): Ratio {
   return small ? { w: parsed.w, h: parsed.h } : simplestRatio(parsed.w, parsed.h);
 }
 
-function refusal(model: ModelSpec, message: string): InvalidInputError {
-  return new InvalidInputError(message, { param: 'size', valid: describeValidSizes(model) });
+function refusal(model: ModelSpec, text: Localized): InvalidInputError {
+  return new InvalidInputError(text.en, { param: 'size', text, valid: describeValidSizes(model) });
 }
 
 /** The sizes to offer in menus and autocomplete, most common first. */
@@ -221,24 +231,37 @@ function formatMegapixels(pixels: number): string {
   return `${Number((pixels / 1e6).toFixed(1))}MP`;
 }
 
-/** A short human list or range of what `model` accepts, for error messages ("Valid: …"). */
-export function describeValidSizes(model: ModelSpec): string {
+/** A short human list or range of what `model` accepts, in both languages, for error messages ("Valid: …"). */
+export function describeValidSizes(model: ModelSpec): Localized {
   const rule = model.sizes;
   switch (rule.kind) {
-    case 'fixed':
-      return sizeChoices(model).join(', ') || 'auto';
-    case 'pixels': {
-      const area = rule.minPixels === undefined ? `up to ${formatMegapixels(rule.maxPixels)}` : `${formatMegapixels(rule.minPixels)}-${formatMegapixels(rule.maxPixels)}`;
-      return (
-        `WxH with sides ${rule.minSide}-${rule.maxSide} (multiples of ${rule.step}), ${area}, at most ${formatShapeLimit(rule.maxRatio)} ` +
-        `(e.g. ${rule.presets.slice(0, 2).join(', ')}), a ratio such as 16:9${rule.auto ? ', or auto' : ''}`
-      );
+    case 'fixed': {
+      const list = sizeChoices(model).join(', ') || 'auto';
+      return { en: list, zh: list };
     }
-    case 'ratio':
-      return (
-        `an aspect ratio from ${formatRatio(simplestRatio(rule.minRatio, 1))} to ${formatRatio(simplestRatio(rule.maxRatio, 1))} ` +
-        `(e.g. ${['1:1', '16:9', '9:16', '21:9'].join(', ')}), or WxH which becomes its ratio`
-      );
+    case 'pixels': {
+      const max = formatMegapixels(rule.maxPixels);
+      const min = rule.minPixels === undefined ? undefined : formatMegapixels(rule.minPixels);
+      const shape = formatShapeLimit(rule.maxRatio);
+      const examples = rule.presets.slice(0, 2);
+      return {
+        en:
+          `WxH with sides ${rule.minSide}-${rule.maxSide} (multiples of ${rule.step}), ${min === undefined ? `up to ${max}` : `${min}-${max}`}, ` +
+          `at most ${shape} (e.g. ${examples.join(', ')}), a ratio such as 16:9${rule.auto ? ', or auto' : ''}`,
+        zh:
+          `宽x高,边长 ${rule.minSide}-${rule.maxSide}(${rule.step} 的倍数),总像素${min === undefined ? `不超过 ${max}` : ` ${min}-${max}`},` +
+          `长宽比不超过 ${shape}(如 ${examples.join('、')});或 16:9 这样的宽高比${rule.auto ? ';或 auto' : ''}`,
+      };
+    }
+    case 'ratio': {
+      const from = formatRatio(simplestRatio(rule.minRatio, 1));
+      const to = formatRatio(simplestRatio(rule.maxRatio, 1));
+      const examples = ['1:1', '16:9', '9:16', '21:9'];
+      return {
+        en: `an aspect ratio from ${from} to ${to} (e.g. ${examples.join(', ')}), or WxH which becomes its ratio`,
+        zh: `${from} 到 ${to} 之间的宽高比(如 ${examples.join('、')}),或 宽x高(按其比例换算)`,
+      };
+    }
   }
 }
 

@@ -43,11 +43,15 @@ export function explainError(error: unknown, audience: Audience = 'member'): Loc
   const id = supportSuffix(error);
   switch (error.kind) {
     case 'invalid_input': {
-      const valid = error instanceof InvalidInputError ? error.valid : undefined;
+      const local = error instanceof InvalidInputError ? error : undefined;
+      const valid = local?.valid;
       const paramZh = PARAM_ZH[error.param ?? ''] ?? error.param ?? '参数';
+      // Every refusal of ours carries its Chinese text; one without it says only which option was
+      // wrong rather than show Chinese users an English sentence.
+      const detailZh = local?.text ? `:${local.text.zh}` : '。';
       return {
-        en: `${error.message}${valid ? ` Valid: ${valid}.` : ''} Nothing was charged.`,
-        zh: `${paramZh}无效:${error.message}${valid ? ` 可用:${valid}。` : ''} 未产生任何费用。`,
+        en: `${local?.text?.en ?? error.message}${valid?.en ? ` Valid: ${valid.en}.` : ''} Nothing was charged.`,
+        zh: `${paramZh}无效${detailZh}${valid?.zh ? `可用:${valid.zh}。` : ''}未产生任何费用。`,
       };
     }
     case 'timeout':

@@ -66,8 +66,10 @@ export class ImagePipeline {
     const known = findModel(id, this.config.knownModels);
     const offered = known && this.config.offeredModels.find((model) => model.id === known.id);
     if (!offered) {
-      throw new InvalidInputError(`Model "${id}" is not offered here.`, {
+      const text = { en: `Model "${id}" is not offered here.`, zh: `此服务器未提供模型 “${id}”。` };
+      throw new InvalidInputError(text.en, {
         param: 'model',
+        text,
         valid: this.config.offeredModels.map((model) => model.id).join(', '),
       });
     }
@@ -83,8 +85,10 @@ export class ImagePipeline {
     const model = this.resolveModel(input.model);
     const relays = this.relaysServing(model);
     if (relays.length === 0) {
-      throw new InvalidInputError(`No relay is configured to serve ${model.id}.`, {
+      const text = { en: `No relay is configured to serve ${model.id}.`, zh: `没有配置能提供 ${model.id} 的中转服务。` };
+      throw new InvalidInputError(text.en, {
         param: 'model',
+        text,
         valid: this.config.offeredModels.filter((m) => this.relaysServing(m).length > 0).map((m) => m.id).join(', '),
       });
     }

@@ -2,6 +2,7 @@
 // (relay name, HTTP status, request id, the relay's own code) and never the API key: messages from
 // relays are passed through `redact` before they are stored here.
 // The user-facing wording for each class lives in one place: src/i18n/errorMessages.ts.
+import type { Localized } from '../i18n/locale.js';
 
 export type ErrorKind =
   | 'invalid_input' // refused locally before any request: nothing spent
@@ -57,11 +58,20 @@ export class ImagineError extends Error {
 
 /** Local validation failed: a clear message naming what is valid; no request was made. */
 export class InvalidInputError extends ImagineError {
-  /** What would be accepted, for the message ("1024x1024, 1024x1536, 1536x1024, auto"). */
-  readonly valid?: string;
-  constructor(message: string, context: ErrorContext & { valid?: string } = {}) {
+  /**
+   * The detail in every language the bot speaks ("flux-2-pro cannot …" / "flux-2-pro 无法…").
+   * Every throw site in src/ gives it; `message` stays the English text, for logs.
+   */
+  readonly text?: Localized;
+  /**
+   * What would be accepted, for the message. A plain list of values ("1024x1024, 1024x1536, auto")
+   * may be given as a string and then reads the same in both languages; prose is given as Localized.
+   */
+  readonly valid?: Localized;
+  constructor(message: string, context: ErrorContext & { text?: Localized; valid?: string | Localized } = {}) {
     super('invalid_input', message, context);
-    this.valid = context.valid;
+    this.text = context.text;
+    this.valid = typeof context.valid === 'string' ? { en: context.valid, zh: context.valid } : context.valid;
   }
 }
 

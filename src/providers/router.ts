@@ -105,7 +105,8 @@ export class RelayRouter {
   ): Promise<RoutedGeneration> {
     const serving = this.relays.filter((relay) => serves(relay, modelId));
     if (serving.length === 0) {
-      throw new InvalidInputError(`No relay is configured for model ${modelId}`, { param: 'model' });
+      const text = { en: `No relay is configured for model ${modelId}`, zh: `没有配置能提供模型 ${modelId} 的中转服务。` };
+      throw new InvalidInputError(text.en, { param: 'model', text });
     }
     const totalDeadline = options.totalTimeoutMs === undefined ? Infinity : this.now() + options.totalTimeoutMs;
     const failovers: RoutedGeneration['failovers'] = [];

@@ -72,8 +72,8 @@ describe('GPT image dialect', () => {
   it('refuses a quality the model does not offer, naming the valid ones', () => {
     const error = refusal('gpt-image-1', { quality: 'ultra' });
     expect(error.param).toBe('quality');
-    expect(error.valid).toBe('low, medium, high, auto');
-    expect(refusal('dall-e-3', { quality: 'high' }).valid).toBe('standard, hd');
+    expect(error.valid).toEqual({ en: 'low, medium, high, auto', zh: 'low, medium, high, auto' });
+    expect(refusal('dall-e-3', { quality: 'high' }).valid).toEqual({ en: 'standard, hd', zh: 'standard, hd' });
   });
 
   it('accepts quality in any case', () => {
@@ -126,7 +126,7 @@ describe('FLUX dialect', () => {
   ])('refuses %j on flux-2-flex', (request, param, valid) => {
     const error = refusal('flux-2-flex', request);
     expect(error.param).toBe(param);
-    expect(error.valid).toBe(valid);
+    expect(error.valid).toEqual({ en: valid, zh: valid });
   });
 
   it('drops quality, which FLUX has no setting for, and says so', () => {
@@ -159,7 +159,7 @@ describe('FLUX dialect', () => {
   it('refuses more than one image, naming the maximum', () => {
     const error = refusal('flux-2-pro', { n: 2 });
     expect(error.param).toBe('n');
-    expect(error.valid).toBe('1');
+    expect(error.valid).toEqual({ en: '1', zh: '1' });
   });
 });
 
@@ -193,7 +193,8 @@ describe('Kontext and Ultra dialect', () => {
   it('refuses a shape far outside 3:7..7:3', () => {
     const error = refusal('flux-kontext-pro', { size: '50:1' });
     expect(error.param).toBe('size');
-    expect(error.valid).toContain('3:7 to 7:3');
+    expect(error.valid?.en).toContain('3:7 to 7:3');
+    expect(error.valid?.zh).toContain('3:7 到 7:3');
   });
 });
 
@@ -207,12 +208,12 @@ describe('refusals shared by every dialect', () => {
   });
 
   it('refuses a prompt over the model limit or the relay limit, whichever is lower', () => {
-    expect(refusal('dall-e-3', { prompt: 'x'.repeat(4_001) }).valid).toBe('up to 4000 characters');
+    expect(refusal('dall-e-3', { prompt: 'x'.repeat(4_001) }).valid).toEqual({ en: 'up to 4000 characters', zh: '最多 4000 个字符' });
     expect(() => plan('dall-e-3', { prompt: 'x'.repeat(4_000) })).not.toThrow();
     const capped: DialectOptions = { strictAspectRatios: true, maxPromptChars: 1_000 };
     const error = refusal('flux-kontext-pro', { prompt: 'y'.repeat(1_001) }, capped);
     expect(error.param).toBe('prompt');
-    expect(error.valid).toBe('up to 1000 characters');
+    expect(error.valid).toEqual({ en: 'up to 1000 characters', zh: '最多 1000 个字符' });
   });
 
   it('counts characters, not UTF-16 units', () => {
@@ -221,7 +222,7 @@ describe('refusals shared by every dialect', () => {
   });
 
   it('refuses n above the model maximum and n below 1', () => {
-    expect(refusal('gpt-image-1', { n: 11 }).valid).toBe('1-10');
+    expect(refusal('gpt-image-1', { n: 11 }).valid).toEqual({ en: '1-10', zh: '1-10' });
     expect(refusal('gpt-image-1', { n: 0 }).param).toBe('n');
     expect(plan('gpt-image-1', { n: 10 }).n).toBe(10);
   });
@@ -235,7 +236,7 @@ describe('refusals shared by every dialect', () => {
   it('refuses garbage sizes with the valid list', () => {
     const error = refusal('gpt-image-1', { size: 'big' });
     expect(error.param).toBe('size');
-    expect(error.valid).toBe('1024x1024, 1024x1536, 1536x1024, auto');
+    expect(error.valid).toEqual({ en: '1024x1024, 1024x1536, 1536x1024, auto', zh: '1024x1024, 1024x1536, 1536x1024, auto' });
   });
 
   it('plans a declared model by its dialect', () => {

@@ -201,17 +201,24 @@ describe('sizes that cannot be honoured at all', () => {
     expect(caught).toBeInstanceOf(InvalidInputError);
     const error = caught as InvalidInputError;
     expect(error.param).toBe('size');
-    expect(error.valid).toBe(describeValidSizes(spec));
+    expect(error.valid).toEqual(describeValidSizes(spec));
     expect(error.message).toContain(asked);
   });
 
   it('lists the fixed sizes and ranges in the valid text', () => {
-    expect(describeValidSizes(model('gpt-image-1'))).toBe('1024x1024, 1024x1536, 1536x1024, auto');
-    expect(describeValidSizes(model('dall-e-3'))).toBe('1024x1024, 1792x1024, 1024x1792');
-    expect(describeValidSizes(model('flux-2-pro'))).toBe('WxH with sides 256-2048 (multiples of 16), up to 4.2MP, at most 8:1 (e.g. 1024x1024, 1024x1536), a ratio such as 16:9');
-    expect(describeValidSizes(model('gpt-image-2'))).toContain('0.7MP-8.3MP, at most 3:1');
-    expect(describeValidSizes(model('gpt-image-2'))).toMatch(/, or auto$/);
-    expect(describeValidSizes(model('flux-kontext-pro'))).toContain('from 3:7 to 7:3');
+    const same = (text: string) => ({ en: text, zh: text });
+    expect(describeValidSizes(model('gpt-image-1'))).toEqual(same('1024x1024, 1024x1536, 1536x1024, auto'));
+    expect(describeValidSizes(model('dall-e-3'))).toEqual(same('1024x1024, 1792x1024, 1024x1792'));
+    expect(describeValidSizes(model('flux-2-pro'))).toEqual({
+      en: 'WxH with sides 256-2048 (multiples of 16), up to 4.2MP, at most 8:1 (e.g. 1024x1024, 1024x1536), a ratio such as 16:9',
+      zh: '宽x高,边长 256-2048(16 的倍数),总像素不超过 4.2MP,长宽比不超过 8:1(如 1024x1024、1024x1536);或 16:9 这样的宽高比',
+    });
+    expect(describeValidSizes(model('gpt-image-2')).en).toContain('0.7MP-8.3MP, at most 3:1');
+    expect(describeValidSizes(model('gpt-image-2')).en).toMatch(/, or auto$/);
+    expect(describeValidSizes(model('gpt-image-2')).zh).toContain('总像素 0.7MP-8.3MP,长宽比不超过 3:1');
+    expect(describeValidSizes(model('gpt-image-2')).zh).toMatch(/;或 auto$/);
+    expect(describeValidSizes(model('flux-kontext-pro')).en).toContain('from 3:7 to 7:3');
+    expect(describeValidSizes(model('flux-kontext-pro')).zh).toContain('3:7 到 7:3 之间的宽高比');
   });
 });
 

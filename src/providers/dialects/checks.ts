@@ -7,6 +7,7 @@
 // models and keep their options, and the image is still the one they asked for. safety_tolerance
 // outside the model's range is clamped and reported, since the server policy clamps it anyway.
 import type { ModelSpec, OutputFormat, Range } from '../../catalog/types.js';
+import type { Localized } from '../../i18n/locale.js';
 import { InvalidInputError } from '../errors.js';
 import type { Adjustment, DialectOptions, ImageRequest } from '../types.js';
 
@@ -34,8 +35,9 @@ export interface CheckedOptions {
 
 const MAX_SEED = 4_294_967_295;
 
-function invalid(param: string, message: string, valid: string): InvalidInputError {
-  return new InvalidInputError(message, { param, valid });
+/** A refusal: `text` in both languages (its English is the error's message); `valid` a list or prose. */
+function invalid(param: string, text: Localized, valid: string | Localized): InvalidInputError {
+  return new InvalidInputError(text.en, { param, text, valid });
 }
 
 function formatRange(range: Range): string {
@@ -65,10 +67,19 @@ function promptLength(prompt: string): number {
 export function checkPrompt(prompt: string, model: ModelSpec, options: DialectOptions): string {
   const text = prompt.trim();
   const limit = Math.min(model.maxPromptChars, options.maxPromptChars ?? Infinity);
-  if (text === '') throw invalid('prompt', 'The prompt is empty.', `text of 1 to ${limit} characters`);
+  if (text === '') {
+    throw invalid('prompt', { en: 'The prompt is empty.', zh: '提示词为空。' }, { en: `text of 1 to ${limit} characters`, zh: `1 到 ${limit} 个字符的文字` });
+  }
   const length = promptLength(text);
   if (length > limit) {
-    throw invalid('prompt', `The prompt is ${length} characters long; ${model.id} here takes at most ${limit}.`, `up to ${limit} characters`);
+    throw invalid(
+      'prompt',
+      {
+        en: `The prompt is ${length} characters long; ${model.id} here takes at most ${limit}.`,
+        zh: `提示词共 ${length} 个字符,${model.id} 在这里最多接受 ${limit} 个。`,
+      },
+      { en: `up to ${limit} characters`, zh: `最多 ${limit} 个字符` },
+    );
   }
   return text;
 }
@@ -76,9 +87,16 @@ export function checkPrompt(prompt: string, model: ModelSpec, options: DialectOp
 export function checkN(n: number | undefined, model: ModelSpec): number {
   const count = n ?? 1;
   const valid = model.maxN === 1 ? '1' : `1-${model.maxN}`;
-  if (!Number.isInteger(count) || count < 1) throw invalid('n', `The number of images must be a whole number from ${valid}.`, valid);
+  if (!Number.isInteger(count) || count < 1) {
+    const zh = model.maxN === 1 ? `${model.id} 每次只能生成 1 张图片。` : `图片数量必须是 1 到 ${model.maxN} 之间的整数。`;
+    throw invalid('n', { en: `The number of images must be a whole number from ${valid}.`, zh }, valid);
+  }
   if (count > model.maxN) {
-    throw invalid('n', `${model.id} makes at most ${model.maxN} image${model.maxN === 1 ? '' : 's'} per request.`, valid);
+    throw invalid(
+      'n',
+      { en: `${model.id} makes at most ${model.maxN} image${model.maxN === 1 ? '' : 's'} per request.`, zh: `${model.id} 每次最多生成 ${model.maxN} 张图片。` },
+      valid,
+    );
   }
   return count;
 }
@@ -91,7 +109,11 @@ export function checkQuality(quality: string | undefined, model: ModelSpec, adju
     return undefined;
   }
   if (!model.qualities.includes(value)) {
-    throw invalid('quality', `"${quality}" is not a quality ${model.id} offers.`, model.qualities.join(', '));
+    throw invalid(
+      'quality',
+      { en: `"${quality}" is not a quality ${model.id} offers.`, zh: `${model.id} 没有 “${quality}” 这一质量选项。` },
+      model.qualities.join(', '),
+    );
   }
   return value;
 }
@@ -111,8 +133,16 @@ function checkInRange(
   }
   const fits = Number.isFinite(value) && (!whole || Number.isInteger(value)) && value >= range.min && value <= range.max;
   if (!fits) {
-    const kind = whole ? 'a whole number' : 'a number';
-    throw invalid(param, `${param} for ${model.id} must be ${kind} from ${range.min} to ${range.max}.`, formatRange(range));
+    const kind: Localized = whole ? { en: 'a whole number', zh: '整数' } : { en: 'a number', zh: '数值' };
+    const name = param === 'steps' ? '步数' : '引导强度';
+    throw invalid(
+      param,
+      {
+        en: `${param} for ${model.id} must be ${kind.en} from ${range.min} to ${range.max}.`,
+        zh: `${model.id} 的${name}(${param})必须是 ${range.min} 到 ${range.max} 之间的${kind.zh}。`,
+      },
+      formatRange(range),
+    );
   }
   return value;
 }
@@ -124,14 +154,17 @@ export function checkSeed(seed: number | undefined, model: ModelSpec, adjustment
     return undefined;
   }
   if (!Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) {
-    throw invalid('seed', `The seed must be a whole number from 0 to ${MAX_SEED}.`, `0-${MAX_SEED}`);
+    throw invalid('seed', { en: `The seed must be a whole number from 0 to ${MAX_SEED}.`, zh: `种子必须是 0 到 ${MAX_SEED} 之间的整数。` }, `0-${MAX_SEED}`);
   }
   return seed;
 }
 
 export function checkSafetyTolerance(value: number | undefined, model: ModelSpec, adjustments: Adjustment[]): number | undefined {
   if (value === undefined) return undefined;
-  if (!Number.isFinite(value)) throw invalid('safety_tolerance', 'safety_tolerance must be a number.', model.safetyTolerance ? formatRange(model.safetyTolerance) : '0-6');
+  if (!Number.isFinite(value)) {
+    const valid = model.safetyTolerance ? formatRange(model.safetyTolerance) : '0-6';
+    throw invalid('safety_tolerance', { en: 'safety_tolerance must be a number.', zh: '安全容忍度(safety_tolerance)必须是数字。' }, valid);
+  }
   const range = model.safetyTolerance;
   if (!range) {
     // GPT image models translate it into `moderation`; a model with neither simply has no such knob.
