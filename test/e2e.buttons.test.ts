@@ -403,3 +403,26 @@ describe('result buttons after a restart (state in the custom_id and the databas
     });
   }
 });
+
+describe('Re-roll keeps the user\'s choices, not the operator\'s defaults', () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await startWorld({ env: { IMAGE_SIZE: '1000x1000' } });
+  });
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  it('a result made with the default size re-rolls without a note about mapping that default', async () => {
+    const { message } = await imagine(world, { prompt: 'a quiet harbour', model: 'flux-2-pro' });
+    expect(allText(message.embeds)).not.toContain('1000x1000');
+    const { handle } = await click(world, message, buttonId(message, 'reroll'));
+    await handle.waitFor((state) => (state.original?.attachments.length ?? 0) > 0, 20_000);
+    const rerolled = handle.original()!;
+    expect(allText(rerolled.embeds)).not.toContain('1000x1000');
+    const bodies = generationRequests(world).map((request) => request.body as { size?: string });
+    expect(bodies.at(-1)?.size).toBe(bodies.at(-2)?.size);
+    const rows = world.usageRows();
+    expect(rows.at(-2)?.size_requested).toBeNull();
+  });
+});

@@ -47,9 +47,10 @@ export async function runGeneration(ctx: BotContext, job: GenerationJob): Promis
     channelId: interaction.channelId,
     locale: interaction.locale,
     model: prepared.model.id,
-    sizeRequested: prepared.request.size ?? null,
+    sizeRequested: prepared.sizeChosen ? prepared.request.size ?? null : null,
     sizeEffective: prepared.plan.effectiveSize,
-    params: storedParams(prepared.request),
+    // Re-roll re-applies the defaults of its own time; only what the user chose is kept.
+    params: storedParams(prepared.sizeChosen ? prepared.request : { ...prepared.request, size: undefined }),
     prompt: prepared.request.prompt,
     relay: prepared.relays[0]?.name ?? null,
     seed: prepared.request.seed ?? null,

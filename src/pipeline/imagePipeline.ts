@@ -25,6 +25,8 @@ export interface PreparedGeneration {
   /** The plan for the first relay; what the user is shown before the result. */
   plan: PlannedRequest;
   relays: RelayConfig[];
+  /** False when the size came from IMAGE_SIZE (or the model's default): not the user's choice. */
+  sizeChosen: boolean;
 }
 
 export interface GenerateOptions {
@@ -113,7 +115,7 @@ export class ImagePipeline {
       // Mapping the operator's default size onto this model is not the user's business.
       plan = { ...plan, adjustments: plan.adjustments.filter((adjustment) => adjustment.field !== 'size') };
     }
-    return { request, model, plan, relays };
+    return { request, model, plan, relays, sizeChosen: sizeGiven };
   }
 
   /** USD per image for this model on this relay (relay prices override the catalog). */

@@ -332,6 +332,8 @@ export class UsageLog {
       FROM usage
       WHERE user_id = @user_id AND started_at >= @month AND started_at <= @now
         AND (@any_guild = 1 OR guild_id IS @guild_id)
+        -- Refused input never reached a relay (and its model may be a typo): not usage.
+        AND outcome != 'invalid_input'
       GROUP BY model
       ORDER BY model`);
   }

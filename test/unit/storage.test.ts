@@ -244,6 +244,17 @@ describe('UsageLog', () => {
     expect(inDms.month).toEqual([{ model: 'gpt-image-1', images: 2, attempts: 1, failures: 0, cost: 9 }]);
   });
 
+  it('leaves refused input out of the summary: it never reached a relay, and its model may be a typo', () => {
+    const log = new UsageLog(open());
+    const now = Date.UTC(2025, 4, 20, 15, 0);
+    const ok = log.start(attempt({ model: 'flux-2-pro', startedAt: now - 1000 }));
+    log.finish(ok.id, { outcome: 'success', imageCount: 1, estimatedCost: 0.03, finishedAt: now - 500 });
+    const refused = log.start(attempt({ model: 'dall-e-9', startedAt: now - 900 }));
+    log.finish(refused.id, { outcome: 'invalid_input', estimatedCost: 0, finishedAt: now - 899 });
+    expect(log.summary({ userId: USER, now }).today).toEqual([{ model: 'flux-2-pro', images: 1, attempts: 1, failures: 0, cost: 0.03 }]);
+    expect(log.get(refused.id)?.outcome).toBe('invalid_input');
+  });
+
   it('starts the day and month at local midnight for a time-zone offset', () => {
     const log = new UsageLog(open());
     // 1 June 2025 01:00 in UTC+8 is 31 May 17:00 UTC: a new day and a new month locally.
