@@ -13,11 +13,11 @@ import { sizeChoices } from '../src/catalog/sizes.js';
 import { parseSize } from '../src/catalog/sizeSyntax.js';
 import type { ModelSpec } from '../src/catalog/types.js';
 import type { BotContext } from '../src/discord/context.js';
-import { runGeneration, storedParams } from '../src/discord/generationRun.js';
+import { logRefusal } from '../src/discord/attempts.js';
+import { runGeneration } from '../src/discord/generationRun.js';
 import { explainError } from '../src/i18n/errorMessages.js';
 import { localeFromDiscord, pick, type Localized } from '../src/i18n/locale.js';
 import { text } from '../src/i18n/messages.js';
-import { log } from '../src/log.js';
 import { extractInlineParameters } from '../src/prompt/inlineParameters.js';
 import { InvalidInputError } from '../src/providers/errors.js';
 import type { ImageRequest } from '../src/providers/types.js';
@@ -106,7 +106,7 @@ export const imagine: SlashCommand = {
     } catch (error) {
       if (!(error instanceof InvalidInputError)) throw error;
       // Logged first: the row must exist even when the reply fails (CONTRACT: written when the attempt starts).
-      logRefused(ctx, interaction, request, error);
+      logRefusal(ctx, interaction, request, { outcome: 'invalid_input', reason: error.message });
       await interaction.reply({ content: `❌ ${pick(explainError(error), locale)}`, flags: MessageFlags.Ephemeral });
       return;
     }
@@ -157,30 +157,4 @@ function readRequest(interaction: ChatInputCommandInteraction): { request: Parti
 
 function defined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-/** Refused requests are attempts too (CONTRACT.md): they get a row with outcome invalid_input. */
-function logRefused(
-  ctx: BotContext,
-  interaction: ChatInputCommandInteraction,
-  request: Partial<ImageRequest> & { prompt: string },
-  error: InvalidInputError,
-): void {
-  try {
-    const { id, existing } = ctx.usage.start({
-      interactionId: interaction.id,
-      source: 'discord',
-      userId: interaction.user.id,
-      guildId: interaction.guildId,
-      channelId: interaction.channelId,
-      locale: interaction.locale,
-      model: request.model ?? ctx.pipeline.defaultModel.id,
-      sizeRequested: request.size ?? null,
-      params: storedParams(request),
-      prompt: request.prompt,
-    });
-    if (!existing) ctx.usage.finish(id, { outcome: 'invalid_input', errorKind: 'invalid_input', errorMessage: error.message, estimatedCost: 0 });
-  } catch (logError) {
-    log.error('could not log a refused request', { error: logError });
-  }
 }

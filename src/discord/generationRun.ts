@@ -9,8 +9,9 @@ import { text } from '../i18n/messages.js';
 import { log } from '../log.js';
 import type { PreparedGeneration } from '../pipeline/imagePipeline.js';
 import { isImagineError, MalformedResponseError } from '../providers/errors.js';
-import type { GenerationResult, ImageRequest } from '../providers/types.js';
+import type { GenerationResult } from '../providers/types.js';
 import type { FinishedOutcome } from '../storage/index.js';
+import { attemptOrigin, storedParams } from './attempts.js';
 import type { BotContext } from './context.js';
 import { deliver, DeliveryFailedError, UploadTooLargeError } from './delivery.js';
 import { describeDiscordError } from './discordErrors.js';
@@ -30,22 +31,11 @@ export interface GenerationJob {
   notes: Localized[];
 }
 
-/** The request fields kept in the usage log, enough to re-run it (Re-roll) after a restart. */
-export function storedParams(request: Partial<ImageRequest>): Record<string, unknown> {
-  const { prompt: _prompt, model: _model, ...rest } = request;
-  return Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
-}
-
 export async function runGeneration(ctx: BotContext, job: GenerationJob): Promise<void> {
   const { interaction, prepared } = job;
   const locale = localeFromDiscord(interaction.locale);
   const started = ctx.usage.start({
-    interactionId: interaction.id,
-    source: 'discord',
-    userId: interaction.user.id,
-    guildId: interaction.guildId,
-    channelId: interaction.channelId,
-    locale: interaction.locale,
+    ...attemptOrigin(interaction),
     model: prepared.model.id,
     sizeRequested: prepared.sizeChosen ? prepared.request.size ?? null : null,
     sizeEffective: prepared.plan.effectiveSize,
