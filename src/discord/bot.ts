@@ -3,7 +3,7 @@ import { Client, Events, GatewayIntentBits } from 'discord.js';
 import type { AppConfig } from '../config/index.js';
 import { log } from '../log.js';
 import { ImagePipeline } from '../pipeline/imagePipeline.js';
-import { openDatabase, UsageLog, type Database } from '../storage/index.js';
+import { AuditLog, Ledger, openDatabase, PolicyStore, UsageLog, type Database } from '../storage/index.js';
 import type { BotContext } from './context.js';
 import { createInteractionHandler } from './interactionRouter.js';
 import { JobTracker } from './jobTracker.js';
@@ -27,7 +27,16 @@ export async function startBot(config: AppConfig): Promise<RunningBot> {
   const interrupted = usage.interruptPending({ source: 'discord' });
   if (interrupted > 0) log.warn('closed attempts left pending by a previous run', { interrupted });
 
-  const ctx: BotContext = { config, pipeline: new ImagePipeline(config), usage, jobs: new JobTracker() };
+  const audit = new AuditLog(db);
+  const ctx: BotContext = {
+    config,
+    pipeline: new ImagePipeline(config),
+    usage,
+    policies: new PolicyStore(db, { audit }),
+    audit,
+    ledger: new Ledger(db),
+    jobs: new JobTracker(),
+  };
   const client = new Client({
     intents: [GatewayIntentBits.Guilds],
     rest: { api: config.env.discordApiBaseUrl, timeout: REST_TIMEOUT_MS },

@@ -15,3 +15,9 @@ export type {
   UsageSummary,
   UsageSummaryQuery,
 } from './usageLog.js';
+export { PolicyStore } from './policyStore.js';
+export { AuditLog } from './auditLog.js';
+export { Ledger } from './ledger.js';
+export type { ReserveResult, ReserveLimits, BudgetWarning, LedgerEntry } from './ledger.js';
+export { JobStore } from './jobStore.js';
+export type { JobRow, JobState } from './jobStore.js';

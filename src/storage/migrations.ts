@@ -8,6 +8,9 @@
 // - Avoid CHECK constraints on open-ended enums (outcomes, sources): SQLite cannot alter them
 //   without rebuilding the table, so those values are validated in TypeScript instead.
 import type { Database } from './database.js';
+import { JOBS_MIGRATION } from './schema/jobs.js';
+import { LEDGER_MIGRATION } from './schema/ledger.js';
+import { POLICY_MIGRATION } from './schema/policy.js';
 
 export const MIGRATIONS: readonly string[] = [
   // 1: the usage log — one row per generation attempt, written when the attempt starts.
@@ -48,6 +51,12 @@ export const MIGRATIONS: readonly string[] = [
   -- Start-up looks for unfinished rows; a partial index keeps that cheap and tiny.
   CREATE INDEX usage_pending    ON usage (started_at) WHERE outcome = 'pending';
   `,
+  // 2: server policy, blocked words, role quotas, blocked users, the admin audit log.
+  POLICY_MIGRATION,
+  // 3: the quota and budget ledger.
+  LEDGER_MIGRATION,
+  // 4: the durable job table.
+  JOBS_MIGRATION,
 ];
 
 /** Brings the schema up to date. Safe to call on every open and from several processes at once. */
