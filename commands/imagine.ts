@@ -3,7 +3,6 @@
 // at once and generated in the background of the interaction.
 import {
   ApplicationCommandOptionType,
-  MessageFlags,
   type APIApplicationCommandOptionChoice,
   type AutocompleteInteraction,
   type ChatInputCommandInteraction,
@@ -13,13 +12,11 @@ import { sizeChoices } from '../src/catalog/sizes.js';
 import { parseSize } from '../src/catalog/sizeSyntax.js';
 import type { ModelSpec } from '../src/catalog/types.js';
 import type { BotContext } from '../src/discord/context.js';
-import { logRefusal } from '../src/discord/attempts.js';
+import { admitRequest } from '../src/discord/admission.js';
 import { runGeneration } from '../src/discord/generationRun.js';
-import { explainError } from '../src/i18n/errorMessages.js';
-import { localeFromDiscord, pick, type Localized } from '../src/i18n/locale.js';
+import type { Localized } from '../src/i18n/locale.js';
 import { text } from '../src/i18n/messages.js';
 import { extractInlineParameters } from '../src/prompt/inlineParameters.js';
-import { InvalidInputError } from '../src/providers/errors.js';
 import type { ImageRequest } from '../src/providers/types.js';
 import { describe, zhLocalizations } from './localize.js';
 import type { SlashCommand } from './types.js';
@@ -94,24 +91,11 @@ export const imagine: SlashCommand = {
   },
 
   async execute(ctx: BotContext, interaction: ChatInputCommandInteraction) {
-    const locale = localeFromDiscord(interaction.locale);
-    if (!ctx.jobs.isAccepting) {
-      await interaction.reply({ content: pick(text.shuttingDown, locale), flags: MessageFlags.Ephemeral });
-      return;
-    }
     const { request, notes } = readRequest(interaction);
-    let prepared;
-    try {
-      prepared = ctx.pipeline.prepare(request);
-    } catch (error) {
-      if (!(error instanceof InvalidInputError)) throw error;
-      // Logged first: the row must exist even when the reply fails (CONTRACT: written when the attempt starts).
-      logRefusal(ctx, interaction, request, { outcome: 'invalid_input', reason: error.message });
-      await interaction.reply({ content: `❌ ${pick(explainError(error), locale)}`, flags: MessageFlags.Ephemeral });
-      return;
-    }
+    const admitted = await admitRequest(ctx, interaction, request);
+    if (!admitted) return;
     await interaction.deferReply();
-    await runGeneration(ctx, { interaction, prepared, notes });
+    await runGeneration(ctx, { interaction, ...admitted, notes: [...notes, ...admitted.notes] });
   },
 
   async autocomplete(ctx: BotContext, interaction: AutocompleteInteraction) {

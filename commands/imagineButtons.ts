@@ -3,13 +3,12 @@
 import { EmbedBuilder, MessageFlags, PermissionFlagsBits, Routes, type ButtonInteraction } from 'discord.js';
 import type { BotContext } from '../src/discord/context.js';
 import { parseResultButtonId } from '../src/discord/customIds.js';
+import { admitRequest } from '../src/discord/admission.js';
 import { runGeneration } from '../src/discord/generationRun.js';
 import { shorten } from '../src/discord/resultMessage.js';
-import { explainError } from '../src/i18n/errorMessages.js';
 import { localeFromDiscord, pick, type Locale, type Localized } from '../src/i18n/locale.js';
 import { text } from '../src/i18n/messages.js';
 import { log } from '../src/log.js';
-import { InvalidInputError } from '../src/providers/errors.js';
 import type { UsageRow } from '../src/storage/index.js';
 import type { ButtonHandler } from './types.js';
 
@@ -24,28 +23,19 @@ export const imagineButtons: ButtonHandler = {
       await interaction.reply({ content: pick(text.resultGone, locale), flags: MessageFlags.Ephemeral });
       return;
     }
-    if (parsed.action === 'reroll') await reroll(ctx, interaction, row, locale);
+    if (parsed.action === 'reroll') await reroll(ctx, interaction, row);
     else if (parsed.action === 'details') await details(interaction, row, locale);
     else await remove(ctx, interaction, row, locale);
   },
 };
 
 /** Same parameters, new seed; a new generation by whoever clicked. */
-async function reroll(ctx: BotContext, interaction: ButtonInteraction, row: UsageRow, locale: Locale): Promise<void> {
-  if (!ctx.jobs.isAccepting) {
-    await interaction.reply({ content: pick(text.shuttingDown, locale), flags: MessageFlags.Ephemeral });
-    return;
-  }
-  let prepared;
-  try {
-    prepared = ctx.pipeline.prepare({ ...row.params, prompt: row.prompt, model: row.model, seed: undefined });
-  } catch (error) {
-    if (!(error instanceof InvalidInputError)) throw error;
-    await interaction.reply({ content: `❌ ${pick(explainError(error), locale)}`, flags: MessageFlags.Ephemeral });
-    return;
-  }
+async function reroll(ctx: BotContext, interaction: ButtonInteraction, row: UsageRow): Promise<void> {
+  // The clicker's own request: the server's policy, quota and budget apply to them as to /imagine.
+  const admitted = await admitRequest(ctx, interaction, { ...row.params, prompt: row.prompt, model: row.model, seed: undefined });
+  if (!admitted) return;
   await interaction.deferReply();
-  await runGeneration(ctx, { interaction, prepared, notes: [] });
+  await runGeneration(ctx, { interaction, ...admitted });
 }
 
 /** Every other field name is localised; this one was English for everyone. */

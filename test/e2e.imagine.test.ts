@@ -80,8 +80,8 @@ describe('/imagine and /usage end to end (real bot process)', () => {
     world.usageRows().find((row) => row.interaction_id === handle.id);
 
   /** Sends /imagine; resolves once the reply holds the result or a failure (both carry an embed). */
-  async function imagine(options: InteractOption[], extra: { locale?: string; user?: FakeUser; timeoutMs?: number } = {}) {
-    const handle = world.discord.interact({ name: 'imagine', options, locale: extra.locale, user: extra.user });
+  async function imagine(options: InteractOption[], extra: { locale?: string; user?: FakeUser; timeoutMs?: number; nsfwChannel?: boolean } = {}) {
+    const handle = world.discord.interact({ name: 'imagine', options, locale: extra.locale, user: extra.user, nsfwChannel: extra.nsfwChannel });
     const ack = await handle.waitForCallback(3_000);
     const contents: string[] = [];
     await handle.waitFor((state) => {
@@ -335,7 +335,8 @@ describe('/imagine and /usage end to end (real bot process)', () => {
         int('safety_tolerance', 6),
       ];
       const from = world.relay.requests.length;
-      const zh = await imagine(options, { locale: 'zh-CN' });
+      // In an age-restricted channel the policy allows up to 6, so the model's own range (0..5) clamps it.
+      const zh = await imagine(options, { locale: 'zh-CN', nsfwChannel: true });
       const body = bodyOf(generationRequests(from)[0]);
       expect(body).toMatchObject({ size: '1360x768', safety_tolerance: 5 });
       expect(body.quality).toBeUndefined();
@@ -345,7 +346,7 @@ describe('/imagine and /usage end to end (real bot process)', () => {
       expect(zhNotes).toContain('安全容忍度 6 → 5');
       expect(zhNotes).not.toMatch(/size|quality|safety|none/i);
 
-      const en = await imagine(options, { locale: 'en-US' });
+      const en = await imagine(options, { locale: 'en-US', nsfwChannel: true });
       const enNotes = fieldsOf(en.message).find((field) => field.name === 'Notes')?.value ?? '';
       expect(enNotes).toContain('size 16:9 → 1360x768');
       expect(enNotes).toContain('quality high: this model has no such option, so it was left out');

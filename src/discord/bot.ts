@@ -28,13 +28,18 @@ export async function startBot(config: AppConfig): Promise<RunningBot> {
   if (interrupted > 0) log.warn('closed attempts left pending by a previous run', { interrupted });
 
   const audit = new AuditLog(db);
+  const ledger = new Ledger(db);
+  // Reservations a previous process left open: its requests may have reached the relay, so they are
+  // kept as possibly billed rather than refunded.
+  const settled = ledger.settleStale({ before: Date.now(), as: 'release', reason: 'interrupted' });
+  if (settled > 0) log.warn('settled quota reservations left open by a previous run', { settled });
   const ctx: BotContext = {
     config,
     pipeline: new ImagePipeline(config),
     usage,
     policies: new PolicyStore(db, { audit }),
     audit,
-    ledger: new Ledger(db),
+    ledger,
     jobs: new JobTracker(),
   };
   const client = new Client({

@@ -29,6 +29,8 @@ export interface GenerationJob {
   prepared: PreparedGeneration;
   /** Notes for the result embed (ignored inline parameters, …). */
   notes: Localized[];
+  /** Post the images as spoilers (the channel's policy). */
+  spoiler?: boolean;
 }
 
 export async function runGeneration(ctx: BotContext, job: GenerationJob): Promise<void> {
@@ -71,6 +73,9 @@ export async function runGeneration(ctx: BotContext, job: GenerationJob): Promis
       await progress.stop();
       const interrupted = signal.aborted && signal.reason === SHUTDOWN_REASON;
       const outcome: FinishedOutcome = interrupted ? 'interrupted' : isImagineError(error) ? error.kind : 'upstream';
+      // A timeout or an interrupted request may still be billed by the relay: keep the charge.
+      if ((isImagineError(error) && error.possiblyBilled) || interrupted) ctx.ledger.release(interaction.id);
+      else ctx.ledger.refund(interaction.id, outcome);
       ctx.usage.finish(generationId, {
         outcome,
         errorKind: isImagineError(error) ? error.kind : 'internal',
@@ -86,6 +91,7 @@ export async function runGeneration(ctx: BotContext, job: GenerationJob): Promis
     }
     await progress.stop();
 
+    ctx.ledger.commit(interaction.id, { images: result.images.length, cost: result.estimatedCost });
     ctx.usage.finish(generationId, {
       outcome: 'success',
       relay: result.relay,
@@ -142,7 +148,9 @@ async function deliverResult(
       result,
       images,
       limitBytes: limit,
-      notes: job.notes,
+      notes: job.spoiler ? [...job.notes, text.fieldSpoiler] : job.notes,
+      spoiler: job.spoiler,
+      safety: safetyLabel(job.prepared),
     });
     try {
       const delivered = await deliver(interaction, payload, pick(text.lateDelivery({ mention }), locale));
@@ -180,6 +188,14 @@ async function deliverQuietly(
   } catch (error) {
     if (!(error instanceof DeliveryFailedError)) log.error('could not deliver a failure message', { error });
   }
+}
+
+/** The safety setting actually sent, as the embed shows it (GPT models take it as `moderation`). */
+function safetyLabel(prepared: PreparedGeneration): string | undefined {
+  const moderation = prepared.plan.body.moderation;
+  if (typeof moderation === 'string') return `moderation: ${moderation}`;
+  const tolerance = prepared.plan.body.safety_tolerance;
+  return typeof tolerance === 'number' ? String(tolerance) : undefined;
 }
 
 function logFailure(generationId: number, error: unknown): void {

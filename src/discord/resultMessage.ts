@@ -32,6 +32,8 @@ export interface ResultView {
   /** Extra notes for the embed (ignored inline parameters, policy clamps …). */
   notes: Localized[];
   spoiler?: boolean;
+  /** The safety setting sent to the relay, when there was one. */
+  safety?: string;
 }
 
 export function resultButtons(generationId: number, locale: Locale): ActionRowBuilder<ButtonBuilder> {
@@ -86,6 +88,7 @@ export function resultMessage(view: ResultView) {
       { name: pick(text.fieldModel, locale), value: result.model, inline: true },
       { name: pick(text.fieldSize, locale), value: sizeLabel(result, view.images), inline: true },
       ...(result.seed === undefined ? [] : [{ name: pick(text.fieldSeed, locale), value: String(result.seed), inline: true }]),
+      ...(view.safety === undefined ? [] : [{ name: pick(text.fieldSafety, locale), value: view.safety, inline: true }]),
       { name: pick(text.fieldTime, locale), value: `${(result.elapsedMs / 1000).toFixed(1)} s`, inline: true },
       { name: pick(text.fieldRequester, locale), value: `<@${view.userId}>`, inline: true },
       ...(notes.length ? [{ name: pick(text.fieldNotes, locale), value: shorten(notes.map((n) => `• ${n}`).join('\n'), 1024) }] : []),

@@ -99,4 +99,22 @@ export const text = {
     'The bot restarted while your image was being made, so this request was stopped. Please run /imagine again.',
     '生成过程中机器人重启了,此请求已中断。请重新运行 /imagine。',
   ),
+  quotaReached: (p: { used: number; limit: number; resetsIn: string }) =>
+    both(
+      `You have used your ${p.limit} images for today (${p.used} so far). The quota resets in ${p.resetsIn} (00:00 UTC). Nothing was charged.`,
+      `你今天的 ${p.limit} 张图片额度已用完(已用 ${p.used} 张)。额度将在 ${p.resetsIn} 后(UTC 0 点)重置。未产生任何费用。`,
+    ),
+  cooldown: (p: { wait: string }) =>
+    both(`Please wait ${p.wait} before your next image (this server has a cooldown).`, `请等待 ${p.wait} 后再生成下一张图片(本服务器设置了冷却时间)。`),
+  budgetExhausted: (p: { period: 'day' | 'month' }) =>
+    both(
+      `This server's ${p.period === 'day' ? 'daily' : 'monthly'} image budget is used up. Ask a server admin, or try again ${p.period === 'day' ? 'tomorrow' : 'next month'}. Nothing was charged.`,
+      `本服务器${p.period === 'day' ? '今日' : '本月'}的生图预算已用完。请联系服务器管理员,或${p.period === 'day' ? '明天' : '下个月'}再试。未产生任何费用。`,
+    ),
+  budgetWarning: (p: { period: 'day' | 'month'; spent: string; limit: string }) =>
+    both(
+      `⚠️ This server has used 80 % of its ${p.period === 'day' ? 'daily' : 'monthly'} image budget: $${p.spent} of $${p.limit}. Generation stops at 100 %.`,
+      `⚠️ 本服务器${p.period === 'day' ? '今日' : '本月'}生图预算已用 80%:$${p.spent} / $${p.limit}。达到 100% 时将停止生成。`,
+    ),
+  fieldSpoiler: both('Shown as a spoiler (channel setting)', '按频道设置以剧透形式显示'),
 } as const;

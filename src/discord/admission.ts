@@ -1,0 +1,146 @@
+// Everything that must hold before a request is deferred and money is reserved, in order:
+// the bot is accepting work, the input is valid, the server's policy admits it (blocked users,
+// channels, models, words; safety clamped for the channel kind), and the ledger can reserve its
+// quota and budget. A refusal is answered privately, logged as an attempt, and costs nothing.
+import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction } from 'discord.js';
+import { explainError } from '../i18n/errorMessages.js';
+import { localeFromDiscord, pick, type Locale, type Localized } from '../i18n/locale.js';
+import { text } from '../i18n/messages.js';
+import { admit, defaultPolicy, describeBlockedPrompt, type Admission } from '../moderation/index.js';
+import { EMPTY_WORD_FILTER } from '../moderation/wordFilter.js';
+import type { PreparedGeneration } from '../pipeline/imagePipeline.js';
+import { InvalidInputError } from '../providers/errors.js';
+import type { ImageRequest } from '../providers/types.js';
+import { logRefusal } from './attempts.js';
+import type { BotContext } from './context.js';
+import { postToLogChannel } from './logChannel.js';
+
+export type AdmittableInteraction = ChatInputCommandInteraction | ButtonInteraction;
+
+export interface Admitted {
+  prepared: PreparedGeneration;
+  /** Notes for the result embed (the safety value used when the policy lowered it). */
+  notes: Localized[];
+  spoiler: boolean;
+}
+
+export async function admitRequest(
+  ctx: BotContext,
+  interaction: AdmittableInteraction,
+  request: Partial<ImageRequest> & { prompt: string },
+): Promise<Admitted | undefined> {
+  const locale = localeFromDiscord(interaction.locale);
+  if (!ctx.jobs.isAccepting) {
+    await refuse(interaction, text.shuttingDown);
+    return undefined;
+  }
+  const guildId = interaction.guildId;
+  try {
+    const model = ctx.pipeline.resolveModel(request.model);
+    const admission = checkPolicy(ctx, interaction, model, request);
+    if (!admission.ok) {
+      logRefusal(ctx, interaction, request, { outcome: 'blocked', reason: admission.reason.kind });
+      await refuse(interaction, admission.reason.message);
+      if (admission.reason.kind === 'blocked_word') {
+        const notice = describeBlockedPrompt(interaction.user.id, admission.reason.entry, interaction.channelId);
+        await postToLogChannel(ctx, interaction.client, guildId, { content: `${notice.en}\n${notice.zh}` });
+      }
+      return undefined;
+    }
+    const prepared = ctx.pipeline.prepare({ ...request, model: model.id, safetyTolerance: admission.safety.value });
+    const reserved = await reserve(ctx, interaction, prepared, locale);
+    if (!reserved) return undefined;
+    const notes = admission.safety.adjustments.map((adjustment) => text.adjusted(adjustment));
+    return { prepared, notes, spoiler: admission.spoiler };
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error;
+    logRefusal(ctx, interaction, request, { outcome: 'invalid_input', reason: error.message });
+    await refuse(interaction, explainError(error));
+    return undefined;
+  }
+}
+
+function checkPolicy(
+  ctx: BotContext,
+  interaction: AdmittableInteraction,
+  model: PreparedGeneration['model'],
+  request: Partial<ImageRequest> & { prompt: string },
+): Admission {
+  const guildId = interaction.guildId;
+  const context = guildId
+    ? ctx.policies.admissionContext(guildId, interaction.user.id)
+    : { policy: defaultPolicy('dm'), filter: EMPTY_WORD_FILTER, userBlocked: false };
+  const channel = interaction.channel;
+  return admit({
+    ...context,
+    channelId: interaction.channelId,
+    parentChannelId: channel?.isThread() ? channel.parentId : null,
+    // Age-restricted channels may loosen safety; DMs and unknown channels never do.
+    channelIsNsfw: channel !== null && 'nsfw' in channel ? channel.nsfw === true : false,
+    model,
+    prompt: request.prompt,
+    requestedSafety: request.safetyTolerance,
+  });
+}
+
+/** Reserves quota and budget for this interaction; answers the user when the ledger refuses. */
+async function reserve(
+  ctx: BotContext,
+  interaction: AdmittableInteraction,
+  prepared: PreparedGeneration,
+  locale: Locale,
+): Promise<boolean> {
+  const guildId = interaction.guildId;
+  const policy = guildId ? ctx.policies.get(guildId) : undefined;
+  const images = prepared.plan.n;
+  const result = ctx.ledger.reserve({
+    key: interaction.id,
+    guildId,
+    userId: interaction.user.id,
+    images,
+    cost: ctx.pipeline.pricePerImage(prepared.model, prepared.relays[0]) * images,
+    limits: {
+      userDailyImages: guildId ? ctx.policies.dailyQuotaFor(guildId, memberRoleIds(interaction)) ?? undefined : undefined,
+      cooldownMs: policy?.cooldownSeconds ? policy.cooldownSeconds * 1000 : undefined,
+      guildDailyBudget: policy?.dailyBudgetUsd ?? undefined,
+      guildMonthlyBudget: policy?.monthlyBudgetUsd ?? undefined,
+    },
+  });
+  if (!result.ok) {
+    const message =
+      result.reason === 'user_quota'
+        ? text.quotaReached({ used: result.used, limit: result.limit, resetsIn: formatWait(result.retryAfterMs ?? 0, locale) })
+        : result.reason === 'cooldown'
+          ? text.cooldown({ wait: formatWait(result.retryAfterMs ?? 1000, locale) })
+          : text.budgetExhausted({ period: result.reason === 'guild_daily_budget' ? 'day' : 'month' });
+    logRefusal(ctx, interaction, { ...prepared.request }, { outcome: 'blocked', reason: result.reason });
+    await refuse(interaction, message);
+    return false;
+  }
+  // The same interaction again (Discord redelivered it): the first delivery is already at work.
+  if (result.existing) return false;
+  for (const warning of result.budgetWarnings) {
+    const notice = text.budgetWarning({ period: warning.period, spent: warning.spent.toFixed(2), limit: warning.limit.toFixed(2) });
+    await postToLogChannel(ctx, interaction.client, guildId, { content: `${notice.en}\n${notice.zh}` });
+  }
+  return true;
+}
+
+function memberRoleIds(interaction: AdmittableInteraction): string[] {
+  const roles = interaction.member?.roles;
+  if (!roles) return [];
+  return Array.isArray(roles) ? roles : [...roles.cache.keys()];
+}
+
+function formatWait(ms: number, locale: Locale): string {
+  const seconds = Math.max(1, Math.ceil(ms / 1000));
+  if (seconds < 120) return locale === 'zh' ? `${seconds} 秒` : `${seconds} s`;
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes < 120) return locale === 'zh' ? `${minutes} 分钟` : `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  return locale === 'zh' ? `${hours} 小时 ${minutes % 60} 分钟` : `${hours} h ${minutes % 60} min`;
+}
+
+async function refuse(interaction: AdmittableInteraction, message: Localized): Promise<void> {
+  await interaction.reply({ content: `❌ ${pick(message, localeFromDiscord(interaction.locale))}`, flags: MessageFlags.Ephemeral });
+}
