@@ -516,7 +516,7 @@ describe('npm run register (dist/src/register.js)', () => {
   }
 
   function checkCommands(commands: Command[]): void {
-    expect(commands.map((command) => command.name).sort()).toEqual(['imagine', 'usage']);
+    expect(commands.map((command) => command.name).sort()).toEqual(['imagine', 'imagine-admin', 'usage']);
     const imagine = commands.find((command) => command.name === 'imagine')!;
     const options = imagine.options ?? [];
     expect(options.slice(0, 6).map((option) => [option.name, option.type])).toEqual([
@@ -536,22 +536,22 @@ describe('npm run register (dist/src/register.js)', () => {
     expect(usage.description_localizations?.['zh-CN']).toMatch(/\p{Script=Han}/u);
   }
 
-  it('registers /imagine and /usage to the guild, and repeating it still leaves two commands', async () => {
+  it('registers /imagine, /usage and /imagine-admin to the guild, and repeating it still leaves three commands', async () => {
     const first = await register({ DISCORD_GUILD_ID: discord.guildId });
     expect(first.stdout).toMatch(/\/imagine/);
     checkCommands(discord.registeredCommands(discord.guildId) as Command[]);
     expect(discord.registeredCommands()).toEqual([]);
     await register({ DISCORD_GUILD_ID: discord.guildId });
-    expect(discord.registeredCommands(discord.guildId)).toHaveLength(2);
+    expect(discord.registeredCommands(discord.guildId)).toHaveLength(3);
     const puts = discord.requests.filter((request) => request.method === 'PUT' && request.path.includes('/commands'));
     expect(puts).toHaveLength(2);
   });
 
-  it('registers globally without DISCORD_GUILD_ID, and repeating it still leaves two commands', async () => {
+  it('registers globally without DISCORD_GUILD_ID, and repeating it still leaves three commands', async () => {
     await register();
     checkCommands(discord.registeredCommands() as Command[]);
     await register();
-    expect(discord.registeredCommands()).toHaveLength(2);
+    expect(discord.registeredCommands()).toHaveLength(3);
     checkCommands(discord.registeredCommands() as Command[]);
   });
 });

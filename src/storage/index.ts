@@ -6,6 +6,8 @@ export { dayStart, monthStart } from './periods.js';
 export { UsageLog, USAGE_OUTCOMES } from './usageLog.js';
 export type {
   FinishedOutcome,
+  GuildUsageQuery,
+  GuildUsageReport,
   ModelTotals,
   UsageAttempt,
   UsageOutcome,
@@ -14,6 +16,7 @@ export type {
   UsageSource,
   UsageSummary,
   UsageSummaryQuery,
+  UserTotals,
 } from './usageLog.js';
 export { PolicyStore } from './policyStore.js';
 export { AuditLog } from './auditLog.js';

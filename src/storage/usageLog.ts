@@ -162,6 +162,34 @@ export interface UsageSummary {
   month: ModelTotals[];
 }
 
+/** A server's usage over a period, for the admin view. Refused input (`invalid_input`) is left out. */
+export interface GuildUsageQuery {
+  guildId: string;
+  /** Epoch ms, inclusive; absent = since the beginning. */
+  since?: number;
+  /** Epoch ms, inclusive; defaults to now. */
+  until?: number;
+}
+
+export interface UserTotals {
+  userId: string;
+  images: number;
+  attempts: number;
+  failures: number;
+  cost: number;
+}
+
+export interface GuildUsageReport {
+  /** Everything in the period. */
+  total: Omit<ModelTotals, 'model'>;
+  /** Every model, most expensive first. */
+  byModel: ModelTotals[];
+  /** The heaviest users (by cost, then images, then attempts), at most `topUsers` of them. */
+  topUsers: UserTotals[];
+  /** How many different users there were. */
+  userCount: number;
+}
+
 interface DbRow {
   id: number;
   interaction_id: string | null;
@@ -190,6 +218,13 @@ interface DbRow {
   deleted_at: number | null;
   started_at: number;
   finished_at: number | null;
+}
+
+interface TotalsDbRow {
+  attempts: number;
+  failures: number;
+  images: number;
+  cost: number;
 }
 
 interface SummaryDbRow {
@@ -265,6 +300,11 @@ function cleanErrorMessage(message: string | null | undefined): string | null {
   return redacted.length > MAX_ERROR_MESSAGE ? `${redacted.slice(0, MAX_ERROR_MESSAGE - 1)}…` : redacted;
 }
 
+function guildParams(query: GuildUsageQuery): Record<string, unknown> {
+  requireId('guildId', query.guildId, false);
+  return { guild_id: query.guildId, since: query.since ?? Number.MIN_SAFE_INTEGER, until: query.until ?? Date.now() };
+}
+
 export class UsageLog {
   private readonly insert;
   private readonly selectById;
@@ -275,6 +315,10 @@ export class UsageLog {
   private readonly updateDeleted;
   private readonly updateInterrupted;
   private readonly selectSummary;
+  private readonly selectGuildByModel;
+  private readonly selectGuildByUser;
+  private readonly countGuildUsers;
+  private readonly selectGuildRows;
 
   constructor(db: Database) {
     // `ON CONFLICT … DO NOTHING` reacts only to the interaction id, unlike `INSERT OR IGNORE`,
@@ -336,6 +380,31 @@ export class UsageLog {
         AND outcome != 'invalid_input'
       GROUP BY model
       ORDER BY model`);
+    // The admin view of one server: the same exclusions as the personal view.
+    const guildPeriod = `
+      FROM usage
+      WHERE guild_id = @guild_id AND started_at >= @since AND started_at <= @until
+        AND outcome != 'invalid_input'`;
+    const totals = `
+        COUNT(*)                                   AS attempts,
+        SUM(outcome NOT IN ('success', 'pending')) AS failures,
+        SUM(COALESCE(image_count, 0))              AS images,
+        TOTAL(estimated_cost)                      AS cost`;
+    this.selectGuildByModel = db.prepare<Record<string, unknown>, TotalsDbRow & { model: string }>(`
+      SELECT model, ${totals} ${guildPeriod}
+      GROUP BY model
+      ORDER BY cost DESC, images DESC, model`);
+    this.selectGuildByUser = db.prepare<Record<string, unknown>, TotalsDbRow & { user_id: string }>(`
+      SELECT user_id, ${totals} ${guildPeriod}
+      GROUP BY user_id
+      ORDER BY cost DESC, images DESC, attempts DESC, user_id
+      LIMIT @limit`);
+    this.countGuildUsers = db
+      .prepare<Record<string, unknown>, number>(`SELECT COUNT(DISTINCT user_id) ${guildPeriod}`)
+      .pluck();
+    this.selectGuildRows = db.prepare<Record<string, unknown>, DbRow>(`
+      SELECT * ${guildPeriod}
+      ORDER BY started_at, id`);
   }
 
   /**
@@ -456,5 +525,39 @@ export class UsageLog {
       }
     }
     return { today, month };
+  }
+  /** A server's usage over a period: totals, per model and the heaviest users (admin view). */
+  guildReport(query: GuildUsageQuery, topUsers = 10): GuildUsageReport {
+    const params = guildParams(query);
+    const byModel = this.selectGuildByModel.all(params).map((row) => ({
+      model: row.model,
+      images: row.images,
+      attempts: row.attempts,
+      failures: row.failures,
+      cost: roundCost(row.cost),
+    }));
+    const limit = Math.max(0, Math.floor(topUsers));
+    const users = this.selectGuildByUser.all({ ...params, limit }).map((row) => ({
+      userId: row.user_id,
+      images: row.images,
+      attempts: row.attempts,
+      failures: row.failures,
+      cost: roundCost(row.cost),
+    }));
+    const total = byModel.reduce(
+      (sum, row) => ({
+        images: sum.images + row.images,
+        attempts: sum.attempts + row.attempts,
+        failures: sum.failures + row.failures,
+        cost: sum.cost + row.cost,
+      }),
+      { images: 0, attempts: 0, failures: 0, cost: 0 },
+    );
+    return { total: { ...total, cost: roundCost(total.cost) }, byModel, topUsers: users, userCount: this.countGuildUsers.get(params) ?? 0 };
+  }
+
+  /** Every attempt of a server in a period, oldest first, one at a time (for the CSV export). */
+  *guildRows(query: GuildUsageQuery): Generator<UsageRow> {
+    for (const row of this.selectGuildRows.iterate(guildParams(query))) yield toRow(row);
   }
 }

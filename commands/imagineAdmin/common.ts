@@ -1,0 +1,144 @@
+// What every /imagine-admin handler shares: the call (context, interaction, locale, guild, actor),
+// ephemeral replies, running a PolicyStore change (validation errors become a message in the
+// admin's language) and posting the audit entry to the log channel.
+import { MessageFlags, type ChatInputCommandInteraction, type Client, type InteractionReplyOptions } from 'discord.js';
+import type { BotContext } from '../../src/discord/context.js';
+import { describeDiscordError } from '../../src/discord/discordErrors.js';
+import { postToLogChannel } from '../../src/discord/logChannel.js';
+import { adminText } from '../../src/i18n/adminMessages.js';
+import { localeFromDiscord, pick, type Locale, type Localized } from '../../src/i18n/locale.js';
+import { log } from '../../src/log.js';
+import { describeAuditEntry } from '../../src/moderation/auditText.js';
+import { PolicyValidationError } from '../../src/moderation/guildPolicy.js';
+import type { AuditEntry } from '../../src/storage/auditLog.js';
+
+/** Discord's message content limit. */
+export const MAX_CONTENT = 2_000;
+/** Discord's limits on embed descriptions and field values. */
+export const MAX_DESCRIPTION = 4_096;
+export const MAX_FIELD = 1_024;
+
+export interface AdminCall {
+  ctx: BotContext;
+  interaction: ChatInputCommandInteraction;
+  locale: Locale;
+  guildId: string;
+  /** The admin running the command. */
+  actorId: string;
+}
+
+export type AdminHandler = (call: AdminCall) => Promise<void>;
+
+export function adminCall(ctx: BotContext, interaction: ChatInputCommandInteraction, guildId: string): AdminCall {
+  return { ctx, interaction, locale: localeFromDiscord(interaction.locale), guildId, actorId: interaction.user.id };
+}
+
+export function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** Room kept for the "… and N more" line. */
+const MORE_RESERVE = 40;
+
+/** Joins lines into at most `max` characters; the lines that do not fit become "… and N more". */
+export function joinLines(lines: readonly string[], max: number, locale: Locale, separator = '\n'): string {
+  const out: string[] = [];
+  let length = 0;
+  for (const [index, line] of lines.entries()) {
+    const last = index === lines.length - 1;
+    const added = (out.length ? separator.length : 0) + line.length;
+    if (length + added <= (last ? max : max - MORE_RESERVE)) {
+      out.push(line);
+      length += added;
+      continue;
+    }
+    let rest = lines.length - index;
+    if (out.length === 0) {
+      out.push(cut(line, max - MORE_RESERVE));
+      rest -= 1;
+    }
+    if (rest > 0) out.push(pick(adminText.andMore(rest), locale));
+    break;
+  }
+  return out.join(separator);
+}
+
+/** Every /imagine-admin answer is ephemeral and mentions nobody. */
+export async function reply(call: AdminCall, message: string | Omit<InteractionReplyOptions, 'flags'>): Promise<void> {
+  const options = typeof message === 'string' ? { content: cut(message, MAX_CONTENT) } : message;
+  const body = { ...options, allowedMentions: { parse: [] } };
+  if (call.interaction.deferred || call.interaction.replied) {
+    await call.interaction.editReply(body as Parameters<ChatInputCommandInteraction['editReply']>[0]);
+  } else {
+    await call.interaction.reply({ ...body, flags: MessageFlags.Ephemeral } as InteractionReplyOptions);
+  }
+}
+
+export function say(call: AdminCall, text: Localized): Promise<void> {
+  return reply(call, pick(text, call.locale));
+}
+
+/**
+ * Runs a change; a PolicyValidationError is answered with its problem in the admin's language and
+ * gives `undefined`. Anything else is a bug and goes to the interaction router.
+ */
+export async function attempt<T>(call: AdminCall, change: () => T): Promise<{ ok: true; value: T } | { ok: false }> {
+  try {
+    return { ok: true, value: change() };
+  } catch (error) {
+    if (!(error instanceof PolicyValidationError)) throw error;
+    await say(call, adminText.invalid(pick(error.problem, call.locale)));
+    return { ok: false };
+  }
+}
+
+/**
+ * The log channel's text for an audit entry: in the server's language, or in both when the admin
+ * reads another one (a server without the Community feature always reports en-US).
+ */
+export function logText(call: AdminCall, entry: AuditEntry): string {
+  const text = describeAuditEntry(entry);
+  const server = localeFromDiscord(call.interaction.guildLocale);
+  if (server === call.locale) return cut(pick(text, server), MAX_CONTENT);
+  const half = Math.floor((MAX_CONTENT - 2) / 2);
+  return `${cut(pick(text, call.locale), half)}\n\n${cut(pick(text, server), half)}`;
+}
+
+/** Posts the entry to the server's log channel, when one is set (best effort). */
+export async function announce(call: AdminCall, entry: AuditEntry | undefined): Promise<void> {
+  if (!entry) return;
+  await postToLogChannel(call.ctx, call.interaction.client, call.guildId, { content: logText(call, entry) });
+}
+
+/** Sends to one channel; false when Discord refused (missing access, unknown channel). */
+export async function sendToChannel(client: Client, channelId: string, content: string): Promise<boolean> {
+  try {
+    const channel = await client.channels.fetch(channelId);
+    if (!channel?.isSendable()) return false;
+    await channel.send({ content, allowedMentions: { parse: [] } });
+    return true;
+  } catch (error) {
+    log.warn('could not post to the log channel', { channelId, ...describeDiscordError(error) });
+    return false;
+  }
+}
+
+/** The id of a user, role or channel option, read from the raw value (no resolved object needed). */
+export function idOption(call: AdminCall, name: string): string | null {
+  const value = call.interaction.options.get(name)?.value;
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+export function requiredIdOption(call: AdminCall, name: string): string {
+  const id = idOption(call, name);
+  if (id === null) throw new TypeError(`option ${name} is missing`);
+  return id;
+}
+
+export function usd(amount: number): string {
+  return `$${amount < 1 ? String(Math.round(amount * 1e4) / 1e4) : amount.toFixed(2)}`;
+}
+
+export function discordTime(ms: number, style: 'f' | 'R' = 'f'): string {
+  return `<t:${Math.floor(ms / 1000)}:${style}>`;
+}
