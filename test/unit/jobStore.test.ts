@@ -2,14 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_RESUME_WITHIN_MS, JobStore } from '../../src/storage/jobStore.js';
 import type { NewJob } from '../../src/storage/jobStore.js';
-import { MIGRATIONS, migrate } from '../../src/storage/index.js';
+import { openDatabase } from '../../src/storage/index.js';
 import type { Database } from '../../src/storage/index.js';
-import { JOBS_MIGRATION } from '../../src/storage/schema/jobs.js';
-import { LEDGER_MIGRATION } from '../../src/storage/schema/ledger.js';
 
 const handles: Database[] = [];
 const dirs: string[] = [];
@@ -19,18 +16,9 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-/**
- * A database with the ledger and jobs migrations, whether or not MIGRATIONS lists them yet (opened
- * like openDatabase does, which would refuse a file whose schema is newer than MIGRATIONS).
- */
 function open(path = ':memory:'): Database {
-  const db = new BetterSqlite3(path);
+  const db = openDatabase(path);
   handles.push(db);
-  db.pragma('journal_mode = WAL');
-  db.pragma('busy_timeout = 5000');
-  const list = [...MIGRATIONS];
-  for (const extra of [LEDGER_MIGRATION, JOBS_MIGRATION]) if (!list.includes(extra)) list.push(extra);
-  migrate(db, list);
   return db;
 }
 

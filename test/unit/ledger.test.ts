@@ -3,15 +3,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import BetterSqlite3 from 'better-sqlite3';
 import ts from 'typescript';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Ledger } from '../../src/storage/ledger.js';
 import type { ReserveLimits, ReserveRequest } from '../../src/storage/ledger.js';
-import { MIGRATIONS, migrate, openDatabase } from '../../src/storage/index.js';
+import { openDatabase } from '../../src/storage/index.js';
 import type { Database } from '../../src/storage/index.js';
-import { JOBS_MIGRATION } from '../../src/storage/schema/jobs.js';
-import { LEDGER_MIGRATION } from '../../src/storage/schema/ledger.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const dirs: string[] = [];
@@ -28,23 +25,15 @@ function tempDir(): string {
   return dir;
 }
 
-/** A database with the ledger and jobs migrations, whether or not MIGRATIONS lists them yet. */
 function open(path = ':memory:'): Database {
   const db = openDatabase(path);
   handles.push(db);
-  const list = [...MIGRATIONS];
-  for (const extra of [LEDGER_MIGRATION, JOBS_MIGRATION]) if (!list.includes(extra)) list.push(extra);
-  migrate(db, list);
   return db;
 }
 
-/** Another connection to a file `open` created (openDatabase would refuse its newer schema until the lead appends the migrations). */
+/** Another connection to a file `open` created, as a second bot process would have. */
 function connect(path: string): Database {
-  const db = new BetterSqlite3(path);
-  handles.push(db);
-  db.pragma('journal_mode = WAL');
-  db.pragma('busy_timeout = 5000');
-  return db;
+  return open(path);
 }
 
 /**
