@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDiscordFake, type DiscordFake, type FakeMessage, type InteractionHandle } from './fakes/discord/index.js';
 import { startRelayFake, type RelayFake } from './fakes/relay/index.js';
@@ -158,6 +159,14 @@ describe('SIGTERM while a very long generation runs', () => {
       expect(original.attachments).toEqual([]);
       expect(textOf(original)).toMatch(pattern);
       expect(rowFor(world, handle.id)).toMatchObject({ outcome: 'interrupted', finished_at: expect.any(Number) });
+      // The request had reached the relay, which may still bill it: the log counts its cost, the ledger keeps the charge.
+      expect(rowFor(world, handle.id)?.estimated_cost).toBeGreaterThan(0);
+      const ledger = new Database(world.dbPath, { readonly: true });
+      try {
+        expect(ledger.prepare('SELECT possibly_billed FROM ledger WHERE key = ?').get(handle.id)).toEqual({ possibly_billed: 1 });
+      } finally {
+        ledger.close();
+      }
     }
     expect(world.usageRows().filter((row) => row.outcome === 'pending')).toEqual([]);
     expect(bot.logs.some((line) => /interrupted running generations on shutdown/.test(line))).toBe(true);

@@ -72,17 +72,20 @@ export async function runGeneration(ctx: BotContext, job: GenerationJob): Promis
     } catch (error) {
       await progress.stop();
       const interrupted = signal.aborted && signal.reason === SHUTDOWN_REASON;
-      const outcome: FinishedOutcome = interrupted ? 'interrupted' : isImagineError(error) ? error.kind : 'upstream';
-      // A timeout or an interrupted request may still be billed by the relay: keep the charge.
-      if ((isImagineError(error) && error.possiblyBilled) || interrupted) ctx.ledger.release(interaction.id);
+      const failure = isImagineError(error) ? error : undefined;
+      // A timeout, a cut connection or an interrupted request may still be billed by the relay:
+      // the ledger keeps the charge and the usage log counts its cost; anything else is refunded.
+      const possiblyBilled = interrupted || failure?.possiblyBilled === true;
+      const outcome: FinishedOutcome = interrupted ? 'interrupted' : failure?.kind ?? 'upstream';
+      if (possiblyBilled) ctx.ledger.release(interaction.id);
       else ctx.ledger.refund(interaction.id, outcome);
       ctx.usage.finish(generationId, {
         outcome,
-        errorKind: isImagineError(error) ? error.kind : 'internal',
+        errorKind: failure?.kind ?? 'internal',
         errorMessage: error instanceof Error ? error.message : String(error),
-        requestId: isImagineError(error) ? error.requestId ?? null : null,
-        relay: isImagineError(error) ? error.relay ?? null : null,
-        estimatedCost: isImagineError(error) && error.possiblyBilled ? ctx.pipeline.pricePerImage(prepared.model) * prepared.plan.n : 0,
+        requestId: failure?.requestId ?? null,
+        relay: failure?.relay ?? null,
+        estimatedCost: possiblyBilled ? ctx.pipeline.pricePerImage(prepared.model, prepared.relays[0]) * prepared.plan.n : 0,
       });
       logFailure(generationId, error);
       const message = interrupted ? text.interrupted : explainError(error);
