@@ -141,6 +141,23 @@ describe('server policy and ledger (real bot process)', () => {
     expect(warnings[0]!.content).toContain('$0.09 of $0.10');
   });
 
+  it('a slow log channel never delays the deferral: the budget warning is posted beside it, not before it', async () => {
+    // flux-2-pro at $0.03 against a $0.035 budget crosses 80 % on the first image.
+    policies.update(world.discord.guildId, { dailyBudgetUsd: 0.035, logChannelId: world.discord.channelId }, ADMIN);
+    db.prepare('DELETE FROM ledger').run();
+    db.prepare('DELETE FROM ledger_budget_warnings').run();
+    world.discord.failNext(
+      { method: 'POST', path: new RegExp(`/channels/${world.discord.channelId}/messages$`) },
+      { status: 429, headers: { 'retry-after': '4' }, body: { message: 'You are being rate limited.', retry_after: 4, global: false } },
+    );
+    const handle = send('a quick sketch', { user: newUser() });
+    const ack = await handle.waitForCallback(3000);
+    expect(ack.type).toBe(5);
+    expect(ack.at - handle.dispatchedAt).toBeLessThan(1500);
+    await handle.waitFor((state) => (state.original?.attachments.length ?? 0) > 0, 15_000);
+    await handle.waitFor((state) => state.channelMessages.some((post) => post.content.includes('80 %')), 10_000);
+  });
+
   it('posts images as spoilers in a spoiler channel, and refuses models and channels the policy excludes', async () => {
     policies.update(world.discord.guildId, { spoilerChannels: [world.discord.channelId] }, ADMIN);
     const spoiled = await finished(send('a surprise', { user: newUser() }));

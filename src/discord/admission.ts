@@ -6,9 +6,10 @@ import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction 
 import { explainError } from '../i18n/errorMessages.js';
 import { localeFromDiscord, pick, type Locale, type Localized } from '../i18n/locale.js';
 import { text } from '../i18n/messages.js';
-import { admit, defaultPolicy, describeBlockedPrompt, type Admission } from '../moderation/index.js';
+import { admit, defaultPolicy, describeBlockedPrompt, effectiveDailyQuota, type Admission, type GuildPolicy } from '../moderation/index.js';
 import { EMPTY_WORD_FILTER } from '../moderation/wordFilter.js';
 import type { PreparedGeneration } from '../pipeline/imagePipeline.js';
+import type { AdmissionContext } from '../storage/policyStore.js';
 import { InvalidInputError } from '../providers/errors.js';
 import type { ImageRequest } from '../providers/types.js';
 import { logRefusal } from './attempts.js';
@@ -37,7 +38,11 @@ export async function admitRequest(
   const guildId = interaction.guildId;
   try {
     const model = ctx.pipeline.resolveModel(request.model);
-    const admission = checkPolicy(ctx, interaction, model, request);
+    // One read of the server's policy serves every check below (this all runs before the deferral).
+    const context = guildId
+      ? ctx.policies.admissionContext(guildId, interaction.user.id)
+      : { policy: defaultPolicy('dm'), filter: EMPTY_WORD_FILTER, userBlocked: false };
+    const admission = checkPolicy(interaction, context, model, request);
     if (!admission.ok) {
       logRefusal(ctx, interaction, request, { outcome: 'blocked', reason: admission.reason.kind });
       await refuse(interaction, admission.reason.message);
@@ -48,7 +53,7 @@ export async function admitRequest(
       return undefined;
     }
     const prepared = ctx.pipeline.prepare({ ...request, model: model.id, safetyTolerance: admission.safety.value });
-    const reserved = await reserve(ctx, interaction, prepared, locale);
+    const reserved = await reserve(ctx, interaction, prepared, guildId ? context.policy : undefined, locale);
     if (!reserved) return undefined;
     const notes = admission.safety.adjustments.map((adjustment) => text.adjusted(adjustment));
     return { prepared, notes, spoiler: admission.spoiler };
@@ -61,15 +66,11 @@ export async function admitRequest(
 }
 
 function checkPolicy(
-  ctx: BotContext,
   interaction: AdmittableInteraction,
+  context: AdmissionContext,
   model: PreparedGeneration['model'],
   request: Partial<ImageRequest> & { prompt: string },
 ): Admission {
-  const guildId = interaction.guildId;
-  const context = guildId
-    ? ctx.policies.admissionContext(guildId, interaction.user.id)
-    : { policy: defaultPolicy('dm'), filter: EMPTY_WORD_FILTER, userBlocked: false };
   const channel = interaction.channel;
   return admit({
     ...context,
@@ -88,10 +89,10 @@ async function reserve(
   ctx: BotContext,
   interaction: AdmittableInteraction,
   prepared: PreparedGeneration,
+  policy: GuildPolicy | undefined,
   locale: Locale,
 ): Promise<boolean> {
   const guildId = interaction.guildId;
-  const policy = guildId ? ctx.policies.get(guildId) : undefined;
   const images = prepared.plan.n;
   const result = ctx.ledger.reserve({
     key: interaction.id,
@@ -100,7 +101,9 @@ async function reserve(
     images,
     cost: ctx.pipeline.pricePerImage(prepared.model, prepared.relays[0]) * images,
     limits: {
-      userDailyImages: guildId ? ctx.policies.dailyQuotaFor(guildId, memberRoleIds(interaction)) ?? undefined : undefined,
+      userDailyImages: guildId
+        ? effectiveDailyQuota(policy?.dailyQuota ?? null, ctx.policies.listRoleQuotas(guildId), memberRoleIds(interaction)) ?? undefined
+        : undefined,
       cooldownMs: policy?.cooldownSeconds ? policy.cooldownSeconds * 1000 : undefined,
       guildDailyBudget: policy?.dailyBudgetUsd ?? undefined,
       guildMonthlyBudget: policy?.monthlyBudgetUsd ?? undefined,
@@ -121,7 +124,8 @@ async function reserve(
   if (result.existing) return false;
   for (const warning of result.budgetWarnings) {
     const notice = text.budgetWarning({ period: warning.period, spent: warning.spent.toFixed(2), limit: warning.limit.toFixed(2) });
-    await postToLogChannel(ctx, interaction.client, guildId, { content: `${notice.en}\n${notice.zh}` });
+    // Not awaited: a slow log channel must not hold the user's deferral past Discord's 3 s (it never throws).
+    void postToLogChannel(ctx, interaction.client, guildId, { content: `${notice.en}\n${notice.zh}` });
   }
   return true;
 }
