@@ -1,7 +1,7 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import sharp from 'sharp';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { closeLoopbackServers, listenOnLoopback } from '../helpers/loopbackServer.js';
 import { CancelledError, MalformedResponseError, RelayTimeoutError } from '../../src/providers/errors.js';
 import { downloadImage, hostIsPrivate } from '../../src/providers/imageDownload.js';
 import {
@@ -12,38 +12,22 @@ import {
 } from '../../src/providers/images.js';
 import { addressScope, isAddressAllowed } from '../../src/providers/netAddress.js';
 
-// --- a small local server (each test file keeps its own; no dependency on test/fakes) ---
+// --- a small local server on loopback (no dependency on test/fakes) ---
 interface TestServer {
   url: string;
   port: number;
   hits: string[];
   close(): Promise<void>;
 }
-const servers: TestServer[] = [];
 async function startServer(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<TestServer> {
   const hits: string[] = [];
-  const server = createServer((req, res) => {
+  const server = await listenOnLoopback((req, res) => {
     hits.push(req.url ?? '');
     handler(req, res);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const test: TestServer = {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    hits,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-  servers.push(test);
-  return test;
+  return { ...server, hits };
 }
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+afterEach(closeLoopbackServers);
 
 let png: Buffer;
 let jpeg: Buffer;

@@ -1,7 +1,7 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { closeLoopbackServers, listenOnLoopback } from '../helpers/loopbackServer.js';
 import type { ModelSpec } from '../../src/catalog/types.js';
 import type { RelayConfig } from '../../src/config/relay.js';
 import {
@@ -19,7 +19,7 @@ import type { PlannedRequest } from '../../src/providers/types.js';
 // A key that redact()'s generic patterns would NOT catch: only our own handling can keep it out.
 const KEY = 'relaykey-Zq8wX2vN5mP0tR7y';
 
-// --- a small local relay (each test file keeps its own; no dependency on test/fakes) ---
+// --- a small local relay on loopback (no dependency on test/fakes) ---
 interface Hit {
   body: Record<string, unknown>;
   headers: IncomingMessage['headers'];
@@ -30,10 +30,9 @@ interface TestRelay {
   hits: Hit[];
   close(): Promise<void>;
 }
-const servers: TestRelay[] = [];
 async function startRelay(...replies: Reply[]): Promise<TestRelay> {
   const hits: Hit[] = [];
-  const server = createServer((req, res) => {
+  const server = await listenOnLoopback((req, res) => {
     let raw = '';
     req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
     req.on('end', () => {
@@ -43,23 +42,9 @@ async function startRelay(...replies: Reply[]): Promise<TestRelay> {
       reply?.(req, res, hit, hits.length - 1);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const relay: TestRelay = {
-    url: `http://127.0.0.1:${port}`,
-    hits,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-  servers.push(relay);
-  return relay;
+  return { url: server.url, hits, close: server.close };
 }
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+afterEach(closeLoopbackServers);
 afterAll(closeAgents);
 
 let png: Buffer;
@@ -321,7 +306,6 @@ describe('generateOnRelay', () => {
     const server = await startRelay(ok());
     const relay = relayAt(server);
     await server.close();
-    servers.length = 0;
     const rec = recorder();
     const error = await generateOnRelay(relay, plan(), { timeoutMs: 5_000, sleep: rec.sleep }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UpstreamError);

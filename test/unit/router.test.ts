@@ -1,7 +1,7 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { closeLoopbackServers, listenOnLoopback } from '../helpers/loopbackServer.js';
 import type { ModelSpec } from '../../src/catalog/types.js';
 import type { RelayConfig } from '../../src/config/relay.js';
 import {
@@ -18,39 +18,25 @@ import type { RelayGeneration, generateOnRelay } from '../../src/providers/relay
 import { RelayRouter, isFailoverSafe } from '../../src/providers/router.js';
 import type { PlannedRequest } from '../../src/providers/types.js';
 
-// --- a small local relay (each test file keeps its own; no dependency on test/fakes) ---
+// --- a small local relay on loopback (no dependency on test/fakes) ---
 type Reply = (req: IncomingMessage, res: ServerResponse) => void;
 interface TestRelay {
   url: string;
   hits: number;
   close(): Promise<void>;
 }
-const servers: TestRelay[] = [];
 async function startRelay(reply: Reply): Promise<TestRelay> {
-  const server = createServer((req, res) => {
+  const server = await listenOnLoopback((req, res) => {
     req.resume();
     req.on('end', () => {
       test.hits++;
       reply(req, res);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const test: TestRelay = {
-    url: `http://127.0.0.1:${port}`,
-    hits: 0,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-  servers.push(test);
+  const test: TestRelay = { url: server.url, hits: 0, close: server.close };
   return test;
 }
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+afterEach(closeLoopbackServers);
 afterAll(closeAgents);
 
 let png: Buffer;
