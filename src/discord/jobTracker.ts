@@ -22,10 +22,6 @@ export class JobTracker {
     return this.accepting;
   }
 
-  get size(): number {
-    return this.running.size;
-  }
-
   /** Runs `job` with an AbortSignal that fires on shutdown (reason `shutdown`). */
   track(id: string, job: (signal: AbortSignal) => Promise<void>): Promise<void> {
     const controller = new AbortController();

@@ -79,8 +79,9 @@ export class ImagePipeline {
   }
 
   relaysServing(model: ModelSpec): RelayConfig[] {
-    return this.config.relays.filter((relay) => relay.models === '*' || relay.models.includes(model.id));
+    return this.router.relaysServing(model.id);
   }
+
 
   /** Validates and maps the request; throws InvalidInputError, and sends nothing. */
   prepare(input: Partial<ImageRequest> & { prompt: string }): PreparedGeneration {

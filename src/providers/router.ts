@@ -84,9 +84,14 @@ export class RelayRouter {
     return breaker;
   }
 
+  /** Every relay configured for `modelId`, by priority, open circuits included. */
+  relaysServing(modelId: string): RelayConfig[] {
+    return this.relays.filter((relay) => serves(relay, modelId));
+  }
+
   /** Relays serving `modelId`, by priority, without those whose circuit is open. */
   relaysFor(modelId: string): RelayConfig[] {
-    return this.relays.filter((relay) => serves(relay, modelId) && this.breaker(relay).allowsRequest);
+    return this.relaysServing(modelId).filter((relay) => this.breaker(relay).allowsRequest);
   }
 
   circuitState(relayName: string): CircuitState | undefined {
@@ -103,7 +108,7 @@ export class RelayRouter {
     planFor: (relay: RelayConfig) => PlannedRequest,
     options: RouterGenerateOptions,
   ): Promise<RoutedGeneration> {
-    const serving = this.relays.filter((relay) => serves(relay, modelId));
+    const serving = this.relaysServing(modelId);
     if (serving.length === 0) {
       const text = { en: `No relay is configured for model ${modelId}`, zh: `没有配置能提供模型 ${modelId} 的中转服务。` };
       throw new InvalidInputError(text.en, { param: 'model', text });
