@@ -411,6 +411,17 @@ describe('configuration errors at start: one line naming the problem, exit code 
     expect(lines[0]).toMatch(/reject/i);
   });
 
+  it('Discord unreachable: one line naming the address and what to check, exit 1, no stack trace', async () => {
+    // Port 9 (discard) on loopback: nothing listens, so the connection is refused at once.
+    const ran = await runMain({ ...base, DISCORD_API_BASE_URL: 'http://127.0.0.1:9/api' }, cwd);
+    expect(ran.code).toBe(1);
+    expect(ran.stderr).not.toMatch(/^\s+at /m);
+    const lines = stderrLines(ran);
+    expect(lines, ran.stderr).toHaveLength(1);
+    expect(lines[0]).toMatch(/Could not reach Discord at http:\/\/127\.0\.0\.1:9\/api \(ECONNREFUSED\)/);
+    expect(lines[0]).toContain('DISCORD_API_BASE_URL');
+  });
+
   it('an unwritable DATABASE_PATH (a folder that is a regular file) names the path', async () => {
     const file = join(cwd, 'not-a-folder');
     writeFileSync(file, 'a regular file\n');
