@@ -37,10 +37,14 @@ describe('server policy and ledger (real bot process)', () => {
     return { id: `2${String(userCounter).padStart(17, '0')}`, username: `member${userCounter}` };
   }
 
-  function send(prompt: string, options: { user: FakeUser; model?: string; safety?: number; nsfw?: boolean; locale?: string }): InteractionHandle {
+  function send(
+    prompt: string,
+    options: { user: FakeUser; model?: string; safety?: number; nsfw?: boolean; locale?: string; roles?: string[] },
+  ): InteractionHandle {
     return world.discord.interact({
       name: 'imagine',
       user: options.user,
+      roles: options.roles,
       locale: options.locale,
       nsfwChannel: options.nsfw,
       options: [
@@ -102,6 +106,23 @@ describe('server policy and ledger (real bot process)', () => {
     expect(refused).toHaveLength(17);
     expect((refused[0]!.ack.data as { content: string }).content).toMatch(/3 images for today/);
     expect(world.relay.requests.length - before).toBe(3);
+  });
+
+  it('a role override raises a member\'s daily quota above the server\'s', async () => {
+    // A role that exists in the guild: discord.js only reports a member's roles that the guild has.
+    const BOOSTER = world.discord.memberRoleId;
+    policies.update(world.discord.guildId, { dailyQuota: 1 }, ADMIN);
+    policies.setRoleQuota(world.discord.guildId, BOOSTER, 2, ADMIN);
+    const plain = newUser();
+    expect((await finished(send('plain 1', { user: plain }))).ack.type).toBe(5);
+    expect((await finished(send('plain 2', { user: plain }))).ack.type).toBe(4);
+    const boosted = newUser();
+    expect((await finished(send('boosted 1', { user: boosted, roles: [BOOSTER] }))).ack.type).toBe(5);
+    expect((await finished(send('boosted 2', { user: boosted, roles: [BOOSTER] }))).ack.type).toBe(5);
+    const third = await finished(send('boosted 3', { user: boosted, roles: [BOOSTER] }));
+    expect(third.ack.type).toBe(4);
+    expect((third.ack.data as { content: string }).content).toMatch(/2 images for today/);
+    policies.clearRoleQuota(world.discord.guildId, BOOSTER, ADMIN);
   });
 
   it('refunds what the relay did not bill (a provider block) but keeps a possibly billed timeout', async () => {

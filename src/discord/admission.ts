@@ -6,7 +6,7 @@ import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction 
 import { explainError } from '../i18n/errorMessages.js';
 import { localeFromDiscord, pick, type Locale, type Localized } from '../i18n/locale.js';
 import { text } from '../i18n/messages.js';
-import { admit, defaultPolicy, describeBlockedPrompt, effectiveDailyQuota, type Admission, type GuildPolicy } from '../moderation/index.js';
+import { admit, defaultPolicy, describeBlockedPrompt, type Admission, type GuildPolicy } from '../moderation/index.js';
 import { EMPTY_WORD_FILTER } from '../moderation/wordFilter.js';
 import type { PreparedGeneration } from '../pipeline/imagePipeline.js';
 import type { AdmissionContext } from '../storage/policyStore.js';
@@ -101,9 +101,7 @@ async function reserve(
     images,
     cost: ctx.pipeline.pricePerImage(prepared.model, prepared.relays[0]) * images,
     limits: {
-      userDailyImages: guildId
-        ? effectiveDailyQuota(policy?.dailyQuota ?? null, ctx.policies.listRoleQuotas(guildId), memberRoleIds(interaction)) ?? undefined
-        : undefined,
+      userDailyImages: guildId ? ctx.policies.dailyQuotaFor(guildId, memberRoleIds(interaction), policy) ?? undefined : undefined,
       cooldownMs: policy?.cooldownSeconds ? policy.cooldownSeconds * 1000 : undefined,
       guildDailyBudget: policy?.dailyBudgetUsd ?? undefined,
       guildMonthlyBudget: policy?.monthlyBudgetUsd ?? undefined,

@@ -404,8 +404,8 @@ export class PolicyStore {
   }
 
   /** A member's daily image quota from the server's and their roles' quotas; null = unlimited. */
-  dailyQuotaFor(guildId: string, memberRoleIds: readonly string[]): number | null {
-    return effectiveDailyQuota(this.get(guildId).dailyQuota, this.listRoleQuotas(guildId), memberRoleIds);
+  dailyQuotaFor(guildId: string, memberRoleIds: readonly string[], policy: GuildPolicy = this.get(guildId)): number | null {
+    return effectiveDailyQuota(policy.dailyQuota, this.listRoleQuotas(guildId), memberRoleIds);
   }
 
   // ---- blocked users -----------------------------------------------------------------------

@@ -49,6 +49,7 @@ export async function startDiscordFake(options: DiscordFakeOptions = {}): Promis
     guildName: 'Fake Guild',
     ownerId: store.ids.next(past),
     botRoleId: store.ids.next(past),
+    memberRoleId: store.ids.next(past),
     joinedAt: past,
   };
   const text: StoredChannel = { id: store.ids.next(past), type: 0, name: 'general', nsfw: false, position: 0, guild_id: world.guildId };
@@ -132,6 +133,7 @@ export async function startDiscordFake(options: DiscordFakeOptions = {}): Promis
     guildId: world.guildId,
     channelId: text.id,
     nsfwChannelId: nsfw.id,
+    memberRoleId: world.memberRoleId,
     defaultUser,
     waitForReady: async (timeoutMs = 15_000) => {
       await waitUntil(store, () => gateway.isReady(), timeoutMs, () => 'a gateway client to IDENTIFY and receive READY');

@@ -26,6 +26,8 @@ export interface World {
   guildName: string;
   ownerId: string;
   botRoleId: string;
+  /** An ordinary role members can hold (for role-based settings such as quota overrides). */
+  memberRoleId: string;
   /** fake-clock ms when the bot "joined" the guild */
   joinedAt: number;
 }
@@ -149,6 +151,7 @@ export function guildCreateJson(world: World, channels: StoredChannel[]): Record
       // @everyone has the guild's id, as on Discord.
       roleJson(world.guildId, '@everyone', 0, DEFAULT_MEMBER_PERMISSIONS),
       roleJson(world.botRoleId, world.botUser.username, 1, DEFAULT_APP_PERMISSIONS, world.botUser.id),
+      roleJson(world.memberRoleId, 'Booster', 2, '0'),
     ],
     emojis: [],
     stickers: [],

@@ -201,6 +201,8 @@ export interface DiscordFake {
   guildId: string;
   channelId: string;
   nsfwChannelId: string;
+  /** A role in the guild that members can be given (`interact({ roles: [memberRoleId] })`). */
+  memberRoleId: string;
   defaultUser: FakeUser;
   /** resolves when a client has IDENTIFYed (or resumed) and received READY + GUILD_CREATE */
   waitForReady(timeoutMs?: number): Promise<void>;
