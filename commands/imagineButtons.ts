@@ -10,6 +10,7 @@ import { localeFromDiscord, pick, type Locale, type Localized } from '../src/i18
 import { text } from '../src/i18n/messages.js';
 import { log } from '../src/log.js';
 import type { UsageRow } from '../src/storage/index.js';
+import { report } from './reportButton.js';
 import type { ButtonHandler } from './types.js';
 
 export const imagineButtons: ButtonHandler = {
@@ -25,6 +26,7 @@ export const imagineButtons: ButtonHandler = {
     }
     if (parsed.action === 'reroll') await reroll(ctx, interaction, row);
     else if (parsed.action === 'details') await details(interaction, row, locale);
+    else if (parsed.action === 'report') await report(ctx, interaction, row, locale);
     else await remove(ctx, interaction, row, locale);
   },
 };

@@ -1,4 +1,4 @@
-// The Re-roll / Details / Delete buttons under a result, end to end: the real bot process (what
+// The Re-roll / Details / Delete / Report buttons under a result, end to end: the real bot process (what
 // `npm start` runs), the real discord.js client, the Discord fake and the relay fake. The buttons'
 // state is the usage-log row id in the custom_id, so they must keep working after a restart.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,7 +35,7 @@ function buttonsOf(message: FakeMessage): Button[] {
   return (message.components as Obj[]).flatMap((row) => (row.components as Obj[]) ?? []).filter((c) => c.type === 2) as unknown as Button[];
 }
 
-function buttonId(message: FakeMessage, action: 'reroll' | 'details' | 'delete'): string {
+function buttonId(message: FakeMessage, action: 'reroll' | 'details' | 'delete' | 'report'): string {
   const found = buttonsOf(message).find((button) => button.custom_id.startsWith(`img:${action}:`));
   if (!found) throw new Error(`no ${action} button on message ${message.id}: ${JSON.stringify(message.components)}`);
   return found.custom_id;
@@ -128,21 +128,21 @@ describe('result buttons: Re-roll, Details, Delete (real bot process)', () => {
     await world?.close();
   });
 
-  it('puts three buttons under a result, custom_ids ≤ 100 chars, labels in the user’s language (zh-CN)', async () => {
+  it('puts four buttons under a result, custom_ids ≤ 100 chars, labels in the user’s language (zh-CN)', async () => {
     const en = await imagine(world, { prompt: 'a paper boat on a puddle', model: 'flux-2-pro' });
     const enButtons = buttonsOf(en.message);
-    expect(enButtons.map((button) => button.label)).toEqual(['Re-roll', 'Details', 'Delete']);
+    expect(enButtons.map((button) => button.label)).toEqual(['Re-roll', 'Details', 'Delete', 'Report']);
 
     const zh = await imagine(world, { prompt: '雨中的纸船', model: 'flux-2-pro', locale: 'zh-CN' });
     const buttons = buttonsOf(zh.message);
-    expect(buttons).toHaveLength(3);
-    expect(buttons.map((button) => button.label)).toEqual(['重新生成', '详情', '删除']);
+    expect(buttons).toHaveLength(4);
+    expect(buttons.map((button) => button.label)).toEqual(['重新生成', '详情', '删除', '举报']);
     const ids = buttons.map((button) => button.custom_id);
-    expect(new Set(ids).size).toBe(3);
+    expect(new Set(ids).size).toBe(4);
     for (const id of ids) {
       expect(id.length).toBeGreaterThanOrEqual(1);
       expect(id.length).toBeLessThanOrEqual(100);
-      expect(id).toMatch(/^img:(reroll|details|delete):\d+$/);
+      expect(id).toMatch(/^img:(reroll|details|delete|report):\d+$/);
     }
     // The state is the usage row of this result.
     const rowId = rowIdOf(ids[0]!);

@@ -435,8 +435,9 @@ describe('delivery survives Discord failures, expired tokens and the upload limi
     await world?.close();
   });
 
-  const originalPatch = (handle: InteractionHandle) =>
-    ({ method: 'PATCH', path: new RegExp(`^/webhooks/\\d+/${handle.token}/messages/@original$`) }) as const;
+  // `after: 1` spares the first edit, the status line with the Cancel button shown as the job starts.
+  const originalPatch = (handle: InteractionHandle, after = 1) =>
+    ({ method: 'PATCH', path: new RegExp(`^/webhooks/\\d+/${handle.token}/messages/@original$`), after }) as const;
   const mention = () => `<@${world.discord.defaultUser.id}>`;
 
   it('a 12 MiB PNG is re-encoded under a 10 MiB limit, and the embed says so', async () => {
@@ -475,7 +476,7 @@ describe('delivery survives Discord failures, expired tokens and the upload limi
     expect(via).toBe('reply');
     expect(message.attachments).toHaveLength(1);
     const statuses = webhookRequestsOf(world, handle).filter((r) => r.method === 'PATCH').map((r) => r.status);
-    expect(statuses).toEqual([429, 200]);
+    expect(statuses).toEqual([200, 429, 200]);
     expect((await rowFor(world, handle)).outcome).toBe('success');
   });
 
@@ -487,7 +488,7 @@ describe('delivery survives Discord failures, expired tokens and the upload limi
     expect(message.content).toContain(mention());
     expect(message.attachments).toHaveLength(1);
     expect(message.allowed_mentions).toMatchObject({ users: [world.discord.defaultUser.id] });
-    const patches = webhookRequestsOf(world, handle).filter((r) => r.method === 'PATCH');
+    const patches = webhookRequestsOf(world, handle).filter((r) => r.method === 'PATCH').slice(1);
     expect(patches.length).toBeGreaterThanOrEqual(2);
     expect(patches.every((r) => r.status === 500)).toBe(true);
     const row = await rowFor(world, handle);
@@ -505,7 +506,7 @@ describe('delivery survives Discord failures, expired tokens and the upload limi
     const attachment = message.attachments[0]!;
     expect(attachment.size).toBeLessThanOrEqual(2 * MiB);
     expect(textOf(message)).toContain('re-encoded');
-    const patches = webhookRequestsOf(world, handle).filter((r) => r.method === 'PATCH');
+    const patches = webhookRequestsOf(world, handle).filter((r) => r.method === 'PATCH').slice(1);
     expect(patches.map((r) => r.status)).toEqual([413, 200]);
     expect(patches[0]!.files?.[0]?.size ?? 0).toBeGreaterThan(2 * MiB);
     expect(logLines(world, logsFrom).some((line) => /fitting tighter/.test(line.msg ?? ''))).toBe(true);
@@ -523,9 +524,9 @@ describe('delivery survives Discord failures, expired tokens and the upload limi
       expect(via).toBe('reply');
       expect(message.attachments).toHaveLength(1);
       const patches = webhookRequestsOf(world, handle).filter((r) => r.method === 'PATCH');
-      expect(patches.map((r) => r.status)).toEqual([500, 500, 500, 500, 200]);
+      expect(patches.map((r) => r.status)).toEqual([200, 500, 500, 500, 500, 200]);
       const lines = world.bot.logs.slice(logsFrom);
-      expect(lines.some((line) => /progress edit failed/.test(line))).toBe(true);
+      expect(lines.some((line) => /status edit failed/.test(line))).toBe(true);
       for (const line of lines) expect(line).not.toContain(handle.token);
       expect((await rowFor(world, handle)).outcome).toBe('success');
     } finally {

@@ -129,7 +129,7 @@ describe('/imagine and /usage end to end (real bot process)', () => {
       const fields = fieldsOf(message);
       expect(fields.find((field) => field.name === 'Model')?.value).toBe('gpt-image-2');
       expect(fields.find((field) => field.name === 'Size')?.value).toBe('1024x1536');
-      expect(buttonLabels(message)).toEqual(['Re-roll', 'Details', 'Delete']);
+      expect(buttonLabels(message)).toEqual(['Re-roll', 'Details', 'Delete', 'Report']);
 
       expect(rowFor(handle)).toMatchObject({
         outcome: 'success',
@@ -305,7 +305,10 @@ describe('/imagine and /usage end to end (real bot process)', () => {
       for (const { locale, message, contents, ack } of runs) {
         const chinese = locale.startsWith('zh');
         expect(ack.type).toBe(5);
-        const progress = contents.filter((content) => content.includes(SLOW_MODEL));
+        const [starting, ...progress] = contents.filter((content) => content.includes(SLOW_MODEL));
+        // The first edit says the generation has started (it carries the Cancel button); then elapsed seconds.
+        if (chinese) expect(starting).toMatch(/^🎨 正在使用 \*\*flux-2-klein-4b\*\* 生成 \S+…$/);
+        else expect(starting).toMatch(/^🎨 Generating with \*\*flux-2-klein-4b\*\* at \S+…$/);
         expect(progress.length, `progress edits seen for ${locale}: ${JSON.stringify(contents)}`).toBeGreaterThan(0);
         for (const line of progress) {
           if (chinese) expect(line).toMatch(/正在使用 \*\*flux-2-klein-4b\*\* 生成 .*已用 [1-9]\d* 秒/);
@@ -318,10 +321,10 @@ describe('/imagine and /usage end to end (real bot process)', () => {
         const names = fieldsOf(message).map((field) => field.name);
         if (chinese) {
           expect(names).toEqual(expect.arrayContaining(['模型', '尺寸', '种子', '用时', '请求者']));
-          expect(buttonLabels(message)).toEqual(['重新生成', '详情', '删除']);
+          expect(buttonLabels(message)).toEqual(['重新生成', '详情', '删除', '举报']);
         } else {
           expect(names).toEqual(expect.arrayContaining(['Model', 'Size', 'Seed', 'Time', 'Requested by']));
-          expect(buttonLabels(message)).toEqual(['Re-roll', 'Details', 'Delete']);
+          expect(buttonLabels(message)).toEqual(['Re-roll', 'Details', 'Delete', 'Report']);
         }
       }
     });

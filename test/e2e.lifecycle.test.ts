@@ -8,7 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startDiscordFake, type DiscordFake, type FakeMessage, type InteractionHandle } from './fakes/discord/index.js';
+import { startDiscordFake, type DiscordFake, type FakeMessage, type FakeUser, type InteractionHandle } from './fakes/discord/index.js';
 import { startRelayFake, type RelayFake } from './fakes/relay/index.js';
 import { MAIN_JS, REPO_ROOT } from './helpers/botProcess.js';
 import { makeTempDir, removeTempDirs } from './helpers/tempFiles.js';
@@ -25,7 +25,7 @@ function generationCount(relay: RelayFake): number {
   return relay.requests.filter((request) => request.method === 'POST' && /\/images\/generations$/.test(request.path)).length;
 }
 
-function imagine(world: World, prompt: string, extra: { locale?: string } = {}): InteractionHandle {
+function imagine(world: World, prompt: string, extra: { locale?: string; user?: FakeUser } = {}): InteractionHandle {
   return world.discord.interact({
     name: 'imagine',
     options: [
@@ -138,8 +138,9 @@ describe('SIGTERM while a very long generation runs', () => {
   });
 
   it('interrupts it, tells the user (localised), records `interrupted`, and exits within 20 s', { timeout: 60_000 }, async () => {
+    // Two users: one user's second request would wait in the queue behind the first.
     const zh = imagine(world, '一幅非常慢的画', { locale: 'zh-CN' });
-    const en = imagine(world, 'a very slow painting');
+    const en = imagine(world, 'a very slow painting', { user: { id: '400000000000009001', username: 'second-user' } });
     expect((await zh.waitForCallback(3000)).type).toBe(5);
     expect((await en.waitForCallback(3000)).type).toBe(5);
     await relayReceived(world.relay, 2);

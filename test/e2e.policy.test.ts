@@ -94,16 +94,16 @@ describe('server policy and ledger (real bot process)', () => {
     expect(posts.some((post) => post.content.includes('gore'))).toBe(true);
   });
 
-  it('never lets parallel requests at the quota edge overspend: 20 at once with a quota of 3 → exactly 3 generate', async () => {
+  it('never lets parallel requests at the quota edge overspend: 50 at once with a quota of 3 → exactly 3 generate', async () => {
     policies.update(world.discord.guildId, { dailyQuota: 3 }, ADMIN);
     const user = newUser();
     const before = world.relay.requests.length;
-    const handles = Array.from({ length: 20 }, (_, i) => send(`parallel ${i}`, { user }));
+    const handles = Array.from({ length: 50 }, (_, i) => send(`parallel ${i}`, { user }));
     const results = await Promise.all(handles.map(finished));
     const deferred = results.filter((result) => result.ack.type === 5);
     const refused = results.filter((result) => result.ack.type === 4);
     expect(deferred).toHaveLength(3);
-    expect(refused).toHaveLength(17);
+    expect(refused).toHaveLength(47);
     expect((refused[0]!.ack.data as { content: string }).content).toMatch(/3 images for today/);
     expect(world.relay.requests.length - before).toBe(3);
   });

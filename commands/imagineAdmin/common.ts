@@ -29,6 +29,17 @@ export interface AdminCall {
 
 export type AdminHandler = (call: AdminCall) => Promise<void>;
 
+/**
+ * What posting an audit entry needs: also met by a moderator's quick action on a report (a button
+ * interaction), which blocks users through the same audited path.
+ */
+export interface LogCall {
+  ctx: BotContext;
+  interaction: { guildLocale: string | null; client: Client };
+  locale: Locale;
+  guildId: string;
+}
+
 export function adminCall(ctx: BotContext, interaction: ChatInputCommandInteraction, guildId: string): AdminCall {
   return { ctx, interaction, locale: localeFromDiscord(interaction.locale), guildId, actorId: interaction.user.id };
 }
@@ -96,7 +107,7 @@ export async function attempt<T>(call: AdminCall, change: () => T): Promise<{ ok
  * The log channel's text for an audit entry: in the server's language, or in both when the admin
  * reads another one (a server without the Community feature always reports en-US).
  */
-export function logText(call: AdminCall, entry: AuditEntry): string {
+export function logText(call: LogCall, entry: AuditEntry): string {
   const text = describeAuditEntry(entry);
   const server = localeFromDiscord(call.interaction.guildLocale);
   if (server === call.locale) return cut(pick(text, server), MAX_CONTENT);
@@ -105,7 +116,7 @@ export function logText(call: AdminCall, entry: AuditEntry): string {
 }
 
 /** Posts the entry to the server's log channel, when one is set (best effort). */
-export async function announce(call: AdminCall, entry: AuditEntry | undefined): Promise<void> {
+export async function announce(call: LogCall, entry: AuditEntry | undefined): Promise<void> {
   if (!entry) return;
   await postToLogChannel(call.ctx, call.interaction.client, call.guildId, { content: logText(call, entry) });
 }

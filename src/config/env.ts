@@ -62,6 +62,10 @@ const EnvSchema = z.object({
   IMAGE_API_MAX_PROMPT_CHARS: positiveInt(1_000_000),
   IMAGE_API_STREAMING: flag,
   IMAGE_API_MAX_CONCURRENCY: positiveInt(64),
+  QUEUE_MAX_RUNNING: positiveInt(256),
+  QUEUE_MAX_RUNNING_PER_USER: positiveInt(64),
+  QUEUE_MAX_QUEUED_PER_USER: positiveInt(1000),
+  QUEUE_MAX_QUEUED: positiveInt(100_000),
 });
 
 export interface Env {
@@ -84,6 +88,15 @@ export interface Env {
   offeredModels?: string[];
   databasePath: string;
   providersFile?: string;
+  queue: QueueLimits;
+}
+
+/** The job queue's limits (src/queue): how much runs at once and how much may wait. */
+export interface QueueLimits {
+  maxRunning: number;
+  maxRunningPerUser: number;
+  maxQueuedPerUser: number;
+  maxQueued: number;
 }
 
 export function parseEnv(raw: Record<string, string | undefined>): Env {
@@ -126,5 +139,11 @@ export function parseEnv(raw: Record<string, string | undefined>): Env {
     offeredModels: offered && offered.length > 0 ? offered : undefined,
     databasePath: env.DATABASE_PATH ?? 'data/bot.sqlite',
     providersFile: env.PROVIDERS_FILE,
+    queue: {
+      maxRunning: env.QUEUE_MAX_RUNNING ?? 4,
+      maxRunningPerUser: env.QUEUE_MAX_RUNNING_PER_USER ?? 1,
+      maxQueuedPerUser: env.QUEUE_MAX_QUEUED_PER_USER ?? 5,
+      maxQueued: env.QUEUE_MAX_QUEUED ?? 500,
+    },
   };
 }

@@ -1,11 +1,13 @@
-// Everything that must hold before a request is deferred and money is reserved, in order:
-// the bot is accepting work, the input is valid, the server's policy admits it (blocked users,
-// channels, models, words; safety clamped for the channel kind), and the ledger can reserve its
-// quota and budget. A refusal is answered privately, logged as an attempt, and costs nothing.
+// Everything that must hold before a request is deferred and money is reserved, in order: the bot
+// is accepting work and the queue has room for the user, the input is valid, the server's policy
+// admits it (blocked users, channels, models, words; safety clamped for the channel kind), and the
+// ledger can reserve its quota and budget. A refusal is answered privately, logged as an attempt, and costs nothing.
 import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction } from 'discord.js';
 import { explainError } from '../i18n/errorMessages.js';
 import { localeFromDiscord, pick, type Locale, type Localized } from '../i18n/locale.js';
+import { formatDuration } from '../i18n/duration.js';
 import { text } from '../i18n/messages.js';
+import { queueText } from '../i18n/queueMessages.js';
 import { admit, defaultPolicy, describeBlockedPrompt, type Admission, type GuildPolicy } from '../moderation/index.js';
 import { EMPTY_WORD_FILTER } from '../moderation/wordFilter.js';
 import type { PreparedGeneration } from '../pipeline/imagePipeline.js';
@@ -31,8 +33,15 @@ export async function admitRequest(
   request: Partial<ImageRequest> & { prompt: string },
 ): Promise<Admitted | undefined> {
   const locale = localeFromDiscord(interaction.locale);
-  if (!ctx.jobs.isAccepting) {
+  // The queue has room for this user (checked again at submit; this answers before anything is reserved).
+  const queueRefusal = ctx.jobs.refusal(interaction.user.id);
+  if (queueRefusal?.reason === 'shutting_down') {
     await refuse(interaction, text.shuttingDown);
+    return undefined;
+  }
+  if (queueRefusal) {
+    logRefusal(ctx, interaction, request, { outcome: 'blocked', reason: queueRefusal.reason });
+    await refuse(interaction, queueRefusal.reason === 'user_queue_full' ? queueText.userQueueFull({ limit: queueRefusal.limit ?? 0 }) : queueText.queueFull);
     return undefined;
   }
   const guildId = interaction.guildId;
@@ -110,9 +119,9 @@ async function reserve(
   if (!result.ok) {
     const message =
       result.reason === 'user_quota'
-        ? text.quotaReached({ used: result.used, limit: result.limit, resetsIn: formatWait(result.retryAfterMs ?? 0, locale) })
+        ? text.quotaReached({ used: result.used, limit: result.limit, resetsIn: formatDuration(result.retryAfterMs ?? 0, locale) })
         : result.reason === 'cooldown'
-          ? text.cooldown({ wait: formatWait(result.retryAfterMs ?? 1000, locale) })
+          ? text.cooldown({ wait: formatDuration(result.retryAfterMs ?? 1000, locale) })
           : text.budgetExhausted({ period: result.reason === 'guild_daily_budget' ? 'day' : 'month' });
     logRefusal(ctx, interaction, { ...prepared.request }, { outcome: 'blocked', reason: result.reason });
     await refuse(interaction, message);
@@ -132,15 +141,6 @@ function memberRoleIds(interaction: AdmittableInteraction): string[] {
   const roles = interaction.member?.roles;
   if (!roles) return [];
   return Array.isArray(roles) ? roles : [...roles.cache.keys()];
-}
-
-function formatWait(ms: number, locale: Locale): string {
-  const seconds = Math.max(1, Math.ceil(ms / 1000));
-  if (seconds < 120) return locale === 'zh' ? `${seconds} 秒` : `${seconds} s`;
-  const minutes = Math.ceil(seconds / 60);
-  if (minutes < 120) return locale === 'zh' ? `${minutes} 分钟` : `${minutes} min`;
-  const hours = Math.floor(minutes / 60);
-  return locale === 'zh' ? `${hours} 小时 ${minutes % 60} 分钟` : `${hours} h ${minutes % 60} min`;
 }
 
 async function refuse(interaction: AdmittableInteraction, message: Localized): Promise<void> {

@@ -1,18 +1,22 @@
-// Assembles the bot: storage, pipeline, job tracker, the discord.js client, and its stop().
+// Assembles the bot: storage, pipeline, the job queue, the discord.js client, and its stop().
 import { Client, Events, GatewayIntentBits } from 'discord.js';
 import type { AppConfig } from '../config/index.js';
 import { log } from '../log.js';
 import { ImagePipeline } from '../pipeline/imagePipeline.js';
-import { AuditLog, Ledger, openDatabase, PolicyStore, UsageLog, type Database } from '../storage/index.js';
+import { JobQueue, LatencyStats, relayCaps } from '../queue/index.js';
+import { AuditLog, JobStore, Ledger, openDatabase, PolicyStore, ReportStore, UsageLog, type Database } from '../storage/index.js';
 import type { BotContext } from './context.js';
+import { HandlerTracker } from './handlerTracker.js';
 import { createInteractionHandler } from './interactionRouter.js';
-import { JobTracker } from './jobTracker.js';
+import { closeLeftoverJobs, tellRecoveredUsers } from './jobRecovery.js';
 
 /** Uploads of several MiB need longer than @discordjs/rest's 15 s default. */
 const REST_TIMEOUT_MS = 120_000;
 /** Running jobs get this long to finish on shutdown; then they are interrupted (CONTRACT: exit within 20 s). */
-const SHUTDOWN_GRACE_MS = 14_000;
+const SHUTDOWN_GRACE_MS = 13_000;
 const SHUTDOWN_ABORT_MS = 3_000;
+/** Then handlers telling their users (cancelled, interrupted, not started) get this long. */
+const SHUTDOWN_TELL_MS = 2_000;
 
 export interface RunningBot {
   client: Client<true>;
@@ -29,10 +33,27 @@ export async function startBot(config: AppConfig): Promise<RunningBot> {
 
   const audit = new AuditLog(db);
   const ledger = new Ledger(db);
+  const jobStore = new JobStore(db);
+  // Jobs a previous process left queued or running: closed (running ones kept as possibly billed,
+  // queued ones refunded) before any new work; their users are told once the bot is online.
+  const leftovers = closeLeftoverJobs(jobStore, ledger, usage);
+  if (leftovers.length > 0) log.warn('closed jobs left unfinished by a previous run', { jobs: leftovers.length });
   // Reservations a previous process left open: its requests may have reached the relay, so they are
   // kept as possibly billed rather than refunded.
   const settled = ledger.settleStale({ before: Date.now(), as: 'release', reason: 'interrupted' });
   if (settled > 0) log.warn('settled quota reservations left open by a previous run', { settled });
+  const latency = new LatencyStats({ models: config.knownModels });
+  const limits = config.env.queue;
+  const jobs = new JobQueue({
+    maxRunning: limits.maxRunning,
+    maxRunningPerUser: limits.maxRunningPerUser,
+    maxQueuedPerUser: limits.maxQueuedPerUser,
+    maxQueued: limits.maxQueued,
+    maxRunningPerRelay: relayCaps(config.relays),
+    latencyOf: (job) => latency.estimate(job.model),
+    // Past every retry and failover the relay client allows, a run is stuck: stop it.
+    maxRunMs: Math.max(15 * 60_000, config.env.requestTimeoutMs * 3 + 60_000),
+  });
   const ctx: BotContext = {
     config,
     pipeline: new ImagePipeline(config),
@@ -40,7 +61,11 @@ export async function startBot(config: AppConfig): Promise<RunningBot> {
     policies: new PolicyStore(db, { audit }),
     audit,
     ledger,
-    jobs: new JobTracker(),
+    jobs,
+    jobStore,
+    latency,
+    reports: new ReportStore(db),
+    handlers: new HandlerTracker(),
   };
   const client = new Client({
     intents: [GatewayIntentBits.Guilds],
@@ -54,12 +79,15 @@ export async function startBot(config: AppConfig): Promise<RunningBot> {
   await client.login(config.env.discordToken);
   const readyClient = await ready;
   log.info('bot is online', { user: readyClient.user.tag, application: readyClient.application.id, guilds: readyClient.guilds.cache.size });
+  void ctx.handlers.follow(tellRecoveredUsers(readyClient, leftovers));
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      const left = await ctx.jobs.drain(SHUTDOWN_GRACE_MS, SHUTDOWN_ABORT_MS);
-      if (left > 0) log.warn('interrupted running generations on shutdown', { interrupted: left });
+      const drained = await ctx.jobs.drain(SHUTDOWN_GRACE_MS, SHUTDOWN_ABORT_MS);
+      if (drained.left > 0) log.warn('interrupted running generations on shutdown', { interrupted: drained.left });
+      if (drained.notStarted.length > 0) log.warn('dropped queued requests on shutdown', { dropped: drained.notStarted.length });
+      await ctx.handlers.idle(SHUTDOWN_TELL_MS);
       await client.destroy();
       await ctx.pipeline.close();
       db.close();

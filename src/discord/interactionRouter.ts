@@ -11,9 +11,9 @@ import { describeDiscordError } from './discordErrors.js';
 import { failureMessage } from './resultMessage.js';
 
 export function createInteractionHandler(ctx: BotContext): (interaction: Interaction) => Promise<void> {
-  // Shutdown waits for handlers still at work (see JobTracker.follow), not only for generations.
+  // Shutdown waits for handlers still at work (see HandlerTracker), not only for generations.
   const handle = routeInteraction(ctx);
-  return (interaction) => ctx.jobs.follow(handle(interaction));
+  return (interaction) => ctx.handlers.follow(handle(interaction));
 }
 
 function routeInteraction(ctx: BotContext): (interaction: Interaction) => Promise<void> {

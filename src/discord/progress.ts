@@ -1,25 +1,27 @@
 // Keeps the deferred reply alive with elapsed time. Webhook edits share rate limits with the final
-// delivery, so edits are spaced (5 s by default), strictly one at a time, and stop before delivery.
-import { log } from '../log.js';
-import { describeDiscordError } from './discordErrors.js';
+// delivery, so edits are spaced (5 s by default), strictly one at a time (ReplyEditor), skipped while
+// one is still in flight, and stopped before delivery.
+import { ReplyEditor } from './replyEditor.js';
 
 export class ProgressReporter {
   private timer: NodeJS.Timeout | undefined;
-  private pending: Promise<unknown> = Promise.resolve();
-  private stopped = false;
-  private editing = false;
+  private readonly editor: ReplyEditor;
   private readonly startedAt = Date.now();
   private extra = '';
 
   constructor(
-    private readonly edit: (content: string) => Promise<unknown>,
+    edit: (content: string) => Promise<unknown>,
     private readonly render: (seconds: number) => string,
     private readonly intervalMs = 5000,
     /** Progress edits stop when this turns false (e.g. the token is about to expire). */
-    private readonly stillUseful: () => boolean = () => true,
-  ) {}
+    stillUseful: () => boolean = () => true,
+  ) {
+    this.editor = new ReplyEditor(edit, stillUseful);
+  }
 
-  start(): void {
+  /** Starts ticking; with `immediate`, shows the first line now instead of after one interval. */
+  start(options: { immediate?: boolean } = {}): void {
+    if (options.immediate) this.tick();
     this.timer = setInterval(() => this.tick(), this.intervalMs);
     this.timer.unref();
   }
@@ -31,20 +33,14 @@ export class ProgressReporter {
 
   private tick(): void {
     // Never queue edits behind a slow one: skip this tick while the last edit is in flight.
-    if (this.stopped || this.editing || !this.stillUseful()) return;
+    if (this.editor.busy) return;
     const seconds = Math.round((Date.now() - this.startedAt) / 1000);
-    const content = this.extra ? `${this.render(seconds)}\n${this.extra}` : this.render(seconds);
-    this.editing = true;
-    this.pending = this.edit(content)
-      // Described, not dumped: a Discord error holds the webhook URL with the interaction token.
-      .catch((error: unknown) => log.debug('progress edit failed', describeDiscordError(error)))
-      .finally(() => (this.editing = false));
+    this.editor.set(this.extra ? `${this.render(seconds)}\n${this.extra}` : this.render(seconds));
   }
 
   /** Stops ticking and waits for an edit in flight, so the final delivery is the last edit. */
   async stop(): Promise<void> {
-    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    await this.pending;
+    await this.editor.stop();
   }
 }

@@ -1,10 +1,11 @@
 // What a finished generation looks like in Discord: the images as attachments, an embed with the
-// parameters, and the Re-roll / Details / Delete buttons (their state is the usage-log row id).
+// parameters, and the Re-roll / Details / Delete / Report buttons (their state is the usage-log row id).
 import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder } from 'discord.js';
 import type { FittedImage } from '../delivery/fitToUploadLimit.js';
 import { attachmentName } from '../delivery/attachmentName.js';
 import { pick, type Locale, type Localized } from '../i18n/locale.js';
 import { text } from '../i18n/messages.js';
+import { reportText } from '../i18n/reportMessages.js';
 import type { GenerationResult } from '../providers/types.js';
 import { resultButtonId } from './customIds.js';
 
@@ -53,6 +54,12 @@ export function resultButtons(generationId: number, locale: Locale): ActionRowBu
       .setLabel(pick(text.buttonDelete, locale))
       .setEmoji('🗑️')
       .setStyle(ButtonStyle.Danger),
+    // Anyone may report; secondary so it does not compete with Delete for the requester's eye.
+    new ButtonBuilder()
+      .setCustomId(resultButtonId('report', generationId))
+      .setLabel(pick(reportText.buttonReport, locale))
+      .setEmoji('🚩')
+      .setStyle(ButtonStyle.Secondary),
   );
 }
 

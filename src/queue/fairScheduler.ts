@@ -210,11 +210,9 @@ export class FairScheduler<T> {
     const weight = job.weight ?? 1;
     if (!(weight > 0) || !Number.isFinite(weight)) throw new RangeError('weight must be a positive finite number');
     if (this.queuedById.has(job.id) || this.runningById.has(job.id)) return { ok: false, reason: 'duplicate_id' };
-    if (this.queuedById.size >= this.maxQueued) return { ok: false, reason: 'queue_full', limit: this.maxQueued };
+    const refused = this.refusal(job.userId);
+    if (refused) return { ok: false, ...refused };
     let lane = this.state.lanes.get(job.userId);
-    if ((lane?.queue.length ?? 0) >= this.maxQueuedPerUser) {
-      return { ok: false, reason: 'user_queue_full', limit: this.maxQueuedPerUser };
-    }
     if (!lane) {
       lane = { userId: job.userId, pass: this.state.vtime, weight, order: 0, queue: [], running: 0 };
       this.state.lanes.set(job.userId, lane);
@@ -230,6 +228,18 @@ export class FairScheduler<T> {
     this.queuedById.set(entry.id, entry);
     this.changed();
     return { ok: true, position: this.position(entry.id) ?? 0 };
+  }
+
+  /**
+   * Why a new job of this user would be refused now (a queue limit), or undefined when it would be
+   * taken. Lets a caller refuse before it defers or reserves anything.
+   */
+  refusal(userId: string): { reason: 'queue_full' | 'user_queue_full'; limit: number } | undefined {
+    if (this.queuedById.size >= this.maxQueued) return { reason: 'queue_full', limit: this.maxQueued };
+    if ((this.state.lanes.get(userId)?.queue.length ?? 0) >= this.maxQueuedPerUser) {
+      return { reason: 'user_queue_full', limit: this.maxQueuedPerUser };
+    }
+    return undefined;
   }
 
   /** Starts and returns the next runnable job, or undefined when nothing can start now. */

@@ -177,6 +177,12 @@ export class JobQueue {
     return { ok: true, state, position: eta.position, eta, done };
   }
 
+  /** Why a new job of this user would be refused now, or undefined when submit() would take it. */
+  refusal(userId: string): { reason: 'shutting_down' | 'queue_full' | 'user_queue_full'; limit?: number } | undefined {
+    if (!this.accepting) return { reason: 'shutting_down' };
+    return this.scheduler.refusal(userId);
+  }
+
   /**
    * Cancels a job: a queued one is removed (outcome `cancelled`, run never called); a running one's
    * signal fires with `reason` (default CANCEL_REASON) and its slot frees when run settles.

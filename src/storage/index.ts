@@ -24,3 +24,5 @@ export { Ledger } from './ledger.js';
 export type { ReserveResult, ReserveLimits, BudgetWarning, LedgerEntry } from './ledger.js';
 export { JobStore } from './jobStore.js';
 export type { JobRow, JobState } from './jobStore.js';
+export { ReportStore } from './reportStore.js';
+export type { NewReport, ReportedMessage } from './reportStore.js';

@@ -66,6 +66,8 @@ export interface JobRow {
 }
 
 export interface RecoveryOptions {
+  /** False: close queued jobs too (`interrupted`, error_kind `expired`) instead of handing them back. Default true. */
+  resume?: boolean;
   /** Queued jobs created longer ago than this are closed (`interrupted`, error_kind `expired`). Default 1 h. */
   resumeWithinMs?: number;
 }
@@ -176,7 +178,7 @@ export class JobStore {
       const result: RecoveryResult = { resumable: [], interrupted: [], expired: [] };
       for (const row of this.selectUnfinished.all()) {
         const job = toRow(row);
-        if (row.state === 'queued' && now - row.created_at <= resumeWithinMs) {
+        if (row.state === 'queued' && resumeWithinMs >= 0 && now - row.created_at <= resumeWithinMs) {
           result.resumable.push(job);
           continue;
         }
@@ -284,6 +286,8 @@ export class JobStore {
    * Call it from the bot only: a CLI never creates jobs.
    */
   recover(now: number = Date.now(), options: RecoveryOptions = {}): RecoveryResult {
-    return this.recoverTx.immediate(now, options.resumeWithinMs ?? DEFAULT_RESUME_WITHIN_MS);
+    // resume: false → a negative window: no queued job is resumed.
+    const resumeWithinMs = options.resume === false ? -1 : options.resumeWithinMs ?? DEFAULT_RESUME_WITHIN_MS;
+    return this.recoverTx.immediate(now, resumeWithinMs);
   }
 }

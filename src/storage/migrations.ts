@@ -11,6 +11,7 @@ import type { Database } from './database.js';
 import { JOBS_MIGRATION } from './schema/jobs.js';
 import { LEDGER_MIGRATION } from './schema/ledger.js';
 import { POLICY_MIGRATION } from './schema/policy.js';
+import { REPORTS_MIGRATION } from './schema/reports.js';
 
 export const MIGRATIONS: readonly string[] = [
   // 1: the usage log — one row per generation attempt, written when the attempt starts.
@@ -57,6 +58,8 @@ export const MIGRATIONS: readonly string[] = [
   LEDGER_MIGRATION,
   // 4: the durable job table.
   JOBS_MIGRATION,
+  // 5: reports of results by members (the Report button).
+  REPORTS_MIGRATION,
 ];
 
 /** Brings the schema up to date. Safe to call on every open and from several processes at once. */

@@ -8,13 +8,15 @@ interface Fault {
   match: FailMatch;
   response: FailResponse;
   remaining: number;
+  /** Matching requests still to let through. */
+  spare: number;
 }
 
 export class FaultQueue {
   private readonly faults: Fault[] = [];
 
   add(match: FailMatch, response: FailResponse, count = 1): void {
-    this.faults.push({ match, response, remaining: count });
+    this.faults.push({ match, response, remaining: count, spare: match.after ?? 0 });
   }
 
   /** The first pending fault matching this request, consumed once. */
@@ -26,6 +28,10 @@ export class FaultQueue {
     );
     const fault = this.faults[index];
     if (!fault) return undefined;
+    if (fault.spare > 0) {
+      fault.spare--;
+      return undefined;
+    }
     if (--fault.remaining <= 0) this.faults.splice(index, 1);
     return faultResult(fault.response);
   }

@@ -177,6 +177,8 @@ export interface FailMatch {
   method?: string;
   /** tested against the path without the /api/vN prefix and against the full path */
   path?: RegExp;
+  /** let this many matching requests through before failing (e.g. 1: spare a status edit, fail the delivery) */
+  after?: number;
 }
 
 export interface FailResponse {

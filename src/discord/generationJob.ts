@@ -1,0 +1,231 @@
+// A job's turn in the queue: generate (progress shown, Cancel offered), settle the ledger and the
+// usage log with one "possibly billed" decision, fit the result to the upload limit and deliver it.
+// Every failure ends in a message; the job-table row ends in a final state whatever happens.
+import type { ActionRowBuilder, ButtonBuilder, RepliableInteraction } from 'discord.js';
+import { fitToUploadLimit, UndecodableImageError, type FittedImage } from '../delivery/fitToUploadLimit.js';
+import { explainError } from '../i18n/errorMessages.js';
+import { pick, type Locale } from '../i18n/locale.js';
+import { text } from '../i18n/messages.js';
+import { queueText } from '../i18n/queueMessages.js';
+import { log } from '../log.js';
+import type { PreparedGeneration } from '../pipeline/imagePipeline.js';
+import { isImagineError, MalformedResponseError, RelayTimeoutError } from '../providers/errors.js';
+import type { GenerationResult } from '../providers/types.js';
+import { CANCEL_REASON, DEADLINE_REASON, SHUTDOWN_REASON } from '../queue/index.js';
+import type { FinishedOutcome } from '../storage/index.js';
+import type { BotContext } from './context.js';
+import { deliver, DeliveryFailedError, UploadTooLargeError, type DeliveryPayload } from './delivery.js';
+import { describeDiscordError } from './discordErrors.js';
+import type { GenerationJob } from './generationRun.js';
+import { cancelRow } from './jobControls.js';
+import { ProgressReporter } from './progress.js';
+import { failureMessage, resultMessage } from './resultMessage.js';
+import { tokenUsable } from './tokenClock.js';
+
+export const DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024;
+const PROGRESS_INTERVAL_MS = 5_000;
+
+/** One accepted request and the rows that record it. */
+export interface Attempt {
+  ctx: BotContext;
+  job: GenerationJob;
+  /** The usage-log row. */
+  generationId: number;
+  /** The job-table row. */
+  jobId: number;
+  locale: Locale;
+  mention: string;
+}
+
+export async function executeGeneration(attempt: Attempt, signal: AbortSignal): Promise<void> {
+  const { ctx, job, generationId, jobId, locale, mention } = attempt;
+  const { interaction, prepared } = job;
+  ctx.jobStore.markRunning(jobId);
+  const components = [cancelRow(interaction.id, locale)];
+  const progress = new ProgressReporter(
+    (content) => interaction.editReply({ content, components }),
+    (seconds) =>
+      pick(
+        seconds < 1
+          ? queueText.starting({ model: prepared.model.id, size: prepared.plan.effectiveSize })
+          : text.progress({ model: prepared.model.id, size: prepared.plan.effectiveSize, seconds }),
+        locale,
+      ),
+    PROGRESS_INTERVAL_MS,
+    () => tokenUsable(interaction.id),
+  );
+  // At once: the Cancel button must be there from the start, not after the first interval.
+  progress.start({ immediate: true });
+  let result: GenerationResult;
+  try {
+    result = await ctx.pipeline.generate(prepared, {
+      signal,
+      onRetry: (info) => progress.note(pick(text.retrying({ attempt: info.attempt, reason: info.error.kind }), locale)),
+      onFailover: (info) => log.warn('relay failover', { generationId, from: info.from, to: info.to, kind: info.error.kind }),
+    });
+  } catch (error) {
+    await progress.stop();
+    await settleFailure(attempt, error, signal.aborted ? String(signal.reason) : undefined);
+    return;
+  }
+  await progress.stop();
+  ctx.latency.record(prepared.model.id, result.elapsedMs);
+  ctx.ledger.commit(interaction.id, { images: result.images.length, cost: result.estimatedCost });
+  ctx.usage.finish(generationId, {
+    outcome: 'success',
+    relay: result.relay,
+    requestId: result.requestId ?? null,
+    sizeEffective: result.effectiveSize,
+    imageCount: result.images.length,
+    bytes: result.images.reduce((sum, image) => sum + image.bytes.length, 0),
+    latencyMs: result.elapsedMs,
+    estimatedCost: result.estimatedCost,
+    seed: result.seed ?? null,
+  });
+  try {
+    const delivered = await deliverResult(attempt, result);
+    ctx.usage.setDelivered(generationId, { messageId: delivered.id, channelId: delivered.channelId });
+    ctx.jobStore.finish(jobId, 'delivered', { relay: result.relay });
+  } catch (error) {
+    // DeliveryFailedError: Discord refused every route, so there is no way left to tell the user.
+    // Anything else (an image that cannot be re-encoded to fit, a bug) happened before Discord
+    // was asked: the user must still hear about it instead of watching "thinking…" forever.
+    const discordRefused = error instanceof DeliveryFailedError;
+    ctx.usage.finish(generationId, {
+      outcome: !discordRefused && isImagineError(error) ? error.kind : 'delivery_failed',
+      errorKind: isImagineError(error) ? error.kind : 'delivery',
+      errorMessage: error instanceof Error ? error.message : String(error),
+    });
+    ctx.jobStore.finish(jobId, 'failed', { errorKind: 'delivery' });
+    // Discord's errors carry the request (uploaded bytes, token URLs): log what they say, not all they hold.
+    log.error('generated but could not deliver', {
+      generationId,
+      ...(discordRefused ? { causes: error.causes.map(describeDiscordError) } : { error }),
+    });
+    if (!discordRefused) {
+      await deliverQuietly(interaction, failureMessage(explainError(error), locale), pick(text.lateFailure({ mention }), locale));
+    }
+  }
+}
+
+/**
+ * The relay call failed or was stopped. A timeout, a cut connection, an interruption by shutdown or
+ * the run deadline may still be billed by the relay: the ledger keeps the charge and the usage log
+ * counts its cost. Anything else, and a cancel by the requester, is refunded.
+ */
+async function settleFailure(attempt: Attempt, error: unknown, abortReason: string | undefined): Promise<void> {
+  const { ctx, job, generationId, jobId, locale, mention } = attempt;
+  const { interaction, prepared } = job;
+  if (abortReason === CANCEL_REASON) {
+    ctx.ledger.refund(interaction.id, 'cancelled');
+    ctx.usage.finish(generationId, { outcome: 'cancelled', errorKind: 'cancelled', errorMessage: 'cancelled by the requester', estimatedCost: 0 });
+    ctx.jobStore.finish(jobId, 'cancelled', { errorKind: 'cancelled' });
+    await deliverQuietly(interaction, noticeMessage(pick(queueText.cancelled({ started: true }), locale)), mention);
+    return;
+  }
+  const interrupted = abortReason === SHUTDOWN_REASON;
+  // The queue's deadline is a last resort against a run that never ends: say it as a timeout.
+  const failure =
+    abortReason === DEADLINE_REASON
+      ? new RelayTimeoutError('The generation ran past the queue deadline', { relay: prepared.relays[0]?.name, cause: error })
+      : isImagineError(error)
+        ? error
+        : undefined;
+  const possiblyBilled = interrupted || failure?.possiblyBilled === true;
+  const outcome: FinishedOutcome = interrupted ? 'interrupted' : failure?.kind ?? 'upstream';
+  if (possiblyBilled) ctx.ledger.release(interaction.id);
+  else ctx.ledger.refund(interaction.id, outcome);
+  ctx.usage.finish(generationId, {
+    outcome,
+    errorKind: failure?.kind ?? 'internal',
+    errorMessage: error instanceof Error ? error.message : String(error),
+    requestId: failure?.requestId ?? null,
+    relay: failure?.relay ?? null,
+    estimatedCost: possiblyBilled ? ctx.pipeline.pricePerImage(prepared.model, prepared.relays[0]) * prepared.plan.n : 0,
+  });
+  ctx.jobStore.finish(jobId, interrupted ? 'interrupted' : 'failed', { errorKind: interrupted ? 'shutdown' : failure?.kind ?? 'internal' });
+  logFailure(generationId, failure ?? error);
+  const message = interrupted ? text.interrupted : explainError(failure ?? error);
+  await deliverQuietly(interaction, failureMessage(message, locale), pick(text.lateFailure({ mention }), locale));
+}
+
+async function deliverResult(attempt: Attempt, result: GenerationResult) {
+  const { job, generationId, locale, mention } = attempt;
+  const { interaction } = job;
+  let limit = interaction.attachmentSizeLimit || DEFAULT_UPLOAD_LIMIT;
+  // Discord may still say 413 (a smaller limit than announced, multipart overhead): fit tighter, twice.
+  for (let attempt = 0; ; attempt++) {
+    const images: FittedImage[] = await fitAll(result, limit);
+    const payload = resultMessage({
+      generationId,
+      prompt: job.prepared.request.prompt,
+      userId: interaction.user.id,
+      locale,
+      result,
+      images,
+      limitBytes: limit,
+      notes: job.spoiler ? [...job.notes, text.fieldSpoiler] : job.notes,
+      spoiler: job.spoiler,
+      safety: safetyLabel(job.prepared),
+    });
+    try {
+      const delivered = await deliver(interaction, payload, pick(text.lateDelivery({ mention }), locale));
+      return delivered.message;
+    } catch (error) {
+      if (!(error instanceof UploadTooLargeError) || attempt >= 2) throw error;
+      log.warn('upload refused as too large; fitting tighter', { generationId, limit });
+      limit = Math.floor(limit / 2);
+    }
+  }
+}
+
+/** Fits every image to the limit; an image the relay sent broken is the relay's fault, said as such. */
+async function fitAll(result: GenerationResult, limit: number): Promise<FittedImage[]> {
+  try {
+    return await Promise.all(result.images.map((image) => fitToUploadLimit(image, limit)));
+  } catch (error) {
+    if (!(error instanceof UndecodableImageError)) throw error;
+    throw new MalformedResponseError('The relay sent an image that cannot be decoded', {
+      relay: result.relay,
+      requestId: result.requestId,
+      cause: error,
+    });
+  }
+}
+
+/** A plain status line in place of the reply (no embed, no files), with optional buttons. */
+export function noticeMessage(content: string, components: ActionRowBuilder<ButtonBuilder>[] = []) {
+  return { content, embeds: [], files: [], components, attachments: [] };
+}
+
+/** Failure and status messages must not throw: there is nothing left to tell the user with. */
+export async function deliverQuietly(
+  interaction: RepliableInteraction,
+  payload: DeliveryPayload,
+  prefix: string,
+): Promise<void> {
+  try {
+    await deliver(interaction, payload, prefix);
+  } catch (error) {
+    if (!(error instanceof DeliveryFailedError)) log.error('could not deliver a failure message', { error });
+  }
+}
+
+/** The safety setting actually sent, as the embed shows it (GPT models take it as `moderation`). */
+function safetyLabel(prepared: PreparedGeneration): string | undefined {
+  const moderation = prepared.plan.body.moderation;
+  if (typeof moderation === 'string') return `moderation: ${moderation}`;
+  const tolerance = prepared.plan.body.safety_tolerance;
+  return typeof tolerance === 'number' ? String(tolerance) : undefined;
+}
+
+function logFailure(generationId: number, error: unknown): void {
+  if (!isImagineError(error)) {
+    log.error('generation failed unexpectedly', { generationId, error });
+    return;
+  }
+  const fields = { generationId, kind: error.kind, relay: error.relay, status: error.status, requestId: error.requestId, code: error.code, relayMessage: error.relayMessage };
+  // Auth and billing failures are the operator's to fix: log them loudly with the detail.
+  if (error.kind === 'auth' || error.kind === 'billing') log.error('relay refused the bot: check the key and balance', fields);
+  else log.info('generation failed', fields);
+}
