@@ -1,17 +1,33 @@
-// One line per event on stderr: JSON when not on a terminal (for log collectors), readable otherwise.
-// Every line passes through `redact`, so a key that slipped into an error message never reaches a log.
-import { redact } from './providers/redact.js';
+// One line per event on stderr, written by pino: JSON when not on a terminal (for log collectors),
+// readable otherwise. The line shape stays what operators and tests already read: `time` (ISO),
+// `level` as a word, `msg`, and the fields flat beside them. Every line passes through `redact`
+// (see observability/logDestination.ts), so a key that slipped into an error message never reaches a log.
+import pino from 'pino';
+import { createLogDestination, type LogDestination } from './observability/logDestination.js';
 
-type Level = 'debug' | 'info' | 'warn' | 'error';
-const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 export type LogFields = Record<string, unknown>;
 
-function threshold(): number {
-  const wanted = (process.env.LOG_LEVEL ?? 'info').toLowerCase() as Level;
-  return ORDER[wanted] ?? ORDER.info;
+export interface Log {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+  /** The same logger with `bindings` on every line (a job's ids, say); a line's own fields win. */
+  child(bindings: LogFields): Log;
+  /** Writes out anything still buffered; call before process.exit. */
+  flush(): void;
 }
 
+export interface CreateLogOptions {
+  destination?: LogDestination;
+  /** The level when none was set with setLevel. Default: LOG_LEVEL, read at each line (the demo sets it late). */
+  level?: () => LogLevel;
+}
+
+/** Errors become {name, message, ...own props}; their `cause` stays out (it may hold requests and bodies). */
 function serialise(value: unknown): unknown {
   if (value instanceof Error) {
     const { name, message } = value;
@@ -21,18 +37,72 @@ function serialise(value: unknown): unknown {
   return value;
 }
 
-function write(level: Level, message: string, fields: LogFields = {}): void {
-  if (ORDER[level] < threshold()) return;
-  const entries = Object.entries(fields).map(([key, value]) => [key, serialise(value)]);
-  const line = process.stderr.isTTY
-    ? `${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${message}${entries.length ? ` ${JSON.stringify(Object.fromEntries(entries))}` : ''}`
-    : JSON.stringify({ time: new Date().toISOString(), level, msg: message, ...Object.fromEntries(entries) });
-  process.stderr.write(`${redact(line)}\n`);
+/** Names other tools use (trace, warning, fatal) map onto ours, so a LOG_LEVEL meant for them still works. */
+const ALIASES: Record<string, LogLevel> = { trace: 'debug', warning: 'warn', fatal: 'error' };
+
+export function parseLogLevel(text: string): LogLevel | undefined {
+  const wanted = text.trim().toLowerCase();
+  if ((LEVELS as readonly string[]).includes(wanted)) return wanted as LogLevel;
+  return ALIASES[wanted];
 }
 
-export const log = {
-  debug: (message: string, fields?: LogFields) => write('debug', message, fields),
-  info: (message: string, fields?: LogFields) => write('info', message, fields),
-  warn: (message: string, fields?: LogFields) => write('warn', message, fields),
-  error: (message: string, fields?: LogFields) => write('error', message, fields),
-};
+/** LOG_LEVEL from the process environment; anything unknown reads as info (the configuration reports it). */
+export function levelFromEnvironment(): LogLevel {
+  return parseLogLevel(process.env.LOG_LEVEL ?? '') ?? 'info';
+}
+
+export function createLog(options: CreateLogOptions = {}): Log & { setLevel(level: LogLevel | undefined): void } {
+  const destination = options.destination ?? createLogDestination();
+  const fallbackLevel = options.level ?? levelFromEnvironment;
+  let fixedLevel: LogLevel | undefined;
+  const logger = pino(
+    {
+      level: 'info',
+      base: null, // no pid and hostname: the line carries only what the bot says
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      // Errors are serialised above, the same for every key; pino's own `err` serializer would add stacks.
+      serializers: { err: (value: unknown) => value },
+      depthLimit: 10,
+      edgeLimit: 200,
+    },
+    destination,
+  );
+
+  const write = (level: LogLevel, message: string, fields: LogFields) => {
+    const wanted = fixedLevel ?? fallbackLevel();
+    if (logger.level !== wanted) logger.level = wanted;
+    if (!logger.isLevelEnabled(level)) return;
+    const entries = Object.entries(fields).map(([key, value]) => [key, serialise(value)]);
+    logger[level](Object.fromEntries(entries), message);
+  };
+
+  const bound = (bindings: LogFields): Log => ({
+    debug: (message, fields) => write('debug', message, { ...bindings, ...fields }),
+    info: (message, fields) => write('info', message, { ...bindings, ...fields }),
+    warn: (message, fields) => write('warn', message, { ...bindings, ...fields }),
+    error: (message, fields) => write('error', message, { ...bindings, ...fields }),
+    child: (more) => bound({ ...bindings, ...more }),
+    flush: () => destination.flush(),
+  });
+  return {
+    ...bound({}),
+    /** A level from the validated configuration (.env included) wins over LOG_LEVEL read late. */
+    setLevel(level) {
+      fixedLevel = level;
+    },
+  };
+}
+
+const root = createLog();
+
+export const log: Log = root;
+
+/** main.ts applies LOG_LEVEL as validated by the configuration (so `.env` counts too). */
+export function setLogLevel(level: LogLevel | undefined): void {
+  root.setLevel(level);
+}
+
+export function flushLogs(): void {
+  root.flush();
+}

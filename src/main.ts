@@ -4,11 +4,18 @@ import { DiscordjsError, DiscordjsErrorCodes } from 'discord.js';
 import { ConfigError, loadConfig } from './config/index.js';
 import { startBot, type RunningBot } from './discord/bot.js';
 import { describeDiscordError } from './discord/discordErrors.js';
-import { log } from './log.js';
+import { flushLogs, log, setLogLevel } from './log.js';
 
 const HARD_EXIT_MS = 19_500;
 
+/** Every exit goes through here, so the last log lines (why it stopped) are written out first. */
+function exit(code: number): never {
+  flushLogs();
+  process.exit(code);
+}
+
 function die(line: string, code: number): never {
+  flushLogs();
   process.stderr.write(`${line}\n`);
   process.exit(code);
 }
@@ -21,6 +28,8 @@ async function main(): Promise<void> {
     if (error instanceof ConfigError) die(error.message, 2);
     throw error;
   }
+  // LOG_LEVEL as validated, so a value in .env counts as much as one in the environment.
+  setLogLevel(config.env.logLevel);
   // The handlers go in before the bot starts: a signal during start-up (or right after "bot is
   // online") must not meet Node's default action, which kills the process on the spot.
   let bot: RunningBot | undefined;
@@ -30,13 +39,13 @@ async function main(): Promise<void> {
     shuttingDown = true;
     log.info('shutting down', { signal });
     // Still starting: nothing runs yet, so there is nothing to drain.
-    if (!bot) process.exit(0);
-    setTimeout(() => process.exit(1), HARD_EXIT_MS).unref();
+    if (!bot) exit(0);
+    setTimeout(() => exit(1), HARD_EXIT_MS).unref();
     bot.stop().then(
-      () => process.exit(0),
+      () => exit(0),
       (error: unknown) => {
         log.error('shutdown failed', { error });
-        process.exit(1);
+        exit(1);
       },
     );
   };
@@ -45,6 +54,8 @@ async function main(): Promise<void> {
   try {
     bot = await startBot(config);
   } catch (error) {
+    // A setting only start-up could check (METRICS_PORT already taken): one line, like the others.
+    if (error instanceof ConfigError) die(error.message, 2);
     if (error instanceof DiscordjsError && error.code === DiscordjsErrorCodes.TokenInvalid) {
       die('DISCORD_TOKEN was rejected by Discord: copy the token again from the Developer Portal (Bot → Reset Token)', 2);
     }
@@ -81,5 +92,5 @@ function watchNpmParent(onOrphaned: () => void): void {
 process.on('unhandledRejection', (error) => log.error('unhandled rejection', describeDiscordError(error)));
 main().catch((error: unknown) => {
   log.error('the bot stopped on an unexpected error', describeDiscordError(error));
-  process.exit(1);
+  exit(1);
 });

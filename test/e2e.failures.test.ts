@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeMessage, InteractionHandle, InteractionState, InteractOption } from './fakes/discord/index.js';
 import type { Fault } from './fakes/relay/index.js';
@@ -103,6 +104,15 @@ async function rowFor(world: World, handle: InteractionHandle, timeoutMs = 5000)
 const EXPECT_NEXT_PROMPT = 'a quiet lighthouse at dusk';
 
 /** The bot is still up and a plain /imagine still works, delivered as an edit of the reply. */
+function ledgerRow(world: World, key: string): Record<string, unknown> | undefined {
+  const db = new Database(world.dbPath, { readonly: true });
+  try {
+    return db.prepare('SELECT state, possibly_billed FROM ledger WHERE key = ?').get(key) as Record<string, unknown> | undefined;
+  } finally {
+    db.close();
+  }
+}
+
 async function expectNextImagineWorks(world: World): Promise<void> {
   expect(world.bot.child.exitCode).toBeNull();
   expect(world.bot.child.signalCode).toBeNull();
@@ -297,6 +307,13 @@ describe('every relay failure ends in a message, a usage row and a bot that keep
     { name: 'base64 that is not base64', faults: [{ fault: { kind: 'badBase64' } }], says: MALFORMED_EN, outcome: 'malformed_response', requests: 1 },
     { name: 'base64 of bytes that are no image', faults: [{ fault: { kind: 'notImage' } }], says: MALFORMED_EN, outcome: 'malformed_response', requests: 1 },
     { name: 'an HTML page labelled JSON', faults: [{ fault: { kind: 'invalidJson' } }], says: MALFORMED_EN, outcome: 'malformed_response', requests: 1 },
+    // The image URL misbehaves (FLUX answers with a URL the bot downloads at once).
+    { name: 'an image URL that serves no image', model: 'flux-2-pro', faults: [{ fault: { kind: 'urlNotImage' } }], says: MALFORMED_EN, outcome: 'malformed_response', requests: 1 },
+    { name: 'an image URL that serves 60 MiB', model: 'flux-2-pro', faults: [{ fault: { kind: 'urlHuge', bytes: 60 * MiB } }], says: MALFORMED_EN, outcome: 'malformed_response', requests: 1 },
+    { name: 'an image URL that streams 60 MiB without a length', model: 'flux-2-pro', faults: [{ fault: { kind: 'urlHuge', bytes: 60 * MiB, chunked: true } }], says: MALFORMED_EN, outcome: 'malformed_response', requests: 1 },
+    { name: 'an image URL slower than REQUEST_TIMEOUT', model: 'flux-2-pro', faults: [{ fault: { kind: 'urlSlow', ms: 5_000 } }], says: TIMEOUT_EN, outcome: 'timeout', requests: 1 },
+    { name: 'an image URL that redirects to the cloud metadata address (refused)', model: 'flux-2-pro', faults: [{ fault: { kind: 'urlRedirect', location: 'http://169.254.169.254/latest/meta-data/' } }], says: MALFORMED_EN, outcome: 'malformed_response', requests: 1 },
+    { name: 'an image URL that redirects to a private network address (refused)', model: 'flux-2-pro', faults: [{ fault: { kind: 'urlRedirect', location: 'http://10.0.0.1/image.png' } }], says: MALFORMED_EN, outcome: 'malformed_response', requests: 1 },
   ];
 
   for (const c of cases) {
@@ -314,6 +331,10 @@ describe('every relay failure ends in a message, a usage row and a bot that keep
       expect(row).toMatchObject({ outcome: c.outcome, error_kind: c.outcome, user_id: world.discord.defaultUser.id, guild_id: world.discord.guildId });
       expect(row.finished_at).not.toBeNull();
       expect(world.relay.requests.length - before).toBe(c.requests);
+      // The ledger: a timeout or a cut may have been billed (kept); anything else is refunded.
+      expect(ledgerRow(world, handle.id)).toMatchObject(
+        c.outcome === 'timeout' ? { state: 'committed', possibly_billed: 1 } : { state: 'refunded', possibly_billed: 0 },
+      );
       await expectNextImagineWorks(world);
     });
   }

@@ -219,6 +219,7 @@ describe('Cancel', () => {
     const handles = [1, 2, 3].map((i) => imagine(world, `limit ${i}`, me));
     await Promise.all(handles.map((handle) => handle.waitForCallback(3000)));
     // One runs and two wait (QUEUE_MAX_QUEUED_PER_USER=2): the fourth is one too many.
+    await Promise.all(handles.slice(1).map((handle) => handle.waitFor((state) => (state.original?.content ?? '').startsWith('⏳'), 5_000)));
     const extra = imagine(world, 'limit 4', me, { locale: 'zh-CN' });
     const refusal = await extra.waitForCallback(3000);
     expect(refusal.type).toBe(4);

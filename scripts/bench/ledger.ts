@@ -1,6 +1,7 @@
 // The ledger and the usage views at a million usage rows: a temporary SQLite file made by the real
 // openDatabase (real migrations and pragmas), filled by ledgerSeed.ts, then timed through the real
-// classes: Ledger.reserve/commit (every /imagine, before the deferral), UsageLog.summary (/usage),
+// classes: Ledger.reserve/commit (every /imagine, before the deferral), UsageLog.start/finish (every
+// attempt; the triggers keeping the usage totals run in them), UsageLog.summary (/usage),
 // UsageLog.guildReport and guildRows + the CSV line (/imagine-admin usage and export), Ledger.spent
 // (/imagine-admin show). The database is closed and opened again before timing, as a bot start
 // would; the OS page cache stays warm. No ANALYZE is run: the bot never runs it either.
@@ -81,9 +82,10 @@ async function run({ quick, say }: BenchOptions): Promise<Row[]> {
 
     // reserve() with every limit set, so each of its queries runs (budgets far above what is spent,
     // a 1 ms cooldown on a clock advancing 1 ms per op: nothing is refused). Then commit().
-    say('ledger: reserve + commit');
+    say('ledger: reserve + commit, usage start + finish');
     const reserveMs: number[] = [];
     const commitMs: number[] = [];
+    const usageMs: number[] = [];
     let refused = 0;
     started = performance.now();
     for (let i = 0; i < ops(2_000); i++) {
@@ -108,8 +110,28 @@ async function run({ quick, say }: BenchOptions): Promise<Row[]> {
       t = performance.now();
       ledger.commit(key, { images: 1, cost: 0.03 }, at + 1);
       commitMs.push(performance.now() - t);
+      // The usage row of the same attempt. It starts after NOW, the `until` of the reports below,
+      // so it changes none of their figures (the all-time report takes such rows back out).
+      t = performance.now();
+      const { id } = usage.start({
+        interactionId: key,
+        source: 'discord',
+        userId: userId(user),
+        guildId: guildId(user % GUILDS),
+        channelId: snowflake(now, 1_000_000 + (user % 7)),
+        model: 'gpt-image-2',
+        params: { quality: 'high' },
+        prompt: 'a lighthouse on a cliff at dusk, warm light',
+        startedAt: at,
+      });
+      usage.finish(id, { outcome: 'success', imageCount: 1, estimatedCost: 0.03, bytes: 2_000_000, finishedAt: at + 1 });
+      usageMs.push(performance.now() - t);
     }
-    out.push(...queryRows('Ledger.reserve (all limits)', reserveMs), ...queryRows('Ledger.commit', commitMs));
+    out.push(
+      ...queryRows('Ledger.reserve (all limits)', reserveMs),
+      ...queryRows('Ledger.commit', commitMs),
+      ...queryRows('UsageLog.start + finish', usageMs),
+    );
     if (refused > 0) out.push({ bench: 'ledger', figure: '  reservations refused (should be 0)', value: String(refused) });
 
     say('ledger: /usage summary');

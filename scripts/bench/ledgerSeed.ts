@@ -2,6 +2,8 @@
 // `rows` usage rows over `days` days up to now, from `users` members in `guilds` servers, and the
 // ledger row each admitted attempt leaves. Written directly in SQL, in one transaction with prepared
 // statements, because going through UsageLog.start/finish would take minutes for a million rows.
+// The schema's triggers (migration 6) still run on every insert, keeping the all-time usage totals
+// and the per-day budget totals as the bot's own writes would.
 //
 // Shape of the history (deterministic: a fixed PRNG seed):
 //   users    activity skewed like real servers: user k is picked with weight ~ 1/sqrt(k), so the

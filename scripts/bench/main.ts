@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { ackBenchmark } from './ack.js';
 import { ledgerBenchmark } from './ledger.js';
+import { memoryBenchmark } from './memory.js';
 import { openaiBenchmark } from './openaiCompare.js';
 import { overheadBenchmark } from './overhead.js';
 import { formatTable, machineHeader, type Benchmark, type Row } from './report.js';
@@ -13,8 +14,7 @@ import { formatTable, machineHeader, type Benchmark, type Row } from './report.j
 const BENCHMARKS: readonly Benchmark[] = [
   ackBenchmark,
   overheadBenchmark,
-  // Slot for "peak memory with 500 queued jobs" (issue 5): a `memory` benchmark goes here, e.g.
-  // `memoryBenchmark` from ./memory.js, returning rows with bench: 'memory'.
+  memoryBenchmark,
   ledgerBenchmark,
   openaiBenchmark,
 ];

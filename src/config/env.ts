@@ -1,6 +1,7 @@
 // The environment of CONTRACT.md, validated with zod. Every problem becomes one line that names the
 // variable and says what to put there; no stack traces for configuration mistakes.
 import { z } from 'zod';
+import { parseLogLevel, type LogLevel } from '../log.js';
 import { ConfigError } from './errors.js';
 
 const blankToUndefined = (value: unknown) =>
@@ -42,6 +43,22 @@ const flag = z.preprocess(
     .optional(),
 );
 
+/** A TCP port; 0 asks the system for any free one (the bound address is logged). */
+const PORT_HINT = { message: 'must be a port number (0-65535; 0 picks a free one)' };
+const port = z.preprocess(
+  blankToUndefined,
+  z.coerce.number(PORT_HINT).int(PORT_HINT).min(0, PORT_HINT).max(65535, PORT_HINT).optional(),
+);
+
+/** Unknown names are refused here (one line naming LOG_LEVEL), unlike the logger's silent fallback. */
+const logLevel = z.preprocess(
+  (value) => {
+    const text = blankToUndefined(value);
+    return typeof text === 'string' ? parseLogLevel(text) ?? text : text;
+  },
+  z.enum(['debug', 'info', 'warn', 'error'], { message: 'must be debug, info, warn or error' }).optional(),
+);
+
 const EnvSchema = z.object({
   DISCORD_TOKEN: optionalText,
   DISCORD_APPLICATION_ID: snowflake,
@@ -66,6 +83,9 @@ const EnvSchema = z.object({
   QUEUE_MAX_RUNNING_PER_USER: positiveInt(64),
   QUEUE_MAX_QUEUED_PER_USER: positiveInt(1000),
   QUEUE_MAX_QUEUED: positiveInt(100_000),
+  LOG_LEVEL: logLevel,
+  METRICS_PORT: port,
+  METRICS_HOST: optionalText,
 });
 
 export interface Env {
@@ -89,6 +109,12 @@ export interface Env {
   databasePath: string;
   providersFile?: string;
   queue: QueueLimits;
+  /** LOG_LEVEL; undefined leaves the logger's default (info). */
+  logLevel?: LogLevel;
+  /** METRICS_PORT: serve /metrics and /healthz there; undefined: no endpoint at all. */
+  metricsPort?: number;
+  /** METRICS_HOST: the address the endpoint binds (loopback unless the operator opens it up). */
+  metricsHost: string;
 }
 
 /** The job queue's limits (src/queue): how much runs at once and how much may wait. */
@@ -145,5 +171,8 @@ export function parseEnv(raw: Record<string, string | undefined>): Env {
       maxQueuedPerUser: env.QUEUE_MAX_QUEUED_PER_USER ?? 5,
       maxQueued: env.QUEUE_MAX_QUEUED ?? 500,
     },
+    logLevel: env.LOG_LEVEL,
+    metricsPort: env.METRICS_PORT,
+    metricsHost: env.METRICS_HOST ?? '127.0.0.1',
   };
 }

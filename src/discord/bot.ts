@@ -2,6 +2,9 @@
 import { Client, Events, GatewayIntentBits } from 'discord.js';
 import type { AppConfig } from '../config/index.js';
 import { log } from '../log.js';
+import { healthReport } from '../observability/health.js';
+import { metrics } from '../observability/metrics.js';
+import { startMetricsServer, type MetricsServer } from '../observability/server.js';
 import { ImagePipeline } from '../pipeline/imagePipeline.js';
 import { JobQueue, LatencyStats, relayCaps } from '../queue/index.js';
 import { AuditLog, JobStore, Ledger, openDatabase, PolicyStore, ReportStore, UsageLog, type Database } from '../storage/index.js';
@@ -51,9 +54,12 @@ export async function startBot(config: AppConfig): Promise<RunningBot> {
     maxQueued: limits.maxQueued,
     maxRunningPerRelay: relayCaps(config.relays),
     latencyOf: (job) => latency.estimate(job.model),
+    // Waiting messages are edited at most every quarter second; a burst replays the queue once.
+    notifyIntervalMs: 250,
     // Past every retry and failover the relay client allows, a run is stuck: stop it.
     maxRunMs: Math.max(15 * 60_000, config.env.requestTimeoutMs * 3 + 60_000),
   });
+  metrics.watchQueue(jobs);
   const ctx: BotContext = {
     config,
     pipeline: new ImagePipeline(config),
@@ -75,13 +81,22 @@ export async function startBot(config: AppConfig): Promise<RunningBot> {
   client.on(Events.Error, (error) => log.error('discord client error', { error }));
   client.on(Events.Warn, (message) => log.warn('discord client warning', { message }));
 
+  let stopping: Promise<void> | undefined;
+  // Up before login, so a probe sees 503 (not a refused connection) while the gateway connects.
+  const metricsServer = await startObservability(config, client, jobs, () => stopping !== undefined);
+
   const ready = new Promise<Client<true>>((resolve) => client.once(Events.ClientReady, resolve));
-  await client.login(config.env.discordToken);
-  const readyClient = await ready;
+  let readyClient: Client<true>;
+  try {
+    await client.login(config.env.discordToken);
+    readyClient = await ready;
+  } catch (error) {
+    await metricsServer?.close();
+    throw error;
+  }
   log.info('bot is online', { user: readyClient.user.tag, application: readyClient.application.id, guilds: readyClient.guilds.cache.size });
   void ctx.handlers.follow(tellRecoveredUsers(readyClient, leftovers));
 
-  let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       const drained = await ctx.jobs.drain(SHUTDOWN_GRACE_MS, SHUTDOWN_ABORT_MS);
@@ -91,6 +106,25 @@ export async function startBot(config: AppConfig): Promise<RunningBot> {
       await client.destroy();
       await ctx.pipeline.close();
       db.close();
+      // Last: scrapes and probes keep answering (503 from /healthz) while the jobs drain.
+      await metricsServer?.close();
     })());
   return { client: readyClient, ctx, stop };
+}
+
+/** The /metrics and /healthz endpoint when METRICS_PORT is set; nothing at all otherwise. */
+async function startObservability(
+  config: AppConfig,
+  client: Client,
+  jobs: JobQueue,
+  stopping: () => boolean,
+): Promise<MetricsServer | undefined> {
+  if (config.env.metricsPort === undefined) return undefined;
+  metrics.enableProcessMetrics();
+  return startMetricsServer({
+    host: config.env.metricsHost,
+    port: config.env.metricsPort,
+    metrics,
+    health: () => healthReport({ client, queue: jobs, stopping }),
+  });
 }

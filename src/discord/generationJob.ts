@@ -7,14 +7,15 @@ import { explainError } from '../i18n/errorMessages.js';
 import { pick, type Locale } from '../i18n/locale.js';
 import { text } from '../i18n/messages.js';
 import { queueText } from '../i18n/queueMessages.js';
-import { log } from '../log.js';
+import { log, type Log } from '../log.js';
+import { metrics } from '../observability/metrics.js';
 import type { PreparedGeneration } from '../pipeline/imagePipeline.js';
 import { isImagineError, MalformedResponseError, RelayTimeoutError } from '../providers/errors.js';
 import type { GenerationResult } from '../providers/types.js';
 import { CANCEL_REASON, DEADLINE_REASON, SHUTDOWN_REASON } from '../queue/index.js';
 import type { FinishedOutcome } from '../storage/index.js';
 import type { BotContext } from './context.js';
-import { deliver, DeliveryFailedError, UploadTooLargeError, type DeliveryPayload } from './delivery.js';
+import { deliver, DeliveryFailedError, UploadTooLargeError, type Delivered, type DeliveryPayload } from './delivery.js';
 import { describeDiscordError } from './discordErrors.js';
 import type { GenerationJob } from './generationRun.js';
 import { cancelRow } from './jobControls.js';
@@ -35,11 +36,25 @@ export interface Attempt {
   jobId: number;
   locale: Locale;
   mention: string;
+  /** performance.now() when the job was accepted: the start of imagine_job_seconds. */
+  acceptedAt: number;
+}
+
+/** A logger whose every line names the job: usage row, job row, interaction and model. */
+export function jobLog(attempt: Attempt): Log {
+  const { generationId, jobId, job } = attempt;
+  return log.child({ generationId, jobId, interaction: job.interaction.id, model: job.prepared.model.id });
+}
+
+/** A job ended: count it by outcome and model, and time it from acceptance (queue wait and delivery included). */
+export function countJobEnd(attempt: Attempt, outcome: FinishedOutcome): void {
+  metrics.jobFinished(outcome, attempt.job.prepared.model.id, (performance.now() - attempt.acceptedAt) / 1000);
 }
 
 export async function executeGeneration(attempt: Attempt, signal: AbortSignal): Promise<void> {
   const { ctx, job, generationId, jobId, locale, mention } = attempt;
   const { interaction, prepared } = job;
+  const logger = jobLog(attempt);
   ctx.jobStore.markRunning(jobId);
   const components = [cancelRow(interaction.id, locale)];
   const progress = new ProgressReporter(
@@ -60,8 +75,23 @@ export async function executeGeneration(attempt: Attempt, signal: AbortSignal): 
   try {
     result = await ctx.pipeline.generate(prepared, {
       signal,
-      onRetry: (info) => progress.note(pick(text.retrying({ attempt: info.attempt, reason: info.error.kind }), locale)),
-      onFailover: (info) => log.warn('relay failover', { generationId, from: info.from, to: info.to, kind: info.error.kind }),
+      onRetry: (info) => {
+        metrics.relayError(info.relay, info.error);
+        logger.info('relay request failed; retrying', {
+          relay: info.relay,
+          kind: info.error.kind,
+          status: info.error.status,
+          requestId: info.error.requestId,
+          attempt: info.attempt,
+          reason: info.reason,
+          delayMs: info.delayMs,
+        });
+        progress.note(pick(text.retrying({ attempt: info.attempt, reason: info.error.kind }), locale));
+      },
+      onFailover: (info) => {
+        metrics.relayError(info.from, info.error);
+        logger.warn('relay failover', { from: info.from, to: info.to, kind: info.error.kind, status: info.error.status, requestId: info.error.requestId });
+      },
     });
   } catch (error) {
     await progress.stop();
@@ -69,6 +99,7 @@ export async function executeGeneration(attempt: Attempt, signal: AbortSignal): 
     return;
   }
   await progress.stop();
+  metrics.generationSucceeded(prepared.model.id, result.elapsedMs / 1000);
   ctx.latency.record(prepared.model.id, result.elapsedMs);
   ctx.ledger.commit(interaction.id, { images: result.images.length, cost: result.estimatedCost });
   ctx.usage.finish(generationId, {
@@ -84,27 +115,41 @@ export async function executeGeneration(attempt: Attempt, signal: AbortSignal): 
   });
   try {
     const delivered = await deliverResult(attempt, result);
-    ctx.usage.setDelivered(generationId, { messageId: delivered.id, channelId: delivered.channelId });
+    ctx.usage.setDelivered(generationId, { messageId: delivered.message.id, channelId: delivered.message.channelId });
     ctx.jobStore.finish(jobId, 'delivered', { relay: result.relay });
+    metrics.delivered(delivered.via);
+    countJobEnd(attempt, 'success');
+    logger.info('generation delivered', {
+      relay: result.relay,
+      requestId: result.requestId,
+      images: result.images.length,
+      elapsedMs: result.elapsedMs,
+      via: delivered.via,
+    });
   } catch (error) {
     // DeliveryFailedError: Discord refused every route, so there is no way left to tell the user.
     // Anything else (an image that cannot be re-encoded to fit, a bug) happened before Discord
     // was asked: the user must still hear about it instead of watching "thinking…" forever.
     const discordRefused = error instanceof DeliveryFailedError;
+    const outcome: FinishedOutcome = !discordRefused && isImagineError(error) ? error.kind : 'delivery_failed';
+    // An image the relay sent broken (found while fitting it) is the relay's error too.
+    if (isImagineError(error) && error.kind === 'malformed_response') metrics.relayError(error.relay, error);
     ctx.usage.finish(generationId, {
-      outcome: !discordRefused && isImagineError(error) ? error.kind : 'delivery_failed',
+      outcome,
       errorKind: isImagineError(error) ? error.kind : 'delivery',
       errorMessage: error instanceof Error ? error.message : String(error),
     });
     ctx.jobStore.finish(jobId, 'failed', { errorKind: 'delivery' });
     // Discord's errors carry the request (uploaded bytes, token URLs): log what they say, not all they hold.
-    log.error('generated but could not deliver', {
-      generationId,
+    logger.error('generated but could not deliver', {
+      relay: result.relay,
+      requestId: result.requestId,
       ...(discordRefused ? { causes: error.causes.map(describeDiscordError) } : { error }),
     });
     if (!discordRefused) {
       await deliverQuietly(interaction, failureMessage(explainError(error), locale), pick(text.lateFailure({ mention }), locale));
     }
+    countJobEnd(attempt, outcome);
   }
 }
 
@@ -120,7 +165,9 @@ async function settleFailure(attempt: Attempt, error: unknown, abortReason: stri
     ctx.ledger.refund(interaction.id, 'cancelled');
     ctx.usage.finish(generationId, { outcome: 'cancelled', errorKind: 'cancelled', errorMessage: 'cancelled by the requester', estimatedCost: 0 });
     ctx.jobStore.finish(jobId, 'cancelled', { errorKind: 'cancelled' });
+    jobLog(attempt).info('generation cancelled by the requester');
     await deliverQuietly(interaction, noticeMessage(pick(queueText.cancelled({ started: true }), locale)), mention);
+    countJobEnd(attempt, 'cancelled');
     return;
   }
   const interrupted = abortReason === SHUTDOWN_REASON;
@@ -133,6 +180,7 @@ async function settleFailure(attempt: Attempt, error: unknown, abortReason: stri
         : undefined;
   const possiblyBilled = interrupted || failure?.possiblyBilled === true;
   const outcome: FinishedOutcome = interrupted ? 'interrupted' : failure?.kind ?? 'upstream';
+  if (failure) metrics.relayError(failure.relay, failure);
   if (possiblyBilled) ctx.ledger.release(interaction.id);
   else ctx.ledger.refund(interaction.id, outcome);
   ctx.usage.finish(generationId, {
@@ -144,12 +192,13 @@ async function settleFailure(attempt: Attempt, error: unknown, abortReason: stri
     estimatedCost: possiblyBilled ? ctx.pipeline.pricePerImage(prepared.model, prepared.relays[0]) * prepared.plan.n : 0,
   });
   ctx.jobStore.finish(jobId, interrupted ? 'interrupted' : 'failed', { errorKind: interrupted ? 'shutdown' : failure?.kind ?? 'internal' });
-  logFailure(generationId, failure ?? error);
+  logFailure(jobLog(attempt), failure ?? error, outcome);
   const message = interrupted ? text.interrupted : explainError(failure ?? error);
   await deliverQuietly(interaction, failureMessage(message, locale), pick(text.lateFailure({ mention }), locale));
+  countJobEnd(attempt, outcome);
 }
 
-async function deliverResult(attempt: Attempt, result: GenerationResult) {
+async function deliverResult(attempt: Attempt, result: GenerationResult): Promise<Delivered> {
   const { job, generationId, locale, mention } = attempt;
   const { interaction } = job;
   let limit = interaction.attachmentSizeLimit || DEFAULT_UPLOAD_LIMIT;
@@ -169,11 +218,10 @@ async function deliverResult(attempt: Attempt, result: GenerationResult) {
       safety: safetyLabel(job.prepared),
     });
     try {
-      const delivered = await deliver(interaction, payload, pick(text.lateDelivery({ mention }), locale));
-      return delivered.message;
+      return await deliver(interaction, payload, pick(text.lateDelivery({ mention }), locale));
     } catch (error) {
       if (!(error instanceof UploadTooLargeError) || attempt >= 2) throw error;
-      log.warn('upload refused as too large; fitting tighter', { generationId, limit });
+      log.warn('upload refused as too large; fitting tighter', { generationId, interaction: interaction.id, limit });
       limit = Math.floor(limit / 2);
     }
   }
@@ -219,13 +267,13 @@ function safetyLabel(prepared: PreparedGeneration): string | undefined {
   return typeof tolerance === 'number' ? String(tolerance) : undefined;
 }
 
-function logFailure(generationId: number, error: unknown): void {
+function logFailure(logger: Log, error: unknown, outcome: FinishedOutcome): void {
   if (!isImagineError(error)) {
-    log.error('generation failed unexpectedly', { generationId, error });
+    logger.error('generation failed unexpectedly', { outcome, error });
     return;
   }
-  const fields = { generationId, kind: error.kind, relay: error.relay, status: error.status, requestId: error.requestId, code: error.code, relayMessage: error.relayMessage };
+  const fields = { outcome, kind: error.kind, relay: error.relay, status: error.status, requestId: error.requestId, code: error.code, relayMessage: error.relayMessage };
   // Auth and billing failures are the operator's to fix: log them loudly with the detail.
-  if (error.kind === 'auth' || error.kind === 'billing') log.error('relay refused the bot: check the key and balance', fields);
-  else log.info('generation failed', fields);
+  if (error.kind === 'auth' || error.kind === 'billing') logger.error('relay refused the bot: check the key and balance', fields);
+  else logger.info('generation failed', fields);
 }

@@ -15,7 +15,7 @@ import type { FinalJobState } from '../storage/jobStore.js';
 import type { FinishedOutcome } from '../storage/index.js';
 import { attemptOrigin, storedParams } from './attempts.js';
 import type { BotContext } from './context.js';
-import { executeGeneration, type Attempt, deliverQuietly, noticeMessage } from './generationJob.js';
+import { countJobEnd, executeGeneration, jobLog, type Attempt, deliverQuietly, noticeMessage } from './generationJob.js';
 import { cancelRow, runAgainRow } from './jobControls.js';
 import { ReplyEditor } from './replyEditor.js';
 import { tokenUsable } from './tokenClock.js';
@@ -36,7 +36,26 @@ export interface GenerationJob {
 type Unstarted = 'cancelled' | 'shutdown' | 'queue_full' | 'user_queue_full';
 
 export async function runGeneration(ctx: BotContext, job: GenerationJob): Promise<void> {
+  let attempt: Attempt | undefined;
+  try {
+    attempt = record(ctx, job);
+  } catch (error) {
+    // The database refused the rows (locked by another program, disk full): nothing was sent, so
+    // the reservation admission made is given back before the router tells the user.
+    try {
+      ctx.ledger.refund(job.interaction.id, 'internal');
+    } catch {
+      // Still locked: the next start settles the reservation.
+    }
+    throw error;
+  }
+  if (attempt) await queue(attempt);
+}
+
+/** The usage-log row and the job-table row, written before anything else happens. */
+function record(ctx: BotContext, job: GenerationJob): Attempt | undefined {
   const { interaction, prepared } = job;
+  const acceptedAt = performance.now();
   const locale = localeFromDiscord(interaction.locale);
   const started = ctx.usage.start({
     ...attemptOrigin(interaction),
@@ -51,9 +70,9 @@ export async function runGeneration(ctx: BotContext, job: GenerationJob): Promis
   });
   if (started.existing) {
     log.info('interaction delivered twice; ignoring the repeat', { interaction: interaction.id });
-    return;
+    return undefined;
   }
-  const { job: record } = ctx.jobStore.create({
+  const { job: row } = ctx.jobStore.create({
     interactionId: interaction.id,
     interactionToken: interaction.token,
     applicationId: interaction.applicationId,
@@ -66,7 +85,15 @@ export async function runGeneration(ctx: BotContext, job: GenerationJob): Promis
     request: prepared.request,
     usageId: started.id,
   });
-  const attempt: Attempt = { ctx, job, generationId: started.id, jobId: record.id, locale, mention: `<@${interaction.user.id}>` };
+  const attempt: Attempt = { ctx, job, generationId: started.id, jobId: row.id, locale, mention: `<@${interaction.user.id}>`, acceptedAt };
+  jobLog(attempt).debug('generation accepted', { relay: prepared.relays[0]?.name, size: prepared.plan.effectiveSize });
+  return attempt;
+}
+
+/** Joins the fair queue, shows the place in line while waiting, and settles a job that never starts. */
+async function queue(attempt: Attempt): Promise<void> {
+  const { ctx, job, locale } = attempt;
+  const { interaction, prepared } = job;
 
   const components = [cancelRow(interaction.id, locale)];
   const waiting = new ReplyEditor((content) => interaction.editReply({ content, components }), () => tokenUsable(interaction.id));
@@ -93,11 +120,9 @@ export async function runGeneration(ctx: BotContext, job: GenerationJob): Promis
     await closeUnstarted(attempt, submitted.reason === 'queue_full' || submitted.reason === 'user_queue_full' ? submitted.reason : 'shutdown', submitted.limit);
     return;
   }
-  let unsubscribe = () => {};
-  if (submitted.state === 'queued') {
-    waiting.set(render(submitted.eta));
-    unsubscribe = ctx.jobs.onPositionChange(interaction.id, (update) => waiting.set(render(update.eta)));
-  }
+  // Queued: the first notice (place in line, ETA) comes from the queue's next gathered update.
+  const unsubscribe =
+    submitted.state === 'queued' ? ctx.jobs.onPositionChange(interaction.id, (update) => waiting.set(render(update.eta))) : () => {};
   const settlement = await submitted.done;
   unsubscribe();
   await waiting.stop();
@@ -105,7 +130,7 @@ export async function runGeneration(ctx: BotContext, job: GenerationJob): Promis
   else if (settlement.outcome === 'not_started') await closeUnstarted(attempt, 'shutdown');
   else if (settlement.outcome === 'failed') throw settlement.error;
   // `abandoned`: the run ignored its abort past the grace; it still settles its rows when it ends.
-  else if (settlement.outcome === 'abandoned') log.warn('a generation did not stop when asked', { generationId: attempt.generationId, reason: settlement.reason });
+  else if (settlement.outcome === 'abandoned') jobLog(attempt).warn('a generation did not stop when asked', { reason: settlement.reason });
 }
 
 /** A job that never reached the relay: refunded in full, its rows closed, its user told. */
@@ -117,6 +142,7 @@ async function closeUnstarted(attempt: Attempt, why: Unstarted, limit?: number):
   ctx.ledger.refund(interaction.id, outcome);
   ctx.usage.finish(generationId, { outcome, errorKind: why, errorMessage: `not started: ${why}`, estimatedCost: 0 });
   ctx.jobStore.finish(jobId, state, { errorKind: why });
+  jobLog(attempt).info('generation ended before it started', { outcome, why });
   const message =
     why === 'cancelled'
       ? queueText.cancelled({ started: false })
@@ -128,4 +154,5 @@ async function closeUnstarted(attempt: Attempt, why: Unstarted, limit?: number):
   const components = why === 'shutdown' ? [runAgainRow(generationId, locale)] : [];
   const prefix = why === 'queue_full' || why === 'user_queue_full' ? pick(text.lateFailure({ mention: attempt.mention }), locale) : attempt.mention;
   await deliverQuietly(interaction, noticeMessage(pick(message, locale), components), prefix);
+  countJobEnd(attempt, outcome);
 }

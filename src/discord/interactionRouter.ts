@@ -2,9 +2,10 @@
 // lets through into a message for the user. Nothing thrown here reaches discord.js's event loop.
 import { MessageFlags, type Interaction, type RepliableInteraction } from 'discord.js';
 import { BUTTON_HANDLERS, SLASH_COMMANDS } from '../../commands/index.js';
-import { localeFromDiscord, pick } from '../i18n/locale.js';
+import { localeFromDiscord, pick, type Localized } from '../i18n/locale.js';
 import { text } from '../i18n/messages.js';
 import { log } from '../log.js';
+import { isDatabaseBusy } from '../storage/index.js';
 import type { BotContext } from './context.js';
 import { deliver } from './delivery.js';
 import { describeDiscordError } from './discordErrors.js';
@@ -32,21 +33,21 @@ function routeInteraction(ctx: BotContext): (interaction: Interaction) => Promis
       }
     } catch (error) {
       log.error('interaction handler failed', { interaction: interaction.id, type: interaction.type, ...describeDiscordError(error) });
-      if (interaction.isRepliable()) await tellUser(interaction);
+      if (interaction.isRepliable()) await tellUser(interaction, isDatabaseBusy(error) ? text.databaseBusy : text.internalError);
     }
   };
 }
 
-async function tellUser(interaction: RepliableInteraction): Promise<void> {
+async function tellUser(interaction: RepliableInteraction, message: Localized): Promise<void> {
   const locale = localeFromDiscord(interaction.locale);
   try {
     if (!interaction.deferred && !interaction.replied) {
-      await interaction.reply({ content: pick(text.internalError, locale), flags: MessageFlags.Ephemeral });
+      await interaction.reply({ content: pick(message, locale), flags: MessageFlags.Ephemeral });
       return;
     }
     // Already acknowledged: the token may have expired meanwhile, so go through the delivery fallbacks.
     const mention = `<@${interaction.user.id}>`;
-    await deliver(interaction, failureMessage(text.internalError, locale), pick(text.lateFailure({ mention }), locale));
+    await deliver(interaction, failureMessage(message, locale), pick(text.lateFailure({ mention }), locale));
   } catch (error) {
     log.warn('could not tell the user about a failure', { interaction: interaction.id, ...describeDiscordError(error) });
   }

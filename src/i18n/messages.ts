@@ -91,6 +91,10 @@ export const text = {
     'Something went wrong inside the bot. Try again; if it keeps happening, tell a server admin.',
     '机器人内部出错了。请重试;如果反复出现,请联系服务器管理员。',
   ),
+  databaseBusy: both(
+    "The bot's database is busy right now (another program holds it). Try again in a few seconds. Nothing was charged.",
+    '机器人的数据库正忙(被其他程序占用)。请几秒后再试。未产生任何费用。',
+  ),
   shuttingDown: both(
     'The bot is restarting and takes no new requests right now. Try again in a minute.',
     '机器人正在重启,暂不接受新请求。请一分钟后再试。',

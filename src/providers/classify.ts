@@ -104,17 +104,29 @@ function fromDetailArray(detail: unknown[]): Pick<RelayErrorBody, 'message' | 'p
 }
 
 /**
+ * The body parsed as JSON, or undefined when it is blank or not JSON. A relay client parses each
+ * response once with this and hands the value to isErrorJson, classifyParsedResponse and
+ * imagesFromJson (a b64 image body is several MiB: every parse costs milliseconds).
+ */
+export function parseJsonBody(body: string): unknown {
+  try {
+    return body.trim() ? (JSON.parse(body) as unknown) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Reads `{"error": {message, type, param, code}}` (OpenAI, new-api, one-api), `{"error": "..."}`,
  * `{"detail": ...}` (BFL/FastAPI), `{"code", "message"|"msg"}` and `{"status": "Request Moderated"}`;
  * anything else (an HTML gateway page) yields its title or text as the message.
  */
 export function parseErrorBody(body: string): RelayErrorBody {
-  let parsed: unknown;
-  try {
-    parsed = body.trim() ? JSON.parse(body) : undefined;
-  } catch {
-    parsed = undefined;
-  }
+  return errorBodyFrom(parseJsonBody(body), body);
+}
+
+/** parseErrorBody for a body already parsed: `parsed` is parseJsonBody(body). */
+function errorBodyFrom(parsed: unknown, body: string): RelayErrorBody {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     return { json: false, message: htmlMessage(body) };
   }
@@ -147,15 +159,16 @@ export function parseErrorBody(body: string): RelayErrorBody {
 
 /** Whether a 2xx body is really an error (some relays answer 200 with `{"error": …}`). */
 export function isErrorBody(body: string): boolean {
-  const parsed = parseErrorBody(body);
-  if (!parsed.json) return false;
-  if (parsed.status && POLICY_STATUS.test(parsed.status)) return true;
-  try {
-    const root = JSON.parse(body) as Record<string, unknown>;
-    return !Array.isArray(root.data) && (root.error !== undefined || root.detail !== undefined);
-  } catch {
-    return false;
-  }
+  return isErrorJson(parseJsonBody(body));
+}
+
+/** isErrorBody for a body already parsed: `parsed` is parseJsonBody(body). Reads no string. */
+export function isErrorJson(parsed: unknown): boolean {
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return false;
+  const root = parsed as Record<string, unknown>;
+  const status = text(root.status);
+  if (status && POLICY_STATUS.test(status)) return true;
+  return !Array.isArray(root.data) && (root.error !== undefined || root.detail !== undefined);
 }
 
 /** The request id for support: response headers first, then new-api's `(request id: …)` suffix. */
@@ -199,8 +212,18 @@ function describe(label: string, relay: string, status: number, code: string | u
  * body is an error. `now` is for `Retry-After` dates.
  */
 export function classifyResponse(relay: string, response: RelayResponse, now: number = Date.now()): ImagineError {
+  return classifyParsedResponse(relay, response, parseJsonBody(response.text), now);
+}
+
+/** classifyResponse for a body already parsed: `parsed` is parseJsonBody(response.text). */
+export function classifyParsedResponse(
+  relay: string,
+  response: RelayResponse,
+  parsed: unknown,
+  now: number = Date.now(),
+): ImagineError {
   const { status, headers } = response;
-  const body = parseErrorBody(response.text);
+  const body = errorBodyFrom(parsed, response.text);
   const code = body.code?.toLowerCase();
   const relayMessage = cleanRelayMessage(body.message);
   const context: ErrorContext = {

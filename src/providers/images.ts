@@ -68,22 +68,52 @@ export function eventStreamToJson(body: string): string {
 }
 
 const DATA_URI = /^data:([^;,]*)((?:;[^;,]*)*),/i;
+/** Any character above U+00FF (cannot occur in base64; see base64Bytes). */
+const NOT_LATIN1 = /[^\x00-\xff]/;
+const WHITESPACE = /\s/;
+const ALL_WHITESPACE = /\s+/g;
+
+/**
+ * Decodes strict base64 (either alphabet, `+/` or `-_`; padding optional; no whitespace), or returns
+ * undefined when `b64` is not that. It costs one decode and no scan of the string:
+ *
+ * Node's decoder skips characters outside the alphabet and stops at an `=`, so each of them leaves the
+ * output shorter than `floor(3 * D / 4)` bytes, where D is the length without the trailing `=`.
+ * This holds whenever D % 4 != 1 (a remainder of one character carries no whole byte, and such
+ * strings are not base64 anyway, so they are refused first). A decoded length equal to that figure
+ * therefore means every character was in the alphabet. One exception: the decoder looks only at the
+ * low byte of a UTF-16 unit ('Ł', U+0141, reads as 'A'), so characters above U+00FF are refused by a
+ * regex, which V8 answers without a scan for the usual one-byte string.
+ */
+function base64Bytes(b64: string): Buffer | undefined {
+  let data = b64.length;
+  if (data % 4 === 1) return undefined;
+  if (data > 0 && b64.charCodeAt(data - 1) === 0x3d) data--;
+  if (data > 0 && b64.charCodeAt(data - 1) === 0x3d) data--;
+  if (data === 0 || data % 4 === 1 || NOT_LATIN1.test(b64)) return undefined;
+  const bytes = Buffer.from(b64, 'base64');
+  return bytes.length === Math.floor((data * 3) / 4) ? bytes : undefined;
+}
 
 /** Decodes `b64_json`, with or without a `data:image/…;base64,` prefix; invalid base64 is refused. */
 export function decodeBase64Image(value: string, context: ErrorContext = {}): Buffer {
   let b64 = value.trim();
-  const prefix = DATA_URI.exec(b64);
-  if (prefix) {
-    if (!/;base64/i.test(prefix[2] ?? '')) {
-      throw new MalformedResponseError('The relay sent an image data URI that is not base64', context);
+  // The data URI regex runs on the prefix alone, and only when there is one.
+  if (b64.length > 5 && b64.slice(0, 5).toLowerCase() === 'data:') {
+    const comma = b64.indexOf(',');
+    const prefix = comma < 0 ? null : DATA_URI.exec(b64.slice(0, comma + 1));
+    if (prefix) {
+      if (!/;base64/i.test(prefix[2] ?? '')) {
+        throw new MalformedResponseError('The relay sent an image data URI that is not base64', context);
+      }
+      b64 = b64.slice(prefix[0].length);
     }
-    b64 = b64.slice(prefix[0].length);
   }
-  b64 = b64.replace(/\s+/g, '').replace(/-/g, '+').replace(/_/g, '/');
-  if (!b64 || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64) || b64.length % 4 === 1) {
-    throw new MalformedResponseError('The relay sent invalid base64 image data', context);
-  }
-  return Buffer.from(b64, 'base64');
+  // Line-wrapped base64 (MIME style) is accepted: whitespace is looked for, and removed, only when
+  // the string as sent does not decode.
+  const bytes = base64Bytes(b64) ?? (WHITESPACE.test(b64) ? base64Bytes(b64.replace(ALL_WHITESPACE, '')) : undefined);
+  if (!bytes) throw new MalformedResponseError('The relay sent invalid base64 image data', context);
+  return bytes;
 }
 
 function sniff(bytes: Buffer): GeneratedImage['mime'] | undefined {
@@ -167,6 +197,21 @@ export async function imagesFromResponse(
   try {
     json = JSON.parse(body);
   } catch {
+    json = undefined;
+  }
+  return imagesFromJson(json, download, context);
+}
+
+/**
+ * imagesFromResponse for a body already parsed (a multi-MiB b64 body is parsed once per response):
+ * `json` is the parsed body, or undefined when the body was not JSON.
+ */
+export async function imagesFromJson(
+  json: unknown,
+  download: ImageDownloader,
+  context: ErrorContext = {},
+): Promise<ParsedImages> {
+  if (json === undefined) {
     throw new MalformedResponseError('The relay answered with something that is not JSON', context);
   }
   const parsed = imagesResponseSchema.safeParse(json);

@@ -1,11 +1,11 @@
 // One generation on one relay: send, classify, drop `quality` once if the relay refuses it, and
 // retry by the one policy (retry.ts), all inside one deadline counted from the first send.
 import type { RelayConfig } from '../config/relay.js';
-import { classifyResponse, extractRequestId, isErrorBody, isQualityRejection } from './classify.js';
+import { classifyParsedResponse, extractRequestId, isErrorJson, isQualityRejection, parseJsonBody } from './classify.js';
 import { CancelledError, RelayTimeoutError, isImagineError, type ImagineError } from './errors.js';
 import { postJson, type RelayResponse } from './http.js';
 import { downloadImage, hostIsPrivate } from './imageDownload.js';
-import { eventStreamToJson, imagesFromResponse, isEventStream } from './images.js';
+import { eventStreamToJson, imagesFromJson, isEventStream } from './images.js';
 import { DEFAULT_RETRY_POLICY, abortableSleep, retryDecision, type RetryPolicy, type Sleep } from './retry.js';
 import type { GenerationResult, PlannedRequest } from './types.js';
 
@@ -81,10 +81,12 @@ export async function generateOnRelay(
     const text = isEventStream(response.headers['content-type'], response.text)
       ? eventStreamToJson(response.text)
       : response.text;
+    // Parsed once: the error check, the classification and the images all read this value.
+    const json = parseJsonBody(text);
     const ok = response.status >= 200 && response.status < 300;
-    if (!ok || isErrorBody(text)) throw classifyResponse(relay.name, { ...response, text });
+    if (!ok || isErrorJson(json)) throw classifyParsedResponse(relay.name, { ...response, text }, json);
     const requestId = extractRequestId(response.headers);
-    const parsed = await imagesFromResponse(text, download, { ...context, status: response.status, requestId });
+    const parsed = await imagesFromJson(json, download, { ...context, status: response.status, requestId });
     const result: RelayGeneration = { ...parsed, qualityDropped, elapsedMs: now() - start, attempts };
     if (requestId) result.requestId = requestId;
     return result;

@@ -7,8 +7,18 @@ import { migrate } from './migrations.js';
 
 export type Database = BetterSqlite3.Database;
 
-/** How long a writer waits for another process's lock (the CLI and the bot may share the file). */
-const BUSY_TIMEOUT_MS = 5_000;
+/**
+ * How long a writer waits for another process's lock (an operator's sqlite3 shell, a backup). The
+ * wait blocks the event loop (better-sqlite3 is synchronous), and every interaction must be deferred
+ * within Discord's 3 s: one second, then SQLITE_BUSY, which the user hears as "try again".
+ */
+const BUSY_TIMEOUT_MS = 1_000;
+
+/** The database was locked by another process for longer than the busy timeout. */
+export function isDatabaseBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || (typeof code === 'string' && code.startsWith('SQLITE_BUSY_'));
+}
 
 function isMemoryPath(path: string): boolean {
   return path === ':memory:' || path === '';

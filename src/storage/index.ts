@@ -1,5 +1,5 @@
 // The storage layer: one SQLite handle from `openDatabase`, one class per store over it.
-export { openDatabase } from './database.js';
+export { isDatabaseBusy, openDatabase } from './database.js';
 export type { Database } from './database.js';
 export { MIGRATIONS, migrate } from './migrations.js';
 export { dayStart, monthStart } from './periods.js';

@@ -213,12 +213,14 @@ export class Ledger {
         WHERE user_id = @user_id AND guild_id IS @guild_id
           AND created_at >= @from AND created_at < @to AND state <> 'refunded'`)
       .pluck();
-    // One pass over the month; the day is the subset since midnight (a day never spans two months).
+    // The server's money per UTC day (reserved + committed, kept by triggers on this table; see
+    // schema/rollups.ts): at most 31 rows for the month, however busy the server. The day is the
+    // subset since midnight (a day never spans two months).
     this.selectGuildSpent = db.prepare<Record<string, unknown>, { day: number; month: number }>(`
-      SELECT TOTAL(CASE WHEN created_at >= @day_from AND created_at < @day_to THEN cost_micros ELSE 0 END) AS day,
+      SELECT TOTAL(CASE WHEN day >= @day_from AND day < @day_to THEN cost_micros ELSE 0 END) AS day,
              TOTAL(cost_micros) AS month
-      FROM ledger
-      WHERE guild_id = @guild_id AND created_at >= @month_from AND created_at < @month_to AND state <> 'refunded'`);
+      FROM ledger_guild_days
+      WHERE guild_id = @guild_id AND day >= @month_from AND day < @month_to`);
     this.insert = db.prepare<Record<string, unknown>, { id: number }>(`
       INSERT INTO ledger (key, guild_id, user_id, state, images, cost_micros, reserved_images,
                           reserved_cost_micros, created_at)

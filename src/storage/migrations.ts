@@ -12,6 +12,7 @@ import { JOBS_MIGRATION } from './schema/jobs.js';
 import { LEDGER_MIGRATION } from './schema/ledger.js';
 import { POLICY_MIGRATION } from './schema/policy.js';
 import { REPORTS_MIGRATION } from './schema/reports.js';
+import { ROLLUPS_MIGRATION } from './schema/rollups.js';
 
 export const MIGRATIONS: readonly string[] = [
   // 1: the usage log — one row per generation attempt, written when the attempt starts.
@@ -60,6 +61,10 @@ export const MIGRATIONS: readonly string[] = [
   JOBS_MIGRATION,
   // 5: reports of results by members (the Report button).
   REPORTS_MIGRATION,
+  // 6: fast admin reads at any history size: a covering index for the server usage view and export
+  //    (replaces usage_guild_time), all-time usage totals per server, member and model, and each
+  //    server's spend per UTC day (replaces ledger_guild_time), the last two kept by triggers.
+  ROLLUPS_MIGRATION,
 ];
 
 /** Brings the schema up to date. Safe to call on every open and from several processes at once. */

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
+  classifyParsedResponse,
   classifyResponse,
   extractRequestId,
   isErrorBody,
+  isErrorJson,
   isQualityRejection,
   parseErrorBody,
+  parseJsonBody,
 } from '../../src/providers/classify.js';
 import type { ErrorKind } from '../../src/providers/errors.js';
 import { RelayBadRequestError, UpstreamError } from '../../src/providers/errors.js';
@@ -131,6 +134,53 @@ describe('classifyResponse: every row of RELAYS.md', () => {
     expect(error.relay).toBe('r1');
     expect(error.status).toBe(status);
     if (code) expect(error.code).toBe(code);
+  });
+});
+
+describe('classifying a body parsed once', () => {
+  it('parseJsonBody: the value, or undefined when blank or not JSON', () => {
+    expect(parseJsonBody('')).toBeUndefined();
+    expect(parseJsonBody(' \n ')).toBeUndefined();
+    expect(parseJsonBody('not json')).toBeUndefined();
+    expect(parseJsonBody('{"error":')).toBeUndefined();
+    expect(parseJsonBody(HTML_524)).toBeUndefined();
+    expect(parseJsonBody('null')).toBeNull();
+    expect(parseJsonBody(' {"a":[1]} ')).toEqual({ a: [1] });
+    expect(parseJsonBody('"x"')).toBe('x');
+  });
+
+  it.each(ROWS)('classifyParsedResponse = classifyResponse: $name', ({ status, body, headers }) => {
+    const response = { status, headers: headers ?? {}, text: body };
+    const once = classifyParsedResponse('r1', response, parseJsonBody(body), 1_000);
+    const twice = classifyResponse('r1', response, 1_000);
+    expect(once.constructor).toBe(twice.constructor);
+    expect(once.message).toBe(twice.message);
+    expect({ ...once }).toEqual({ ...twice });
+  });
+
+  it('isErrorJson = isErrorBody, for error and image bodies alike', () => {
+    const bodies = [
+      ...ROWS.map((row) => row.body),
+      '{"data":[{"b64_json":"AAAA"}]}',
+      '{"data":[{"url":"https://x"}],"error":null}',
+      '{"data":[],"error":{"message":"x"}}',
+      '{"data":{},"error":{"message":"x"}}',
+      '{"status":"Ready","result":{}}',
+      '{"status":"Request Moderated","data":[]}',
+      '{"status":200}',
+      '[{"error":"x"}]',
+      'null',
+      '"error"',
+      '',
+      'not json',
+    ];
+    for (const body of bodies) expect(isErrorJson(parseJsonBody(body)), body).toBe(isErrorBody(body));
+    expect(isErrorJson(parseJsonBody('{"status":"Request Moderated","data":[]}'))).toBe(true);
+    expect(isErrorJson(parseJsonBody('{"data":{},"error":{"message":"x"}}'))).toBe(true);
+    expect(isErrorJson(parseJsonBody('{"data":[],"error":{"message":"x"}}'))).toBe(false);
+    expect(isErrorJson(parseJsonBody('[{"error":"x"}]'))).toBe(false);
+    expect(isErrorJson(parseJsonBody('{"status":200}'))).toBe(false);
+    expect(isErrorJson(undefined)).toBe(false);
   });
 });
 

@@ -57,6 +57,142 @@ describe('base64 images', () => {
     expect(() => decodeBase64Image('data:image/png,rawbytes')).toThrow(MalformedResponseError);
     expect(() => decodeBase64Image('abcde')).toThrow(MalformedResponseError);
   });
+
+  const refused = (value: string): void => {
+    expect(() => decodeBase64Image(value), JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)).toThrow(
+      /invalid base64|not base64/,
+    );
+  };
+
+  it('refuses an empty or blank string, with or without a data URI', () => {
+    for (const value of ['', ' ', '\n', ' \r\n\t ', '=', '==', '====', 'data:image/png;base64,', 'data:image/png;base64, \n ']) {
+      refused(value);
+    }
+  });
+
+  it('refuses a character outside the alphabet anywhere, even where it keeps the length a multiple of 4', () => {
+    const b64 = png.toString('base64');
+    const middle = b64.length >> 1;
+    // Latin-1 and non-Latin-1 characters: 'Ł' (U+0141) and 'ｱ' (U+FF71) have the low byte of 'A' and 'q',
+    // which Node's decoder alone would read as those letters.
+    for (const bad of ['*', '!', '.', ':', '"', '\\', '\u0000', '\u007f', 'é', '\u00ff', 'Ł', 'ｱ', '€', '🙂']) {
+      for (const at of [0, 1, middle, b64.length - 2]) {
+        refused(b64.slice(0, at) + bad + b64.slice(at + 1)); // replaced: same length
+        refused(b64.slice(0, at) + bad + b64.slice(at)); // inserted
+      }
+      refused(`data:image/png;base64,${b64.slice(0, middle)}${bad}${b64.slice(middle + 1)}`);
+    }
+  });
+
+  it('refuses bad padding: inside the data, more than two, or after a lone character', () => {
+    const b64 = png.toString('base64').replace(/=+$/, '');
+    const middle = (b64.length >> 3) * 4;
+    refused(`${b64.slice(0, middle)}=${b64.slice(middle + 1)}`);
+    refused(`${b64.slice(0, middle)}==${b64.slice(middle)}`);
+    for (const value of ['QQ===', 'QQ=A', 'Q=Q=', '=QQQ', 'QUJD=', 'QUJDR', 'QUJDR=', 'QUJDR==', 'QUJDRA===', 'QUJDRA==A', 'QQ==\u0000']) {
+      refused(value);
+    }
+    // Padding is optional, and a trailing '=' or '==' in the right place is read as padding.
+    expect(decodeBase64Image('QQ==').toString()).toBe('A');
+    expect(decodeBase64Image('QQ=').toString()).toBe('A');
+    expect(decodeBase64Image('QQ').toString()).toBe('A');
+    expect(decodeBase64Image('QUI=').toString()).toBe('AB');
+    expect(decodeBase64Image('QUJD').toString()).toBe('ABC');
+  });
+
+  it('reads data URIs: any case, extra parameters, whitespace around; refuses one that is not base64', () => {
+    const b64 = png.toString('base64');
+    for (const value of [
+      `DATA:IMAGE/PNG;BASE64,${b64}`,
+      `data:image/png;name=card.png;base64,${b64}`,
+      `data:;base64,${b64}`,
+      `  data:image/png;base64,${b64}\n`,
+      `data:image/png;base64,\n${b64}`,
+    ]) {
+      expect(decodeBase64Image(value).equals(png)).toBe(true);
+    }
+    expect(() => decodeBase64Image(`data:image/png;utf8,${b64}`)).toThrow(/not base64/);
+    expect(() => decodeBase64Image(`data:image/png; base64,${b64}`)).toThrow(/not base64/);
+    refused(`data:image/png;base64${b64}`); // no comma: not a data URI, and ':' is not base64
+    refused(`data:image/png;base64,data:image/png;base64,${b64}`);
+  });
+
+  it('reads base64 with embedded newlines and other whitespace, and still checks what is left', () => {
+    const b64 = png.toString('base64');
+    for (const value of [
+      b64.replace(/(.{76})/g, '$1\r\n'),
+      b64.replace(/(.{64})/g, '$1\n'),
+      `${b64.replace(/(.{76})/g, '$1\n')}\n`,
+      b64.replace(/(.{4})/g, '$1 '),
+      b64.replace(/(.{50})/g, '$1\t\u00a0\u3000\ufeff'),
+      `\n\n${b64}\n\n`,
+    ]) {
+      expect(decodeBase64Image(value).equals(png)).toBe(true);
+    }
+    const wrapped = b64.replace(/(.{76})/g, '$1\n');
+    const middle = wrapped.length >> 1;
+    refused(`${wrapped.slice(0, middle)}*${wrapped.slice(middle + 1)}`);
+    refused(`${wrapped.slice(0, middle)}Ł${wrapped.slice(middle)}`);
+    refused(`${wrapped.slice(0, middle)}=\n${wrapped.slice(middle)}`);
+  });
+
+  it('reads the URL-safe alphabet (- and _), as before', () => {
+    const bytes = Buffer.from(Array.from({ length: 301 }, (_, i) => (i * 7919) & 0xff));
+    const url = bytes.toString('base64url'); // 402 characters, no padding
+    expect(url).toMatch(/-/);
+    expect(url).toMatch(/_/);
+    expect(decodeBase64Image(url).equals(bytes)).toBe(true);
+    expect(decodeBase64Image(`${url}==`).equals(bytes)).toBe(true);
+  });
+
+  it('accepts and refuses exactly what a full-string regex check would (fuzzed)', () => {
+    // The check this one replaced, in full: strip whitespace, map the URL-safe alphabet, regex, length.
+    // The new one is stricter in one place only: data that leaves one character over (D % 4 == 1)
+    // before its padding ('QUJDR=') carries no whole byte and is refused too.
+    const reference = (value: string): Buffer | undefined => {
+      const b64 = value.trim().replace(/\s+/g, '').replace(/-/g, '+').replace(/_/g, '/');
+      if (!b64 || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64) || b64.length % 4 === 1) return undefined;
+      if (b64.replace(/=+$/, '').length % 4 === 1) return undefined;
+      return Buffer.from(b64, 'base64');
+    };
+    const decode = (value: string): Buffer | undefined => {
+      try {
+        return decodeBase64Image(value);
+      } catch (error) {
+        expect(error).toBeInstanceOf(MalformedResponseError);
+        return undefined;
+      }
+    };
+    let state = 0x2545f491;
+    const random = (n: number): number => {
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      return (state >>> 0) % n;
+    };
+    const alphabet = [
+      ...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_',
+      ...'========',
+      ...' \n\r\t',
+      '*', '.', '\u0000', 'é', 'Ł', 'ｱ', '\u00a0', '\u3000', '🙂',
+    ];
+    let accepted = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const source = Buffer.from(Array.from({ length: random(13) }, () => random(256))).toString(random(2) ? 'base64' : 'base64url');
+      let value = [...source];
+      for (let edits = random(3); edits > 0; edits--) {
+        const at = random(value.length + 1);
+        const char = alphabet[random(alphabet.length)] as string;
+        value = random(2) ? [...value.slice(0, at), char, ...value.slice(at)] : [...value.slice(0, at), char, ...value.slice(at + 1)];
+      }
+      const text = value.join('');
+      const expected = reference(text);
+      const actual = decode(text);
+      expect(actual?.toString('hex'), JSON.stringify(text)).toBe(expected?.toString('hex'));
+      if (actual) accepted++;
+    }
+    expect(accepted).toBeGreaterThan(5_000); // the fuzz exercised both outcomes
+  });
 });
 
 describe('inspectImage', () => {

@@ -252,9 +252,63 @@ describe('Ledger.reserve', () => {
     expect(plan("SELECT TOTAL(images) FROM ledger WHERE user_id = 'u' AND guild_id IS 'g' AND created_at >= 0 AND created_at < 9 AND state <> 'refunded'")).toMatch(
       /COVERING INDEX ledger_user_time/,
     );
-    expect(plan("SELECT TOTAL(cost_micros) FROM ledger WHERE guild_id = 'g' AND created_at >= 0 AND created_at < 9 AND state <> 'refunded'")).toMatch(
-      /COVERING INDEX ledger_guild_time/,
+    // The budgets read the per-day totals (at most 31 rows a month), not the month's ledger rows.
+    expect(plan("SELECT TOTAL(cost_micros) FROM ledger_guild_days WHERE guild_id = 'g' AND day >= 0 AND day < 9")).toMatch(
+      /SEARCH ledger_guild_days USING PRIMARY KEY \(guild_id=\? AND day>\? AND day<\?\)/,
     );
+    const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'ledger'").pluck().all();
+    expect(indexes).not.toContain('ledger_guild_time');
+  });
+
+  it('keeps the per-day budget totals equal to the ledger rows through every change', () => {
+    const db = open();
+    const ledger = new Ledger(db);
+    const SECOND_GUILD = '111111111111111111';
+    // Money from the rows themselves, as the budget queries read it before the per-day totals.
+    const scan = db.prepare<[string, number, number], number>(`
+      SELECT TOTAL(cost_micros) FROM ledger
+      WHERE guild_id = ? AND created_at >= ? AND created_at < ? AND state <> 'refunded'`).pluck();
+    const DAY = 86_400_000;
+    const check = (): void => {
+      for (const guild of [GUILD, SECOND_GUILD]) {
+        for (const at of [Date.UTC(2025, 1, 28, 23), Date.UTC(2025, 2, 1), NOON, NOON + DAY, Date.UTC(2025, 3, 1)]) {
+          const day = at - (at % DAY);
+          const month = Date.UTC(new Date(at).getUTCFullYear(), new Date(at).getUTCMonth(), 1);
+          const next = Date.UTC(new Date(at).getUTCFullYear(), new Date(at).getUTCMonth() + 1, 1);
+          expect(ledger.spent(guild, 'day', at)).toBeCloseTo(scan.get(guild, day, day + DAY)! / 1e6, 9);
+          expect(ledger.spent(guild, 'month', at)).toBeCloseTo(scan.get(guild, month, next)! / 1e6, 9);
+        }
+      }
+    };
+    const times = [Date.UTC(2025, 1, 28, 23, 59, 59, 999), Date.UTC(2025, 2, 1), NOON, NOON + DAY - 1, NOON + DAY, Date.UTC(2025, 3, 1)];
+    times.forEach((now, i) => {
+      ledger.reserve(request(`a${i}`, { now, cost: 0.01 * (i + 1) }));
+      ledger.reserve(request(`b${i}`, { now, cost: 0.5, guildId: SECOND_GUILD }));
+      ledger.reserve(request(`c${i}`, { now, cost: 0.7, userId: OTHER }));
+      ledger.reserve(request(`dm${i}`, { now, cost: 9, guildId: null }));
+    });
+    check();
+    ledger.commit('a0', { images: 1, cost: 0.2 }, NOON);
+    ledger.commit('a2', { images: 0, cost: 0 }, NOON);
+    ledger.refund('a3', 'upstream', NOON);
+    ledger.release('b1', NOON);
+    ledger.refund('c4', 'content_policy', NOON);
+    ledger.commit('c4', { images: 1, cost: 5 }, NOON); // already refunded: no change
+    check();
+    expect(ledger.settleStale({ before: NOON + DAY, as: 'refund', now: NOON + DAY })).toBeGreaterThan(0);
+    expect(ledger.settleStale({ before: Date.UTC(2025, 4, 1), as: 'release', now: NOON + DAY })).toBeGreaterThan(0);
+    check();
+    // Rows changed or removed by hand (an operator, a test's clean-up) are followed too.
+    db.prepare("UPDATE ledger SET state = 'reserved', cost_micros = 123456 WHERE key = 'a3'").run();
+    db.prepare("UPDATE ledger SET guild_id = ? WHERE key = 'c5'").run(SECOND_GUILD);
+    db.prepare("DELETE FROM ledger WHERE key IN ('b0', 'c1')").run();
+    check();
+    // The 16th: a3 (changed by hand) and a4 (released at its estimate); c3 and c4 were refunded.
+    expect(ledger.spent(GUILD, 'day', NOON + DAY)).toBeCloseTo(0.123456 + 0.05, 9);
+    db.prepare('DELETE FROM ledger').run();
+    check();
+    expect(ledger.spent(GUILD, 'month', NOON)).toBe(0);
+    expect(db.prepare('SELECT COUNT(*) FROM ledger_guild_days WHERE cost_micros <> 0').pluck().get()).toBe(0);
   });
 });
 

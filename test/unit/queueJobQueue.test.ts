@@ -49,8 +49,14 @@ describe('JobQueue', () => {
     };
     const ids = ['A1', 'A2', 'B1', 'C1', 'D1'];
     const submitted = ids.map((id) => queue.submit(job(id), run(id)));
-    // Positions when each was submitted: A2 was alone in the queue, then C1 and D1 went ahead of it.
-    expect(submitted.map((r) => (r.ok ? [r.state, r.position] : r.reason))).toEqual([
+    // Positions when each was submitted (computed on first read, so read each at once): A2 was alone
+    // in the queue, then C1 and D1 went ahead of it.
+    const queue2 = new JobQueue({ maxRunning: 2, maxQueuedPerUser: 10, latencyOf: () => 10_000, now: () => 1_000_000 });
+    const atSubmit = ids.map((id) => {
+      const r = queue2.submit(job(id), () => new Promise<void>(() => {}));
+      return r.ok ? [r.state, r.position] : r.reason;
+    });
+    expect(atSubmit).toEqual([
       ['running', 0],
       ['queued', 0],
       ['running', 0],
@@ -140,6 +146,39 @@ describe('JobQueue', () => {
     expect(seen).toHaveLength(3);
     runs[3]!.release();
     expect(queue.onPositionChange('nope', () => {})).toBeTypeOf('function');
+  });
+
+  it('gathered notices (notifyIntervalMs): a burst of submits replays the queue once, and every listener hears its place', async () => {
+    let replays = 0;
+    const queue = new JobQueue({
+      maxRunning: 1,
+      notifyIntervalMs: 30,
+      latencyOf: () => {
+        replays++;
+        return 10_000;
+      },
+      now: () => 1_000_000,
+    });
+    const runs = Array.from({ length: 40 }, () => controlled());
+    const heard = new Map<string, number[]>();
+    runs.forEach((run, i) => {
+      const id = `U${i}`;
+      const submitted = queue.submit(job(id, { userId: `user-${i}` }), run.run);
+      if (!submitted.ok) throw new Error(submitted.reason);
+      queue.onPositionChange(id, (update) => heard.set(id, [...(heard.get(id) ?? []), update.position]));
+    });
+    expect(replays).toBe(0);
+    await sleep(60);
+    // Everyone but the running first job heard their place once, from one replay of 40 jobs.
+    expect(heard.get('U1')).toEqual([0]);
+    expect(heard.get('U39')).toEqual([38]);
+    expect(heard.size).toBe(39);
+    expect(replays).toBeLessThanOrEqual(40 * 2);
+    runs[0]!.release();
+    await sleep(60);
+    expect(heard.get('U39')).toEqual([38, 37]);
+    expect(heard.get('U1')).toEqual([0]);
+    await queue.drain(0, 0);
   });
 
   it('refuses over the queue limits and duplicate ids', () => {

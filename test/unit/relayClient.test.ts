@@ -1,12 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import sharp from 'sharp';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { closeLoopbackServers, listenOnLoopback } from '../helpers/loopbackServer.js';
 import type { ModelSpec } from '../../src/catalog/types.js';
 import type { RelayConfig } from '../../src/config/relay.js';
 import {
   CancelledError,
   ContentPolicyError,
+  MalformedResponseError,
   RateLimitError,
   RelayAuthError,
   RelayTimeoutError,
@@ -321,6 +322,76 @@ describe('generateOnRelay', () => {
     });
     const result = await generateOnRelay(relayAt(server), plan({ stream: true }), { timeoutMs: 5_000 });
     expect(result.images).toHaveLength(1);
+  });
+});
+
+describe('generateOnRelay reads each response body once', () => {
+  /** Runs `run` and counts JSON.parse calls on the relay's response body (told apart by `marker`). */
+  async function parsesOf(marker: string, run: () => Promise<unknown>): Promise<number> {
+    const spy = vi.spyOn(JSON, 'parse');
+    try {
+      await run().catch(() => undefined);
+      return spy.mock.calls.filter(([text]) => typeof text === 'string' && text.includes(marker)).length;
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  it('parses a b64 image body once', async () => {
+    const server = await startRelay(ok());
+    const b64 = png.toString('base64');
+    const count = await parsesOf(b64, async () => {
+      const result = await generateOnRelay(relayAt(server), plan(), { timeoutMs: 5_000 });
+      expect(result.images[0]?.bytes.equals(png)).toBe(true);
+    });
+    expect(count).toBe(1);
+  });
+
+  it('parses a 200 error body once and still classifies it', async () => {
+    const server = await startRelay(json(200, { status: 'Content Moderated', marker: 'm-200' }));
+    let error: unknown;
+    const count = await parsesOf('m-200', async () => {
+      error = await generateOnRelay(relayAt(server), plan(), { timeoutMs: 5_000 }).catch((e: unknown) => e);
+    });
+    expect(error).toBeInstanceOf(ContentPolicyError);
+    expect(count).toBe(1);
+  });
+
+  it('parses an error status body once and classifies it', async () => {
+    const server = await startRelay(json(400, { error: { message: 'bad size m-400', param: 'size', code: 'invalid_value' } }));
+    let error: unknown;
+    const count = await parsesOf('m-400', async () => {
+      error = await generateOnRelay(relayAt(server), plan({ quality: undefined }), { timeoutMs: 5_000 }).catch((e: unknown) => e);
+    });
+    expect(error).toMatchObject({ kind: 'bad_request', code: 'invalid_value', param: 'size' });
+    expect(count).toBe(1);
+  });
+
+  it('refuses a 200 that is not JSON, or whose base64 is bad, as a malformed response', async () => {
+    const b64 = png.toString('base64');
+    const middle = b64.length >> 1;
+    const replies: Reply[] = [
+      (_req, res) => res.end('<html>not json</html>'),
+      (_req, res) => res.end(''),
+      json(200, { data: [{ b64_json: `${b64.slice(0, middle)}*${b64.slice(middle + 1)}` }] }),
+      json(200, { data: [{ b64_json: `${b64.slice(0, middle)}Ł${b64.slice(middle + 1)}` }] }),
+      json(200, { data: [{ b64_json: `${b64.slice(0, middle)}=${b64.slice(middle + 1)}` }] }),
+      json(200, { data: [{ b64_json: `data:image/png;base64,${b64}!` }] }),
+    ];
+    for (const reply of replies) {
+      const server = await startRelay(reply);
+      const error = await generateOnRelay(relayAt(server), plan(), { timeoutMs: 5_000 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MalformedResponseError);
+      expect((error as Error).message).toMatch(/not JSON|invalid base64/);
+      expect(server.hits).toHaveLength(1); // a malformed answer is not retried
+    }
+  });
+
+  it('still reads a wrapped data URI', async () => {
+    const b64 = png.toString('base64').replace(/(.{76})/g, '$1\r\n');
+    const server = await startRelay(json(200, { data: [{ b64_json: `data:image/png;base64,${b64}` }] }));
+    const result = await generateOnRelay(relayAt(server), plan(), { timeoutMs: 5_000 });
+    expect(result.images[0]?.bytes.equals(png)).toBe(true);
   });
 });
 

@@ -1,10 +1,13 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { registerSecret } from '../../src/providers/redact.js';
-import { MIGRATIONS, openDatabase, UsageLog } from '../../src/storage/index.js';
+import { dayStart, MIGRATIONS, migrate, monthStart, openDatabase, UsageLog } from '../../src/storage/index.js';
 import type { Database, UsageAttempt } from '../../src/storage/index.js';
+import { Ledger } from '../../src/storage/ledger.js';
+import type { FinishedOutcome } from '../../src/storage/usageLog.js';
 
 const dirs: string[] = [];
 const handles: Database[] = [];
@@ -265,5 +268,202 @@ describe('UsageLog', () => {
     const local = log.summary({ userId: USER, now, timeZoneOffsetMinutes: 480 });
     expect(local.today[0]?.attempts).toBe(1);
     expect(local.month[0]?.attempts).toBe(1);
+  });
+});
+
+describe('UsageLog server report and export', () => {
+  const OTHER_GUILD = '111111111111111111';
+  const ALICE = '2000000000000000001';
+  const BOB = '2000000000000000002';
+  const CAROL = '2000000000000000003';
+  const T0 = Date.UTC(2025, 4, 1);
+  const HOUR = 3_600_000;
+
+  /** A small history across members, models, outcomes, servers and DMs; returns the row ids. */
+  function history(log: UsageLog): number[] {
+    const ids: number[] = [];
+    const add = (
+      userId: string,
+      model: string,
+      hours: number,
+      outcome: FinishedOutcome | null,
+      cost: number | null,
+      images: number | null,
+      extra: Partial<UsageAttempt> = {},
+    ): void => {
+      const { id } = log.start(attempt({ userId, model, startedAt: T0 + hours * HOUR, ...extra }));
+      if (outcome) log.finish(id, { outcome, estimatedCost: cost, imageCount: images, finishedAt: T0 + hours * HOUR + 1 });
+      ids.push(id);
+    };
+    add(ALICE, 'gpt-image-2', 1, 'success', 0.1, 1);
+    add(ALICE, 'gpt-image-2', 2, 'success', 0.2, 2);
+    add(ALICE, 'flux-2-pro', 3, 'timeout', 0.03, null);
+    add(BOB, 'flux-2-pro', 4, 'success', 0.03, 1);
+    add(BOB, 'flux-2-pro', 5, 'content_policy', 0, null);
+    add(BOB, 'gpt-image-2', 6, null, null, null); // still pending: an attempt, not a failure
+    add(CAROL, 'dall-e-9', 7, 'invalid_input', 0, null); // refused input: left out
+    add(CAROL, 'flux-kontext-pro', 30, 'success', 0.035, 1); // the next day
+    add(CAROL, 'gpt-image-2', 8, 'success', 5, 1, { guildId: OTHER_GUILD });
+    add(ALICE, 'gpt-image-2', 9, 'success', 7, 1, { guildId: null }); // a DM
+    add(BOB, 'gpt-image-2', 500, 'success', 0.5, 1); // after the `until` used below
+    return ids;
+  }
+
+  const UNTIL = T0 + 100 * HOUR;
+
+  it('sums a server over a period: totals, per model (most expensive first), heaviest members', () => {
+    const log = new UsageLog(open());
+    history(log);
+    const report = log.guildReport({ guildId: GUILD, until: UNTIL }, 2);
+    expect(report).toEqual({
+      total: { images: 5, attempts: 7, failures: 2, cost: 0.395 },
+      byModel: [
+        { model: 'gpt-image-2', images: 3, attempts: 3, failures: 0, cost: 0.3 },
+        { model: 'flux-2-pro', images: 1, attempts: 3, failures: 2, cost: 0.06 },
+        { model: 'flux-kontext-pro', images: 1, attempts: 1, failures: 0, cost: 0.035 },
+      ],
+      topUsers: [
+        { userId: ALICE, images: 3, attempts: 3, failures: 1, cost: 0.33 },
+        { userId: CAROL, images: 1, attempts: 1, failures: 0, cost: 0.035 },
+      ],
+      userCount: 3,
+    });
+    // A period is a scan: the first day only, and the day after.
+    expect(log.guildReport({ guildId: GUILD, since: T0, until: T0 + 24 * HOUR - 1 }).total).toEqual({ images: 4, attempts: 6, failures: 2, cost: 0.36 });
+    expect(log.guildReport({ guildId: GUILD, since: T0 + 24 * HOUR, until: UNTIL })).toMatchObject({
+      total: { images: 1, attempts: 1, failures: 0, cost: 0.035 },
+      userCount: 1,
+    });
+    expect(log.guildReport({ guildId: '404', until: UNTIL })).toEqual({
+      total: { images: 0, attempts: 0, failures: 0, cost: 0 },
+      byModel: [],
+      topUsers: [],
+      userCount: 0,
+    });
+  });
+
+  it('answers "all time" from the kept totals with exactly the figures of a scan, through every change', () => {
+    const db = open();
+    const log = new UsageLog(db);
+    const ids = history(log);
+    const same = (until: number, topUsers = 10): void => {
+      for (const guildId of [GUILD, OTHER_GUILD]) {
+        // since = MIN_SAFE_INTEGER takes the scan; no since takes the totals.
+        const scan = log.guildReport({ guildId, since: Number.MIN_SAFE_INTEGER, until }, topUsers);
+        expect(log.guildReport({ guildId, until }, topUsers)).toEqual(scan);
+      }
+    };
+    const check = (): void => {
+      for (const until of [T0, T0 + 5 * HOUR, UNTIL, T0 + 1_000 * HOUR]) same(until);
+      same(UNTIL, 1);
+      same(UNTIL, 0);
+    };
+    check();
+    expect(log.guildReport({ guildId: GUILD, until: T0 + 1_000 * HOUR }).total.attempts).toBe(8);
+
+    // The pending row finishes, then start-up interrupts a new pending one.
+    log.finish(ids[5]!, { outcome: 'success', imageCount: 4, estimatedCost: 0.16 });
+    log.start(attempt({ userId: CAROL, model: 'flux-2-pro', startedAt: T0 + 10 * HOUR }));
+    check();
+    log.interruptPending({ now: T0 + 11 * HOUR });
+    // Delivery and deletion do not move the figures; a row refused after the fact leaves them.
+    log.setDelivered(ids[0]!, { messageId: '222222222222222222', channelId: '333333333333333333' });
+    log.markDeleted(ids[0]!, T0 + 12 * HOUR);
+    const refused = log.start(attempt({ userId: ALICE, model: 'gpt-image-2', startedAt: T0 + 13 * HOUR }));
+    log.finish(refused.id, { outcome: 'invalid_input' });
+    check();
+    // Rows changed or removed by hand are followed too.
+    db.prepare("UPDATE usage SET outcome = 'success', image_count = 3, estimated_cost = 0.3 WHERE id = ?").run(ids[6]!);
+    db.prepare('UPDATE usage SET guild_id = ?, user_id = ?, model = ? WHERE id = ?').run(OTHER_GUILD, BOB, 'flux-2-pro', ids[1]!);
+    db.prepare('UPDATE usage SET guild_id = NULL WHERE id = ?').run(ids[3]!);
+    db.prepare('DELETE FROM usage WHERE id IN (?, ?)').run(ids[2]!, ids[8]!);
+    check();
+    db.prepare('DELETE FROM usage').run();
+    check();
+    expect(log.guildReport({ guildId: GUILD }).userCount).toBe(0);
+  });
+
+  it('migration 6 fills the kept totals from the history already there', () => {
+    const db = new BetterSqlite3(':memory:');
+    handles.push(db);
+    migrate(db, MIGRATIONS.slice(0, 5));
+    const insertUsage = db.prepare(`
+      INSERT INTO usage (source, user_id, guild_id, model, prompt, outcome, image_count, estimated_cost, started_at)
+      VALUES ('discord', ?, ?, ?, 'p', ?, ?, ?, ?)`);
+    const insertLedger = db.prepare(`
+      INSERT INTO ledger (key, guild_id, user_id, state, images, cost_micros, reserved_images, reserved_cost_micros, created_at)
+      VALUES (?, ?, 'u', ?, 1, ?, 1, ?, ?)`);
+    const outcomes = ['success', 'success', 'pending', 'timeout', 'invalid_input', 'blocked'] as const;
+    const states = ['committed', 'reserved', 'refunded'] as const;
+    for (let i = 0; i < 120; i++) {
+      const guild = i % 7 === 0 ? null : i % 3 === 0 ? OTHER_GUILD : GUILD;
+      const at = T0 + i * 7 * HOUR - 20 * 24 * HOUR; // across April and May (and one charge before 1970)
+      insertUsage.run([ALICE, BOB, CAROL][i % 3], guild, ['gpt-image-2', 'flux-2-pro'][i % 2], outcomes[i % 6], i % 6 < 2 ? 1 : null, i % 6 === 4 ? null : 0.01 * (i % 5), at);
+      insertLedger.run(`k${i}`, guild, states[i % 3], 10_000 * (i % 4), 10_000 * (i % 4), i === 0 ? -HOUR : at);
+    }
+    migrate(db);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    const log = new UsageLog(db);
+    for (const guildId of [GUILD, OTHER_GUILD]) {
+      expect(log.guildReport({ guildId, until: UNTIL })).toEqual(log.guildReport({ guildId, since: Number.MIN_SAFE_INTEGER, until: UNTIL }));
+      expect(log.guildReport({ guildId, until: UNTIL }).total.attempts).toBeGreaterThan(0);
+    }
+    const ledger = new Ledger(db);
+    const scan = db.prepare<[string, number, number], number>(`
+      SELECT TOTAL(cost_micros) FROM ledger WHERE guild_id = ? AND created_at >= ? AND created_at < ? AND state <> 'refunded'`).pluck();
+    for (const at of [-HOUR, T0 - 20 * 24 * HOUR, T0, T0 + 5 * 24 * HOUR + 3 * HOUR]) {
+      const day = dayStart(at);
+      expect(ledger.spent(GUILD, 'day', at)).toBeCloseTo(scan.get(GUILD, day, day + 24 * HOUR)! / 1e6, 9);
+      expect(ledger.spent(GUILD, 'month', at)).toBeCloseTo(scan.get(GUILD, monthStart(at), monthStart(monthStart(at) + 32 * 24 * HOUR))! / 1e6, 9);
+    }
+    expect(ledger.spent(GUILD, 'month', T0)).toBeGreaterThan(0);
+  });
+
+  it('exports a server period oldest first, each row exactly as get() reads it', () => {
+    const log = new UsageLog(open());
+    const ids = history(log);
+    registerSecret('sk-live-export-secret-000');
+    const full = log.start(
+      attempt({ interactionId: '18446744073709551615', userId: BOB, model: 'flux-2-pro', sizeEffective: '1024x768', relay: 'r1', seed: 7, startedAt: T0 + 2 * HOUR }),
+    );
+    log.finish(full.id, {
+      outcome: 'upstream',
+      errorKind: 'upstream',
+      errorMessage: 'boom sk-live-export-secret-000',
+      requestId: 'req-9',
+      bytes: 99,
+      latencyMs: 1234,
+      estimatedCost: 0.03,
+      finishedAt: T0 + 3 * HOUR,
+    });
+    log.setDelivered(full.id, { messageId: '222222222222222222', channelId: '333333333333333333' });
+    log.markDeleted(full.id, T0 + 4 * HOUR);
+    const rows = [...log.guildRows({ guildId: GUILD, since: T0 + 2 * HOUR, until: UNTIL })];
+    // Oldest first, ties by id; refused input, other servers, DMs and rows outside the period left out.
+    const expected = [ids[1]!, full.id, ids[2]!, ids[3]!, ids[4]!, ids[5]!, ids[7]!];
+    expect(rows.map((row) => row.id)).toEqual(expected);
+    expect(rows).toEqual(expected.map((id) => log.get(id)));
+    expect(rows[1]).toMatchObject({ interactionId: '18446744073709551615', params: { quality: 'high', n: 1 }, deletedAt: T0 + 4 * HOUR, seed: 7 });
+    expect(rows[1]?.errorMessage).not.toContain('sk-live-export-secret-000');
+    expect([...log.guildRows({ guildId: GUILD, until: UNTIL })]).toHaveLength(8);
+  });
+
+  it('reads the report and the export through the covering index, and budgets from the day totals', () => {
+    const db = open();
+    const plan = (sql: string) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((row) => row.detail).join('\n');
+    const period = "FROM usage WHERE guild_id = 'g' AND started_at >= 0 AND started_at <= 9 AND outcome != 'invalid_input'";
+    const covering = /SEARCH usage USING COVERING INDEX usage_guild_report \(guild_id=\? AND started_at>\? AND started_at<\?\)/;
+    expect(plan(`SELECT model, COUNT(*), SUM(outcome NOT IN ('success', 'pending')), SUM(COALESCE(image_count, 0)), TOTAL(estimated_cost) ${period} GROUP BY model`)).toMatch(covering);
+    expect(plan(`SELECT user_id, COUNT(*), TOTAL(estimated_cost) ${period} GROUP BY user_id`)).toMatch(covering);
+    expect(plan(`SELECT COUNT(DISTINCT user_id) ${period}`)).toMatch(covering);
+    // The export walks the index in its order: no sort of whole rows.
+    const rows = plan(`SELECT * ${period} ORDER BY started_at, id`);
+    expect(rows).toMatch(/SEARCH usage USING INDEX usage_guild_report/);
+    expect(rows).not.toMatch(/TEMP B-TREE/);
+    expect(plan("SELECT * FROM usage_guild_totals WHERE guild_id = 'g'")).toMatch(/SEARCH usage_guild_totals USING PRIMARY KEY \(guild_id=\?\)/);
+    const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'usage'").pluck().all();
+    expect(indexes).toContain('usage_guild_report');
+    expect(indexes).not.toContain('usage_guild_time'); // a prefix of usage_guild_report
   });
 });
