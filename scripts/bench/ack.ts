@@ -5,12 +5,8 @@
 //
 // The bot does its whole admission before deferring (policy read, word filter, ledger reservation in
 // SQLite), so this is the figure that decides whether Discord's 3-second deadline is ever at risk.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startDiscordFake, type FakeUser, type InteractionHandle } from '../../test/fakes/discord/index.js';
-import { DEFAULT_API_KEY } from '../../test/fakes/relay/settings.js';
-import { DIST, spawnNode } from './children.js';
+import type { DiscordFake, FakeUser, InteractionHandle } from '../../test/fakes/discord/index.js';
+import { startBenchWorld } from './benchWorld.js';
 import type { Benchmark, BenchOptions, Row } from './report.js';
 import { ms, summarise } from './stats.js';
 
@@ -28,7 +24,7 @@ function member(index: number): FakeUser {
   return { id: String(300_000_000_000_000_000n + BigInt(index)), username: `bench${index}` };
 }
 
-function imagine(discord: Awaited<ReturnType<typeof startDiscordFake>>, index: number): InteractionHandle {
+function imagine(discord: DiscordFake, index: number): InteractionHandle {
   return discord.interact({
     name: 'imagine',
     options: [{ name: 'prompt', type: 3, value: `a lighthouse on a cliff at dusk, study ${index}` }],
@@ -46,34 +42,14 @@ interface Trial {
 
 /** One fresh bot process: warm-up, then the burst. */
 async function trial(count: number, say: (line: string) => void): Promise<Trial> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'imagine-bench-ack-'));
-  // The relay runs in its own process: its request handling must not share the event loop that
-  // timestamps the dispatches and callbacks.
-  const relay = spawnNode(join(DIST, 'test/fakes/relay/main.js'), ['--latency', String(RELAY_LATENCY_MS)], { env: {} });
-  const discord = await startDiscordFake({ ackDeadlineMs: 15_000 });
-  let bot: ReturnType<typeof spawnNode> | undefined;
+  // Room for the whole burst in the queue; per-user limits stay at their defaults.
+  const world = await startBenchWorld({ name: 'ack', relayLatencyMs: RELAY_LATENCY_MS, env: { QUEUE_MAX_QUEUED: '10000' } });
+  const { discord } = world;
+  const botExited = world.bot.exited.then((code) => {
+    throw new Error(`the bot exited (${code}) during the benchmark:\n${world.bot.stderrTail()}`);
+  });
+  botExited.catch(() => {});
   try {
-    const relayUrl = (await relay.firstLine).trim();
-    bot = spawnNode(join(DIST, 'src/main.js'), [], {
-      // cwd in the temp folder: no developer .env is read.
-      cwd: dataDir,
-      env: {
-        LOG_LEVEL: 'error',
-        DISCORD_TOKEN: discord.token,
-        DISCORD_API_BASE_URL: discord.apiBase,
-        IMAGE_API_BASE_URL: relayUrl,
-        IMAGE_API_KEY: DEFAULT_API_KEY,
-        DATABASE_PATH: join(dataDir, 'bench.sqlite'),
-        // Room for the whole burst in the queue; per-user limits stay at their defaults.
-        QUEUE_MAX_QUEUED: '10000',
-      },
-    });
-    const botExited = bot.exited.then((code) => {
-      throw new Error(`the bot exited (${code}) during the benchmark:\n${bot?.stderrTail()}`);
-    });
-    botExited.catch(() => {});
-    await Promise.race([discord.waitForReady(30_000), botExited]);
-
     // Interactions one at a time first: the first ones pay for JIT, prepared statements and the
     // REST connection, which a bot that has been running a while has long paid.
     for (let i = 0; i < WARMUP; i++) await imagine(discord, i).waitForCallback(10_000);
@@ -97,11 +73,7 @@ async function trial(count: number, say: (line: string) => void): Promise<Trial>
     result.spanMs = lastAck - (handles[0]?.dispatchedAt ?? lastAck);
     return result;
   } finally {
-    // The relay goes first, so the bot's requests in flight end at once and its shutdown is quick.
-    await relay.stop('SIGTERM', 5_000);
-    await bot?.stop('SIGTERM', 25_000);
-    await discord.close();
-    await rm(dataDir, { recursive: true, force: true });
+    await world.close();
   }
 }
 

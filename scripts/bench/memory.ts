@@ -7,12 +7,8 @@
 // running jobs. So the second phase's peak should match the first's, and the per-queued-job cost
 // should be kilobytes, not the image's megabytes.
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startDiscordFake, type FakeUser, type InteractionHandle } from '../../test/fakes/discord/index.js';
-import { DEFAULT_API_KEY } from '../../test/fakes/relay/settings.js';
-import { DIST, spawnNode } from './children.js';
+import type { FakeUser, InteractionHandle } from '../../test/fakes/discord/index.js';
+import { startBenchWorld } from './benchWorld.js';
 import type { Benchmark, BenchOptions, Row } from './report.js';
 import { mib } from './stats.js';
 
@@ -51,29 +47,19 @@ async function run({ quick, say }: BenchOptions): Promise<Row[]> {
   const total = quick ? 100 : 500;
   /** Phase two ends after this many deliveries: the queue is still long (total - 4 × 16 waiting). */
   const observed = RUNNING * 4;
-  const dataDir = await mkdtemp(join(tmpdir(), 'imagine-bench-memory-'));
-  const relay = spawnNode(join(DIST, 'test/fakes/relay/main.js'), ['--latency', String(RELAY_LATENCY_MS)], { env: {} });
-  const discord = await startDiscordFake({ ackDeadlineMs: 15_000 });
-  let bot: ReturnType<typeof spawnNode> | undefined;
+  const world = await startBenchWorld({
+    name: 'memory',
+    relayLatencyMs: RELAY_LATENCY_MS,
+    env: {
+      IMAGE_MODEL: 'gpt-image-2',
+      IMAGE_SIZE: '1024x1536',
+      QUEUE_MAX_RUNNING: String(RUNNING),
+      IMAGE_API_MAX_CONCURRENCY: String(RUNNING),
+      QUEUE_MAX_QUEUED: '10000',
+    },
+  });
+  const { discord, bot } = world;
   try {
-    const relayUrl = (await relay.firstLine).trim();
-    bot = spawnNode(join(DIST, 'src/main.js'), [], {
-      cwd: dataDir,
-      env: {
-        LOG_LEVEL: 'error',
-        DISCORD_TOKEN: discord.token,
-        DISCORD_API_BASE_URL: discord.apiBase,
-        IMAGE_API_BASE_URL: relayUrl,
-        IMAGE_API_KEY: DEFAULT_API_KEY,
-        DATABASE_PATH: join(dataDir, 'bench.sqlite'),
-        IMAGE_MODEL: 'gpt-image-2',
-        IMAGE_SIZE: '1024x1536',
-        QUEUE_MAX_RUNNING: String(RUNNING),
-        IMAGE_API_MAX_CONCURRENCY: String(RUNNING),
-        QUEUE_MAX_QUEUED: '10000',
-      },
-    });
-    await discord.waitForReady(30_000);
     const pid = bot.child.pid!;
     const idle = rssOf(pid);
     // "noise" in the prompt: the relay fake paints incompressible noise, a ~4.5 MiB PNG at 1024x1536.
@@ -110,11 +96,8 @@ async function run({ quick, say }: BenchOptions): Promise<Row[]> {
       { bench: 'memory', figure: '  per queued job', value: `${(perQueued / 1024).toFixed(1)} KiB` },
     ];
   } finally {
-    await relay.stop('SIGTERM', 5_000);
     // The rest of the queue is of no interest: stop at once.
-    await bot?.stop('SIGKILL', 1_000);
-    await discord.close();
-    await rm(dataDir, { recursive: true, force: true });
+    await world.close('SIGKILL');
   }
 }
 
