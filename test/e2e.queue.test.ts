@@ -280,3 +280,38 @@ describe('SIGKILL mid-job, then start again', () => {
     expect(promptsSent(world).at(-1)).toBe('killed while queued');
   });
 });
+
+describe('SIGTERM with a request running and another waiting', () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await startWorld({ relay: { latencyMs: 60_000 }, env: { QUEUE_MAX_RUNNING: '1' } });
+  });
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  it('tells the waiting user at once (not charged, Run again), interrupts the running one, exits 0 within 20 s', { timeout: 60_000 }, async () => {
+    const running = imagine(world, 'sigterm: running', newUser('sigterm-running'));
+    await running.waitForCallback(3000);
+    await waitUntil(() => promptsSent(world).includes('sigterm: running'), 5_000, 'the first job to start');
+    const waiting = imagine(world, 'sigterm: waiting', newUser('sigterm-waiting'), { locale: 'zh-CN' });
+    await waiting.waitForCallback(3000);
+    await waiting.waitFor((state) => (state.original?.content ?? '').startsWith('⏳'), 5_000);
+
+    const bot = world.bot;
+    const signalledAt = Date.now();
+    bot.child.kill('SIGTERM');
+    await waiting.waitFor((state) => /机器人正在重启,你的请求尚未开始/.test(state.original?.content ?? ''), 3_000);
+    expect(customIds(waiting.original()).some((id) => id.startsWith('img:reroll:'))).toBe(true);
+    const code = await bot.exited;
+    expect(Date.now() - signalledAt).toBeLessThan(20_000);
+    expect(code).toBe(0);
+
+    expect(running.original()?.content ?? '').not.toMatch(/^🎨/);
+    expect(JSON.stringify(running.original()?.embeds)).toMatch(/restarted while your image was being made/);
+    expect(dbRow(world, 'SELECT state, error_kind FROM jobs WHERE interaction_id = ?', waiting.id)).toEqual({ state: 'interrupted', error_kind: 'shutdown' });
+    expect(dbRow(world, 'SELECT state FROM ledger WHERE key = ?', waiting.id)).toEqual({ state: 'refunded' });
+    expect(dbRow(world, 'SELECT state FROM jobs WHERE interaction_id = ?', running.id)).toEqual({ state: 'interrupted' });
+    expect(promptsSent(world)).not.toContain('sigterm: waiting');
+  });
+});

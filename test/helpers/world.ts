@@ -1,6 +1,12 @@
 // One test world: the relay fake, the Discord fake, a temp folder with the SQLite file, and the real
 // bot process connected to both. `restartBot()` stops (or kills) it and starts a fresh process on the
 // same database, as an operator restarting the service would.
+//
+// Every world gives the relay a distinctive key (unless a test sets its own) and, on close, searches
+// for it everywhere it must never be: every log line of every bot process, everything the bot sent
+// to Discord, and the SQLite files. A leak fails the test file that leaked it.
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,8 +35,22 @@ export interface World {
   close(): Promise<void>;
 }
 
+/** Where the key was found, or an empty list. */
+export function keyLeaks(world: Pick<World, 'discord' | 'dbPath'>, key: string, logs: readonly string[]): string[] {
+  // The key, and its secret part alone (a redaction that kept the tail would still leak it).
+  const needles = [key, key.replace(/^sk-/, '')].filter((needle) => needle.length >= 16);
+  const places: Array<[string, string]> = [
+    ['bot logs', logs.join('\n')],
+    ['requests to Discord', JSON.stringify(world.discord.requests)],
+    ...['', '-wal'].filter((suffix) => existsSync(world.dbPath + suffix)).map((suffix) => [`database${suffix}`, readFileSync(world.dbPath + suffix).toString('latin1')] as [string, string]),
+  ];
+  return places.filter(([, text]) => needles.some((needle) => text.includes(needle))).map(([place]) => place);
+}
+
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
-  const relay = await startRelayFake(options.relay);
+  // Built at run time: a key-shaped literal in the source would itself be a leak.
+  const key = options.relay?.apiKey ?? `sk-canary${randomBytes(16).toString('hex')}`;
+  const relay = await startRelayFake({ ...options.relay, apiKey: key });
   const discord = await startDiscordFake(options.discord);
   const dir = await mkdtemp(join(tmpdir(), 'imagine-e2e-'));
   const dbPath = join(dir, 'data', 'bot.sqlite');
@@ -38,7 +58,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     DISCORD_TOKEN: discord.token,
     DISCORD_API_BASE_URL: discord.apiBase,
     IMAGE_API_BASE_URL: relay.url,
-    IMAGE_API_KEY: relay.apiKey,
+    IMAGE_API_KEY: key,
     DATABASE_PATH: dbPath,
     ...options.env,
   };
@@ -48,6 +68,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     await discord.waitForReady();
     return bot;
   };
+  const earlierLogs: string[] = [];
   const world: World = {
     relay,
     discord,
@@ -65,14 +86,17 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     },
     async restartBot(how = 'SIGTERM') {
       await world.bot.stop(how);
+      earlierLogs.push(...world.bot.logs);
       world.bot = await launch();
       return world.bot;
     },
     async close() {
       await world.bot.stop('SIGTERM');
+      const leaks = keyLeaks(world, key, [...earlierLogs, ...world.bot.logs]);
       await discord.close();
       await relay.close();
       await rm(dir, { recursive: true, force: true });
+      if (leaks.length > 0) throw new Error(`the relay key leaked into: ${leaks.join(', ')}`);
     },
   };
   return world;
