@@ -1,6 +1,8 @@
-// /imagine: prompt, model, size, quality, seed, safety_tolerance (CONTRACT.md), plus count.
-// Input is checked before the deferral and before anything is spent; a valid request is deferred
-// at once and generated in the background of the interaction.
+// /imagine: prompt, model, size, quality, seed, safety_tolerance (CONTRACT.md), plus count, and the
+// attachments `image` … `image4`, which make the request an edit of those images.
+// Input is checked before the deferral and before anything is spent (attachments are downloaded and
+// checked then too: their links expire); a valid request is deferred at once and generated in the
+// background of the interaction.
 import {
   ApplicationCommandOptionType,
   type APIApplicationCommandOptionChoice,
@@ -13,6 +15,8 @@ import { parseSize } from '../src/catalog/sizeSyntax.js';
 import type { ModelSpec } from '../src/catalog/types.js';
 import type { BotContext } from '../src/discord/context.js';
 import { admitRequest } from '../src/discord/admission.js';
+import type { AttachmentInput } from '../src/discord/attachmentInputs.js';
+import { attachmentInput, withInputImages } from '../src/discord/inputRequest.js';
 import { runGeneration } from '../src/discord/generationRun.js';
 import type { Localized } from '../src/i18n/locale.js';
 import { text } from '../src/i18n/messages.js';
@@ -22,6 +26,8 @@ import { describe, zhLocalizations } from './localize.js';
 import type { SlashCommand } from './types.js';
 
 const MAX_CHOICES = 25;
+/** Attachment options: `image`, `image2` … FLUX.2 reads up to 8 and GPT image 16, but four fit a command comfortably. */
+const IMAGE_OPTIONS = ['image', 'image2', 'image3', 'image4'] as const;
 
 function modelChoice(model: ModelSpec): APIApplicationCommandOptionChoice<string> {
   const label = (description: string) => `${model.id} — ${description}`.slice(0, 100);
@@ -86,12 +92,23 @@ export const imagine: SlashCommand = {
           min_value: 1,
           max_value: 10,
         },
+        ...IMAGE_OPTIONS.map((name, index) => ({
+          type: ApplicationCommandOptionType.Attachment as const,
+          name,
+          ...describe(
+            index === 0
+              ? { en: 'An image to edit or remix (models that take images: Kontext, FLUX.2, GPT image)', zh: '要编辑或重绘的图片(支持图片的模型:Kontext、FLUX.2、GPT 图像)' }
+              : { en: `Image ${index + 1}: another input or reference image`, zh: `图片 ${index + 1}:另一张输入或参考图片` },
+          ),
+        })),
       ],
     };
   },
 
   async execute(ctx: BotContext, interaction: ChatInputCommandInteraction) {
-    const { request, notes } = readRequest(interaction);
+    const { request: asked, notes, attachments } = readRequest(interaction);
+    const request = attachments.length ? await withInputImages(ctx, interaction, asked, attachments) : asked;
+    if (!request) return;
     const admitted = await admitRequest(ctx, interaction, request);
     if (!admitted) return;
     await interaction.deferReply();
@@ -120,7 +137,11 @@ export const imagine: SlashCommand = {
 };
 
 /** Options win over parameters typed into the prompt; unknown `--x` stay in the prompt and are noted. */
-function readRequest(interaction: ChatInputCommandInteraction): { request: Partial<ImageRequest> & { prompt: string }; notes: Localized[] } {
+function readRequest(interaction: ChatInputCommandInteraction): {
+  request: Partial<ImageRequest> & { prompt: string };
+  notes: Localized[];
+  attachments: AttachmentInput[];
+} {
   const options = interaction.options;
   const inline = extractInlineParameters(options.getString('prompt', true));
   const request = {
@@ -136,7 +157,12 @@ function readRequest(interaction: ChatInputCommandInteraction): { request: Parti
     }),
   };
   const notes = inline.unknown.length ? [text.unknownInlineParameters({ list: inline.unknown.join(', ') })] : [];
-  return { request, notes };
+  // Slash-command uploads live in no message, so they have no source to fetch again.
+  const attachments = IMAGE_OPTIONS.flatMap((name) => {
+    const attachment = options.getAttachment(name);
+    return attachment ? [attachmentInput(attachment)] : [];
+  });
+  return { request, notes, attachments };
 }
 
 function defined<T extends object>(value: T): Partial<T> {

@@ -1,11 +1,15 @@
 // The buttons under a result. Their state is the usage-log row id in the custom_id, so they work
-// for any result the log holds, across restarts.
+// for any result the log holds, across restarts. Vary edits the result itself (its image is the
+// input); Re-roll of an edit fetches the same input images again from their messages.
 import { EmbedBuilder, MessageFlags, PermissionFlagsBits, Routes, type ButtonInteraction } from 'discord.js';
 import type { BotContext } from '../src/discord/context.js';
 import { parseResultButtonId } from '../src/discord/customIds.js';
 import { admitRequest } from '../src/discord/admission.js';
+import { editModelFor, firstImage, storedInputAttachments, withInputImages } from '../src/discord/inputRequest.js';
 import { runGeneration } from '../src/discord/generationRun.js';
 import { shorten } from '../src/discord/resultMessage.js';
+import { withdrawFromGallery } from '../src/gallery/withdraw.js';
+import { inputText } from '../src/i18n/inputMessages.js';
 import { localeFromDiscord, pick, type Locale, type Localized } from '../src/i18n/locale.js';
 import { text } from '../src/i18n/messages.js';
 import { log } from '../src/log.js';
@@ -25,16 +29,48 @@ export const imagineButtons: ButtonHandler = {
       return;
     }
     if (parsed.action === 'reroll') await reroll(ctx, interaction, row);
+    else if (parsed.action === 'vary') await vary(ctx, interaction, row, locale);
     else if (parsed.action === 'details') await details(interaction, row, locale);
     else if (parsed.action === 'report') await report(ctx, interaction, row, locale);
     else await remove(ctx, interaction, row, locale);
   },
 };
 
-/** Same parameters, new seed; a new generation by whoever clicked. */
+/** The stored parameters without the input references (they are not images; see storedInputAttachments). */
+function rowParams(row: UsageRow): Record<string, unknown> {
+  const { inputImages: _inputs, mask: _mask, ...params } = row.params;
+  return params;
+}
+
+/** Same parameters (and the same input images, fetched again), new seed; a new generation by whoever clicked. */
 async function reroll(ctx: BotContext, interaction: ButtonInteraction, row: UsageRow): Promise<void> {
   // The clicker's own request: the server's policy, quota and budget apply to them as to /imagine.
-  const admitted = await admitRequest(ctx, interaction, { ...row.params, prompt: row.prompt, model: row.model, seed: undefined });
+  let request: Parameters<typeof admitRequest>[2] | undefined = { ...rowParams(row), prompt: row.prompt, model: row.model, seed: undefined };
+  if (row.isEdit) {
+    request = await withInputImages(ctx, interaction, request, () => storedInputAttachments(interaction.client, row.params.inputImages), row.inputCount);
+    if (!request) return;
+  }
+  const admitted = await admitRequest(ctx, interaction, request);
+  if (!admitted) return;
+  await interaction.deferReply();
+  await runGeneration(ctx, { interaction, ...admitted });
+}
+
+/**
+ * The result itself as the input image, the same prompt, a new seed: on the result's model when it
+ * takes images, else on the server's image-editing model.
+ */
+async function vary(ctx: BotContext, interaction: ButtonInteraction, row: UsageRow, locale: Locale): Promise<void> {
+  const message = interaction.message;
+  const image = firstImage({ id: message.id, channelId: message.channelId, attachments: message.attachments.values() });
+  const model = editModelFor(ctx, row.model);
+  if (!image || !model) {
+    await interaction.reply({ content: `❌ ${pick(image ? inputText.noEditModel : inputText.sourceGone, locale)}`, flags: MessageFlags.Ephemeral });
+    return;
+  }
+  const request = await withInputImages(ctx, interaction, { ...rowParams(row), prompt: row.prompt, model, seed: undefined }, [image]);
+  if (!request) return;
+  const admitted = await admitRequest(ctx, interaction, request);
   if (!admitted) return;
   await interaction.deferReply();
   await runGeneration(ctx, { interaction, ...admitted });
@@ -44,7 +80,7 @@ async function reroll(ctx: BotContext, interaction: ButtonInteraction, row: Usag
 const PARAMETERS_FIELD: Localized = { en: 'Parameters', zh: '参数' };
 
 async function details(interaction: ButtonInteraction, row: UsageRow, locale: Locale): Promise<void> {
-  const params = Object.entries(row.params)
+  const params = Object.entries(rowParams(row))
     .filter(([key]) => key !== 'seed')
     .map(([key, value]) => `${key}: ${String(value)}`)
     .join('\n');
@@ -56,6 +92,7 @@ async function details(interaction: ButtonInteraction, row: UsageRow, locale: Lo
       { name: pick(text.fieldSize, locale), value: row.sizeEffective ?? row.sizeRequested ?? '—', inline: true },
       { name: pick(text.fieldSeed, locale), value: row.seed === null ? '—' : String(row.seed), inline: true },
       ...(params ? [{ name: pick(PARAMETERS_FIELD, locale), value: shorten(params, 1024) }] : []),
+      ...(row.isEdit ? [{ name: pick(inputText.fieldInputs, locale), value: shorten(inputNames(row), 1024) }] : []),
       { name: pick(text.fieldRelay, locale), value: row.relay ?? '—', inline: true },
       { name: pick(text.fieldRequestId, locale), value: row.requestId ?? '—', inline: true },
       { name: pick(text.fieldCost, locale), value: `$${(row.estimatedCost ?? 0).toFixed(3)}`, inline: true },
@@ -63,6 +100,13 @@ async function details(interaction: ButtonInteraction, row: UsageRow, locale: Lo
       { name: pick(text.fieldRequester, locale), value: `<@${row.userId}>`, inline: true },
     );
   await interaction.reply({ embeds: [embed], flags: MessageFlags.Ephemeral });
+}
+
+/** The stored input names (`a.png + b.png` for a join), or their count when the row predates names. */
+function inputNames(row: UsageRow): string {
+  const refs = Array.isArray(row.params.inputImages) ? (row.params.inputImages as Array<{ name?: unknown }>) : [];
+  const names = refs.map((ref) => (typeof ref.name === 'string' ? ref.name : '?'));
+  return names.length ? names.join('\n') : String(row.inputCount);
 }
 
 /** Only the requester, or a member who may manage messages, may delete a result. */
@@ -83,5 +127,7 @@ async function remove(ctx: BotContext, interaction: ButtonInteraction, row: Usag
     return;
   }
   ctx.usage.markDeleted(row.id);
+  // Out of the gallery too (its post is deleted; /history and /gallery top already skip the row).
+  await withdrawFromGallery(ctx, interaction.client, row.id);
   await interaction.editReply({ content: pick(text.deleted, locale) });
 }

@@ -7,6 +7,7 @@ import type { BotContext } from '../src/discord/context.js';
 import { MODERATION_PREFIX, parseModerationButtonId } from '../src/discord/customIds.js';
 import { describeDiscordError } from '../src/discord/discordErrors.js';
 import { mention, reportActions, withStatusLine } from '../src/discord/reportMessage.js';
+import { withdrawFromGallery } from '../src/gallery/withdraw.js';
 import { localeFromDiscord, pick, type Locale, type Localized } from '../src/i18n/locale.js';
 import { reportText } from '../src/i18n/reportMessages.js';
 import { log } from '../src/log.js';
@@ -65,6 +66,8 @@ async function deleteImage(ctx: BotContext, interaction: ButtonInteraction, row:
     }
   }
   ctx.usage.markDeleted(row.id);
+  // Out of the gallery too (its post is deleted; /history and /gallery top already skip the row).
+  await withdrawFromGallery(ctx, interaction.client, row.id);
   const mod = mention(interaction.user.id);
   return gone
     ? { answer: reportText.alreadyDeleted, status: reportText.goneMarkedBy(mod) }

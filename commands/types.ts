@@ -2,7 +2,10 @@ import type {
   AutocompleteInteraction,
   ButtonInteraction,
   ChatInputCommandInteraction,
+  MessageContextMenuCommandInteraction,
+  ModalSubmitInteraction,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
+  RESTPostAPIContextMenuApplicationCommandsJSONBody,
 } from 'discord.js';
 import type { AppConfig } from '../src/config/index.js';
 import type { BotContext } from '../src/discord/context.js';
@@ -19,4 +22,17 @@ export interface SlashCommand {
 export interface ButtonHandler {
   prefix: string;
   handle(ctx: BotContext, interaction: ButtonInteraction): Promise<void>;
+}
+
+/** A message context-menu command (right-click a message → Apps): its definition beside its handler. */
+export interface MessageCommand {
+  name: string;
+  definition(config: AppConfig): RESTPostAPIContextMenuApplicationCommandsJSONBody;
+  execute(ctx: BotContext, interaction: MessageContextMenuCommandInteraction): Promise<void>;
+}
+
+/** Modal submits whose custom_id starts with `prefix:`. */
+export interface ModalHandler {
+  prefix: string;
+  handle(ctx: BotContext, interaction: ModalSubmitInteraction): Promise<void>;
 }

@@ -11,10 +11,10 @@ async function main(): Promise<void> {
   const body = commandDefinitions(config);
   const guildId = config.env.discordGuildId;
   const route = guildId ? Routes.applicationGuildCommands(applicationId, guildId) : Routes.applicationCommands(applicationId);
-  const saved = (await rest.put(route, { body })) as Array<{ name: string }>;
-  process.stdout.write(
-    `registered ${saved.map((command) => `/${command.name}`).join(', ')} ${guildId ? `to guild ${guildId}` : 'globally (may take a while to appear)'}\n`,
-  );
+  const saved = (await rest.put(route, { body })) as Array<{ name: string; type?: number }>;
+  // Slash commands read /name; message context menus (type 3, such as Remix) are shown by name.
+  const names = saved.map((command) => ((command.type ?? 1) === 1 ? `/${command.name}` : command.name));
+  process.stdout.write(`registered ${names.join(', ')} ${guildId ? `to guild ${guildId}` : 'globally (may take a while to appear)'}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -35,7 +35,7 @@ function buttonsOf(message: FakeMessage): Button[] {
   return (message.components as Obj[]).flatMap((row) => (row.components as Obj[]) ?? []).filter((c) => c.type === 2) as unknown as Button[];
 }
 
-function buttonId(message: FakeMessage, action: 'reroll' | 'details' | 'delete' | 'report'): string {
+function buttonId(message: FakeMessage, action: 'reroll' | 'vary' | 'details' | 'delete' | 'report'): string {
   const found = buttonsOf(message).find((button) => button.custom_id.startsWith(`img:${action}:`));
   if (!found) throw new Error(`no ${action} button on message ${message.id}: ${JSON.stringify(message.components)}`);
   return found.custom_id;
@@ -128,21 +128,23 @@ describe('result buttons: Re-roll, Details, Delete (real bot process)', () => {
     await world?.close();
   });
 
-  it('puts four buttons under a result, custom_ids ≤ 100 chars, labels in the user’s language (zh-CN)', async () => {
+  it('puts five buttons under a result, custom_ids ≤ 100 chars, labels in the user’s language (zh-CN)', async () => {
     const en = await imagine(world, { prompt: 'a paper boat on a puddle', model: 'flux-2-pro' });
-    const enButtons = buttonsOf(en.message);
-    expect(enButtons.map((button) => button.label)).toEqual(['Re-roll', 'Details', 'Delete', 'Report']);
+    // The result's own row; Share and ⭐ (`gal:`, a second row) are tested in e2e.gallery.test.ts.
+    const resultOwn = (message: FakeMessage) => buttonsOf(message).filter((button) => button.custom_id.startsWith('img:'));
+    const enButtons = resultOwn(en.message);
+    expect(enButtons.map((button) => button.label)).toEqual(['Re-roll', 'Vary', 'Details', 'Delete', 'Report']);
 
     const zh = await imagine(world, { prompt: '雨中的纸船', model: 'flux-2-pro', locale: 'zh-CN' });
-    const buttons = buttonsOf(zh.message);
-    expect(buttons).toHaveLength(4);
-    expect(buttons.map((button) => button.label)).toEqual(['重新生成', '详情', '删除', '举报']);
+    const buttons = resultOwn(zh.message);
+    expect(buttons).toHaveLength(5);
+    expect(buttons.map((button) => button.label)).toEqual(['重新生成', '变体', '详情', '删除', '举报']);
     const ids = buttons.map((button) => button.custom_id);
-    expect(new Set(ids).size).toBe(4);
+    expect(new Set(ids).size).toBe(5);
     for (const id of ids) {
       expect(id.length).toBeGreaterThanOrEqual(1);
       expect(id.length).toBeLessThanOrEqual(100);
-      expect(id).toMatch(/^img:(reroll|details|delete|report):\d+$/);
+      expect(id).toMatch(/^img:(reroll|vary|details|delete|report):\d+$/);
     }
     // The state is the usage row of this result.
     const rowId = rowIdOf(ids[0]!);

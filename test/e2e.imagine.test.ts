@@ -51,9 +51,10 @@ function embedsOf(message: FakeMessage | undefined): Embed[] {
 function fieldsOf(message: FakeMessage | undefined): Field[] {
   return embedsOf(message).flatMap((embed) => embed.fields ?? []);
 }
+/** Labels of the result's own row (Share and ⭐ on the second row are e2e.gallery.test.ts's). */
 function buttonLabels(message: FakeMessage | undefined): string[] {
   const rows = (message?.components ?? []) as Array<{ components?: Array<{ label?: string }> }>;
-  return rows.flatMap((row) => row.components ?? []).map((component) => component.label ?? '');
+  return (rows[0]?.components ?? []).map((component) => component.label ?? '');
 }
 
 describe('/imagine and /usage end to end (real bot process)', () => {
@@ -129,7 +130,7 @@ describe('/imagine and /usage end to end (real bot process)', () => {
       const fields = fieldsOf(message);
       expect(fields.find((field) => field.name === 'Model')?.value).toBe('gpt-image-2');
       expect(fields.find((field) => field.name === 'Size')?.value).toBe('1024x1536');
-      expect(buttonLabels(message)).toEqual(['Re-roll', 'Details', 'Delete', 'Report']);
+      expect(buttonLabels(message)).toEqual(['Re-roll', 'Vary', 'Details', 'Delete', 'Report']);
 
       expect(rowFor(handle)).toMatchObject({
         outcome: 'success',
@@ -321,10 +322,10 @@ describe('/imagine and /usage end to end (real bot process)', () => {
         const names = fieldsOf(message).map((field) => field.name);
         if (chinese) {
           expect(names).toEqual(expect.arrayContaining(['模型', '尺寸', '种子', '用时', '请求者']));
-          expect(buttonLabels(message)).toEqual(['重新生成', '详情', '删除', '举报']);
+          expect(buttonLabels(message)).toEqual(['重新生成', '变体', '详情', '删除', '举报']);
         } else {
           expect(names).toEqual(expect.arrayContaining(['Model', 'Size', 'Seed', 'Time', 'Requested by']));
-          expect(buttonLabels(message)).toEqual(['Re-roll', 'Details', 'Delete', 'Report']);
+          expect(buttonLabels(message)).toEqual(['Re-roll', 'Vary', 'Details', 'Delete', 'Report']);
         }
       }
     });
@@ -519,7 +520,11 @@ describe('npm run register (dist/src/register.js)', () => {
   }
 
   function checkCommands(commands: Command[]): void {
-    expect(commands.map((command) => command.name).sort()).toEqual(['imagine', 'imagine-admin', 'usage']);
+    expect(commands.map((command) => command.name).sort()).toEqual(['Remix', 'gallery', 'history', 'imagine', 'imagine-admin', 'usage']);
+    // The message context menu (right-click a message → Apps → Remix), localised.
+    const remix = commands.find((command) => command.name === 'Remix') as (Command & { type?: number }) | undefined;
+    expect(remix?.type).toBe(3);
+    expect(remix?.name_localizations?.['zh-CN']).toMatch(/\p{Script=Han}/u);
     const imagine = commands.find((command) => command.name === 'imagine')!;
     const options = imagine.options ?? [];
     expect(options.slice(0, 6).map((option) => [option.name, option.type])).toEqual([
@@ -539,22 +544,22 @@ describe('npm run register (dist/src/register.js)', () => {
     expect(usage.description_localizations?.['zh-CN']).toMatch(/\p{Script=Han}/u);
   }
 
-  it('registers /imagine, /usage and /imagine-admin to the guild, and repeating it still leaves three commands', async () => {
+  it('registers /imagine, /usage, /imagine-admin, /gallery, /history and Remix to the guild, and repeating it still leaves six commands', async () => {
     const first = await register({ DISCORD_GUILD_ID: discord.guildId });
     expect(first.stdout).toMatch(/\/imagine/);
     checkCommands(discord.registeredCommands(discord.guildId) as Command[]);
     expect(discord.registeredCommands()).toEqual([]);
     await register({ DISCORD_GUILD_ID: discord.guildId });
-    expect(discord.registeredCommands(discord.guildId)).toHaveLength(3);
+    expect(discord.registeredCommands(discord.guildId)).toHaveLength(6);
     const puts = discord.requests.filter((request) => request.method === 'PUT' && request.path.includes('/commands'));
     expect(puts).toHaveLength(2);
   });
 
-  it('registers globally without DISCORD_GUILD_ID, and repeating it still leaves three commands', async () => {
+  it('registers globally without DISCORD_GUILD_ID, and repeating it still leaves six commands', async () => {
     await register();
     checkCommands(discord.registeredCommands() as Command[]);
     await register();
-    expect(discord.registeredCommands()).toHaveLength(3);
+    expect(discord.registeredCommands()).toHaveLength(6);
     checkCommands(discord.registeredCommands() as Command[]);
   });
 });

@@ -3,7 +3,7 @@
 // gpt-image-2-all), otherwise estimates from OpenAI's and Black Forest Labs' public list prices at
 // about 1 MP. Relays charge differently, so every price is overridable per relay (RelayConfig.prices).
 // typicalSeconds come from the RELAYS.md speed row; they only feed ETAs.
-import type { Dialect, ModelSpec, Range, SizeRule } from './types.js';
+import type { Dialect, InputImageRule, ModelSpec, Range, SizeRule } from './types.js';
 
 const GPT_QUALITIES = ['low', 'medium', 'high', 'auto'] as const;
 const GPT_FIXED_SIZES = ['1024x1024', '1024x1536', '1536x1024'] as const;
@@ -18,6 +18,16 @@ const FLUX1_PROMPT_CHARS = 10_000;
 
 /** The nine ratios strict relays accept; also the menu for every ratio model. */
 export const STRICT_ASPECT_RATIOS = ['21:9', '16:9', '4:3', '3:2', '1:1', '2:3', '3:4', '9:16', '9:21'] as const;
+
+// Input images (edits). OpenAI's /images/edits takes up to 16 for the GPT image models; BFL takes up
+// to 8 references on FLUX.2 [max]/[pro]/[flex] and 4 on [klein] (input_image … input_image_8); Kontext
+// reads one image natively (the APIYI doc), so two are joined side by side first, as its script does.
+// dall-e-3, the ChatGPT-web route, FLUX.1 and Ultra take none here (Ultra's image_prompt is a style
+// hint, not an edit).
+const GPT_INPUTS: InputImageRule = { max: 16 };
+const FLUX2_INPUTS: InputImageRule = { max: 8 };
+const KLEIN_INPUTS: InputImageRule = { max: 4 };
+const KONTEXT_INPUTS: InputImageRule = { max: 2, joined: true };
 
 const FLUX2_SAFETY: Range = { min: 0, max: 5, default: 2 };
 const FLUX1_SAFETY: Range = { min: 0, max: 6, default: 2 };
@@ -96,6 +106,7 @@ export const CATALOG: readonly ModelSpec[] = [
     result: 'b64',
     pricePerImage: 0.05,
     typicalSeconds: 60,
+    inputImages: GPT_INPUTS,
   },
   {
     id: 'gpt-image-2-all',
@@ -129,6 +140,7 @@ export const CATALOG: readonly ModelSpec[] = [
     result: 'b64',
     pricePerImage: 0.034,
     typicalSeconds: 40,
+    inputImages: GPT_INPUTS,
   },
   {
     id: 'gpt-image-1',
@@ -145,6 +157,7 @@ export const CATALOG: readonly ModelSpec[] = [
     result: 'b64',
     pricePerImage: 0.042,
     typicalSeconds: 45,
+    inputImages: GPT_INPUTS,
   },
   {
     id: 'dall-e-3',
@@ -172,6 +185,7 @@ export const CATALOG: readonly ModelSpec[] = [
     maxPromptChars: FLUX2_PROMPT_CHARS,
     pricePerImage: 0.07,
     typicalSeconds: 15,
+    inputImages: FLUX2_INPUTS,
   },
   {
     ...FLUX_COMMON,
@@ -183,6 +197,7 @@ export const CATALOG: readonly ModelSpec[] = [
     maxPromptChars: FLUX2_PROMPT_CHARS,
     pricePerImage: 0.03,
     typicalSeconds: 10,
+    inputImages: FLUX2_INPUTS,
   },
   {
     ...FLUX_COMMON,
@@ -196,6 +211,7 @@ export const CATALOG: readonly ModelSpec[] = [
     maxPromptChars: FLUX2_PROMPT_CHARS,
     pricePerImage: 0.06,
     typicalSeconds: 25,
+    inputImages: FLUX2_INPUTS,
   },
   {
     ...FLUX_COMMON,
@@ -209,6 +225,7 @@ export const CATALOG: readonly ModelSpec[] = [
     maxPromptChars: FLUX2_PROMPT_CHARS,
     pricePerImage: 0.015,
     typicalSeconds: 3,
+    inputImages: KLEIN_INPUTS,
   },
   {
     ...FLUX_COMMON,
@@ -221,6 +238,7 @@ export const CATALOG: readonly ModelSpec[] = [
     maxPromptChars: FLUX2_PROMPT_CHARS,
     pricePerImage: 0.014,
     typicalSeconds: 2,
+    inputImages: KLEIN_INPUTS,
   },
   {
     ...FLUX_COMMON,
@@ -276,6 +294,7 @@ export const CATALOG: readonly ModelSpec[] = [
     maxPromptChars: FLUX1_PROMPT_CHARS,
     pricePerImage: 0.035,
     typicalSeconds: 7,
+    inputImages: KONTEXT_INPUTS,
   },
   {
     ...FLUX_COMMON,
@@ -287,6 +306,7 @@ export const CATALOG: readonly ModelSpec[] = [
     maxPromptChars: FLUX1_PROMPT_CHARS,
     pricePerImage: 0.07,
     typicalSeconds: 10,
+    inputImages: KONTEXT_INPUTS,
   },
 ];
 

@@ -35,6 +35,20 @@ export type SizeRule =
       megapixels?: number;
     };
 
+/**
+ * How a model takes input images (edits, remixes, references). Absent: the model draws from text only,
+ * and a request with an image is refused before anything is spent.
+ */
+export interface InputImageRule {
+  /** Most input images one request may carry. */
+  max: number;
+  /**
+   * The model reads one image: several are joined side by side into one before sending (the APIYI
+   * Kontext doc's two-image recipe, "look at the left image and the right image").
+   */
+  joined?: boolean;
+}
+
 export interface Range {
   min: number;
   max: number;
@@ -68,4 +82,6 @@ export interface ModelSpec {
   pricePerImage: number;
   /** Typical seconds from request to response, for ETAs. */
   typicalSeconds: number;
+  /** Input images for edits; absent when the model takes none. */
+  inputImages?: InputImageRule;
 }

@@ -1,18 +1,31 @@
-// `npm run imagine -- --prompt TEXT [...]`: the options of CONTRACT.md, checked before anything is sent.
+// `npm run imagine -- --prompt TEXT [...]`: the options of CONTRACT.md, checked before anything is sent,
+// plus `--image PATH` (repeatable) and `--mask PATH` for edits, and `--batch FILE` with `--concurrency N`.
 import { parseArgs } from 'node:util';
 import type { ImageRequest } from '../providers/types.js';
 
 export class UsageError extends Error {}
 
 export interface CliOptions {
+  /** The request, or for a batch the defaults every line starts from (its prompt is empty). */
   request: Partial<ImageRequest> & { prompt: string };
+  /** Input images for an edit (for a batch: the default of lines that name none). */
+  imagePaths: string[];
+  maskPath?: string;
+  /** One prompt per line, or JSON lines (see batchFile.ts). */
+  batchFile?: string;
+  /** Generations at once in a batch. */
+  concurrency: number;
   timeoutSeconds?: number;
   outDir: string;
   help: boolean;
 }
 
+export const DEFAULT_CONCURRENCY = 2;
+
 export const USAGE = `Usage: npm run imagine -- --prompt TEXT [--model M] [--size WxH|W:H] [--quality Q] [--seed N]
-                       [--safety-tolerance N] [--n N] [--format png|jpeg|webp] [--timeout SECONDS] [--out DIR]`;
+                       [--safety-tolerance N] [--n N] [--format png|jpeg|webp] [--timeout SECONDS] [--out DIR]
+                       [--image PATH]... [--mask PATH]
+       npm run imagine -- --batch FILE [--concurrency N] [same options as defaults for every line]`;
 
 function integer(name: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
@@ -20,6 +33,14 @@ function integer(name: string, value: string | undefined, min: number, max: numb
   const number = Number(value);
   if (number < min || number > max) throw new UsageError(`--${name} must be between ${min} and ${max}, got ${number}`);
   return number;
+}
+
+/** `--format`: png, jpeg (or jpg), webp. Shared with batch lines. */
+export function outputFormat(value: string | undefined, where = '--format'): ImageRequest['outputFormat'] {
+  const format = value?.trim().toLowerCase();
+  if (format === undefined || format === '') return undefined;
+  if (!['png', 'jpeg', 'jpg', 'webp'].includes(format)) throw new UsageError(`${where} must be png, jpeg or webp, got "${value}"`);
+  return format === 'jpg' ? 'jpeg' : (format as 'png' | 'jpeg' | 'webp');
 }
 
 export function parseCliArgs(argv: string[]): CliOptions {
@@ -40,30 +61,40 @@ export function parseCliArgs(argv: string[]): CliOptions {
         format: { type: 'string' },
         timeout: { type: 'string' },
         out: { type: 'string', short: 'o' },
+        image: { type: 'string', short: 'i', multiple: true },
+        mask: { type: 'string' },
+        batch: { type: 'string', short: 'b' },
+        concurrency: { type: 'string', short: 'c' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (error) {
     throw new UsageError(`${(error as Error).message.split('\n')[0]}. ${USAGE.split('\n')[0]}`);
   }
-  if (values.help) return { request: { prompt: '' }, outDir: 'outputs', help: true };
+  const defaults = { imagePaths: [], concurrency: DEFAULT_CONCURRENCY, outDir: 'outputs' };
+  if (values.help) return { ...defaults, request: { prompt: '' }, help: true };
   const prompt = values.prompt?.trim();
-  if (!prompt) throw new UsageError('--prompt is required: npm run imagine -- --prompt "a red fox in snow"');
-  const format = values.format?.toLowerCase();
-  if (format !== undefined && !['png', 'jpeg', 'jpg', 'webp'].includes(format)) {
-    throw new UsageError(`--format must be png, jpeg or webp, got "${values.format}"`);
-  }
+  const batchFile = values.batch?.trim() || undefined;
+  if (batchFile && prompt) throw new UsageError('--prompt and --batch do not go together: put the prompts in the batch file, one per line');
+  if (!prompt && !batchFile) throw new UsageError('--prompt is required (or --batch FILE): npm run imagine -- --prompt "a red fox in snow"');
+  const imagePaths = (values.image ?? []).map((path) => path.trim()).filter(Boolean);
+  const maskPath = values.mask?.trim() || undefined;
+  if (maskPath && imagePaths.length === 0 && !batchFile) throw new UsageError('--mask needs --image: the mask marks where that image may change');
   return {
     request: {
-      prompt,
+      prompt: prompt ?? '',
       model: values.model?.trim() || undefined,
       size: values.size?.trim() || undefined,
       quality: values.quality?.trim() || undefined,
       seed: integer('seed', values.seed, 0, 2 ** 32 - 1),
       safetyTolerance: integer('safety-tolerance', values['safety-tolerance'], 0, 6),
       n: integer('n', values.n, 1, 10),
-      outputFormat: format === undefined ? undefined : format === 'jpg' ? 'jpeg' : (format as 'png' | 'jpeg' | 'webp'),
+      outputFormat: outputFormat(values.format),
     },
+    imagePaths,
+    ...(maskPath ? { maskPath } : {}),
+    ...(batchFile ? { batchFile } : {}),
+    concurrency: integer('concurrency', values.concurrency, 1, 16) ?? DEFAULT_CONCURRENCY,
     timeoutSeconds: integer('timeout', values.timeout, 1, 3600),
     outDir: values.out ?? 'outputs',
     help: false,

@@ -1,12 +1,19 @@
-// The `imagine` command line: one generation through the same pipeline the bot uses.
-// stdout: one saved path per line, nothing else. stderr: progress (on a terminal) and, on failure,
-// one line that says what happened and what to do. Exit codes: 0 ok, 1 generation failed, 2 usage/config.
+// The `imagine` command line: one generation (or edit, with --image) through the same pipeline the
+// bot uses, or a batch of them (--batch FILE).
+// stdout: one saved path per line, nothing else. stderr: progress and, on failure, one line that says
+// what happened and what to do (a batch: a line per finished prompt and a summary).
+// Exit codes: 0 ok, 1 a generation failed (any line of a batch), 2 usage/config/bad input file.
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { loadConfig, ConfigError } from '../config/index.js';
 import { explainError } from '../i18n/errorMessages.js';
 import type { Locale } from '../i18n/locale.js';
-import { ImagePipeline } from '../pipeline/imagePipeline.js';
-import { parseCliArgs, UsageError, USAGE } from './args.js';
+import { ImagePipeline, type PreparedGeneration } from '../pipeline/imagePipeline.js';
+import { parseCliArgs, UsageError, USAGE, type CliOptions } from './args.js';
+import { runBatch } from './batch.js';
+import { parseBatchFile, type BatchItem } from './batchFile.js';
 import { saveImages } from './outputFiles.js';
+import { prepareJob } from './prepareJob.js';
 import { startElapsedTicker } from './ticker.js';
 
 function terminalLocale(): Locale {
@@ -19,9 +26,18 @@ function fail(line: string, code: number): never {
   process.exit(code);
 }
 
+/** Ctrl-C or SIGTERM stops what is running (the relay may still bill what it received). */
+function abortOnSignals(): AbortController {
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return controller;
+}
+
 async function main(): Promise<void> {
   const locale = terminalLocale();
-  let options;
+  let options: CliOptions;
   try {
     options = parseCliArgs(process.argv.slice(2));
   } catch (error) {
@@ -34,21 +50,31 @@ async function main(): Promise<void> {
   }
 
   let pipeline: ImagePipeline;
-  let prepared;
   try {
-    const config = loadConfig({ require: ['relay'] });
-    pipeline = new ImagePipeline(config);
-    prepared = pipeline.prepare(options.request);
+    pipeline = new ImagePipeline(loadConfig({ require: ['relay'] }));
   } catch (error) {
     if (error instanceof ConfigError) fail(error.message, 2);
     fail(explainError(error, 'operator')[locale], 2);
   }
+  try {
+    if (options.batchFile) await batch(pipeline, options, locale);
+    else await single(pipeline, options, locale);
+  } finally {
+    await pipeline.close();
+  }
+}
 
-  const controller = new AbortController();
-  const onSignal = () => controller.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  const stopTicker = startElapsedTicker(process.stderr, `${prepared.model.id} ${prepared.plan.effectiveSize}`);
+async function single(pipeline: ImagePipeline, options: CliOptions, locale: Locale): Promise<void> {
+  let prepared: PreparedGeneration;
+  try {
+    prepared = await prepareJob(pipeline, options);
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message, 2);
+    fail(explainError(error, 'operator')[locale], 2);
+  }
+  const controller = abortOnSignals();
+  const edit = prepared.request.inputImages?.length ? ' edit' : '';
+  const stopTicker = startElapsedTicker(process.stderr, `${prepared.model.id} ${prepared.plan.effectiveSize}${edit}`);
   try {
     const result = await pipeline.generate(prepared, {
       signal: controller.signal,
@@ -68,9 +94,32 @@ async function main(): Promise<void> {
   } catch (error) {
     stopTicker();
     fail(explainError(error, 'operator')[locale], 1);
-  } finally {
-    await pipeline.close();
   }
+}
+
+async function batch(pipeline: ImagePipeline, options: CliOptions, locale: Locale): Promise<void> {
+  const file = resolve(options.batchFile as string);
+  let items: BatchItem[];
+  try {
+    items = parseBatchFile(await readFile(file, 'utf8'), dirname(file), { request: options.request, imagePaths: options.imagePaths.map((path) => resolve(path)) });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    fail(locale === 'zh' ? `无法读取批量文件 ${file}(${code})` : `cannot read the batch file ${file} (${code})`, 2);
+  }
+  if (items.length === 0) fail(locale === 'zh' ? `批量文件 ${file} 中没有提示词` : `the batch file ${file} holds no prompts (one per line, or JSON lines)`, 2);
+  const controller = abortOnSignals();
+  const summary = await runBatch({
+    pipeline,
+    items,
+    concurrency: options.concurrency,
+    outDir: options.outDir,
+    timeoutMs: options.timeoutSeconds === undefined ? undefined : options.timeoutSeconds * 1000,
+    signal: controller.signal,
+    locale,
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+  });
+  if (summary.failed > 0) process.exitCode = 1;
 }
 
 main().catch((error: unknown) => fail(explainError(error, 'operator')[terminalLocale()], 1));

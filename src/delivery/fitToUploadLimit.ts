@@ -123,8 +123,14 @@ export async function fitToUploadLimit(image: { bytes: Buffer; mime: string }, l
   const target = uploadTarget(limitBytes);
   const originalBytes = image.bytes.length;
 
-  // Trust the bytes, not the declared MIME type: relays mislabel JPEGs as PNGs.
-  const meta = await sharp(image.bytes).metadata();
+  // Trust the bytes, not the declared MIME type: relays mislabel JPEGs as PNGs. A header the relay
+  // client's own check let through but libvips refuses is the relay's broken image, not a bot bug.
+  let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
+  try {
+    meta = await sharp(image.bytes).metadata();
+  } catch (error) {
+    throw new UndecodableImageError(error);
+  }
   const known = FORMATS[meta.format ?? ''];
   if (known && originalBytes <= target) {
     const oriented = meta.autoOrient ?? { width: meta.width ?? 0, height: meta.height ?? 0 };

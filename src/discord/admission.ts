@@ -2,7 +2,7 @@
 // is accepting work and the queue has room for the user, the input is valid, the server's policy
 // admits it (blocked users, channels, models, words; safety clamped for the channel kind), and the
 // ledger can reserve its quota and budget. A refusal is answered privately, logged as an attempt, and costs nothing.
-import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction } from 'discord.js';
+import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type ModalSubmitInteraction } from 'discord.js';
 import { explainError } from '../i18n/errorMessages.js';
 import { localeFromDiscord, pick, type Locale, type Localized } from '../i18n/locale.js';
 import { formatDuration } from '../i18n/duration.js';
@@ -18,7 +18,8 @@ import { logRefusal } from './attempts.js';
 import type { BotContext } from './context.js';
 import { postToLogChannel } from './logChannel.js';
 
-export type AdmittableInteraction = ChatInputCommandInteraction | ButtonInteraction;
+/** Requests come from /imagine, the result buttons (Re-roll, Vary) and the Remix modal. */
+export type AdmittableInteraction = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction;
 
 export interface Admitted {
   prepared: PreparedGeneration;

@@ -1,6 +1,7 @@
 // The usage-log fields every attempt from an interaction shares, and the row for a refused one.
 import type { RepliableInteraction } from 'discord.js';
 import { log } from '../log.js';
+import { inputPictureCount } from '../providers/dialects/inputs.js';
 import type { ImageRequest } from '../providers/types.js';
 import type { UsageAttempt } from '../storage/index.js';
 import type { BotContext } from './context.js';
@@ -31,7 +32,8 @@ export function logRefusal(
   ctx: BotContext,
   interaction: RepliableInteraction,
   request: Partial<ImageRequest> & { prompt: string },
-  refusal: { outcome: 'invalid_input' | 'blocked'; reason: string },
+  /** `inputCount`: the images of an edit refused before they were read (else counted from the request). */
+  refusal: { outcome: 'invalid_input' | 'blocked'; reason: string; inputCount?: number },
 ): void {
   try {
     const { id, existing } = ctx.usage.start({
@@ -40,6 +42,7 @@ export function logRefusal(
       sizeRequested: request.size ?? null,
       params: storedParams(request),
       prompt: request.prompt,
+      inputCount: refusal.inputCount ?? inputPictureCount(request.inputImages),
     });
     if (!existing) ctx.usage.finish(id, { outcome: refusal.outcome, errorKind: refusal.outcome, errorMessage: refusal.reason, estimatedCost: 0 });
   } catch (error) {

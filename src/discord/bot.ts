@@ -7,7 +7,7 @@ import { metrics } from '../observability/metrics.js';
 import { startMetricsServer, type MetricsServer } from '../observability/server.js';
 import { ImagePipeline } from '../pipeline/imagePipeline.js';
 import { JobQueue, LatencyStats, relayCaps } from '../queue/index.js';
-import { AuditLog, JobStore, Ledger, openDatabase, PolicyStore, ReportStore, UsageLog, type Database } from '../storage/index.js';
+import { AuditLog, GalleryStore, HistoryStore, JobStore, Ledger, openDatabase, PolicyStore, ReportStore, UsageLog, type Database } from '../storage/index.js';
 import type { BotContext } from './context.js';
 import { HandlerTracker } from './handlerTracker.js';
 import { createInteractionHandler } from './interactionRouter.js';
@@ -71,6 +71,8 @@ export async function startBot(config: AppConfig): Promise<RunningBot> {
     jobStore,
     latency,
     reports: new ReportStore(db),
+    gallery: new GalleryStore(db),
+    history: new HistoryStore(db),
     handlers: new HandlerTracker(),
   };
   const client = new Client({

@@ -1,7 +1,7 @@
 import type { AppConfig } from '../config/index.js';
 import type { ImagePipeline } from '../pipeline/imagePipeline.js';
 import type { JobQueue, LatencyStats } from '../queue/index.js';
-import type { AuditLog, JobStore, Ledger, PolicyStore, ReportStore, UsageLog } from '../storage/index.js';
+import type { AuditLog, GalleryStore, HistoryStore, JobStore, Ledger, PolicyStore, ReportStore, UsageLog } from '../storage/index.js';
 import type { HandlerTracker } from './handlerTracker.js';
 
 /** What every command and button handler may use. Built once in bot.ts. */
@@ -22,6 +22,10 @@ export interface BotContext {
   latency: LatencyStats;
   /** Members' reports of results (the Report button), one per member and image. */
   reports: ReportStore;
+  /** Community sharing: gallery settings, shared images, favourites. */
+  gallery: GalleryStore;
+  /** Members' recent images (/history). */
+  history: HistoryStore;
   /** Interaction handlers still at work, for shutdown. */
   handlers: HandlerTracker;
 }

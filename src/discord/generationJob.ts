@@ -6,6 +6,7 @@ import { fitToUploadLimit, UndecodableImageError, type FittedImage } from '../de
 import { explainError } from '../i18n/errorMessages.js';
 import { pick, type Locale } from '../i18n/locale.js';
 import { text } from '../i18n/messages.js';
+import { previewText } from '../i18n/previewMessages.js';
 import { queueText } from '../i18n/queueMessages.js';
 import { log, type Log } from '../log.js';
 import { metrics } from '../observability/metrics.js';
@@ -19,6 +20,7 @@ import { deliver, DeliveryFailedError, UploadTooLargeError, type Delivered, type
 import { describeDiscordError } from './discordErrors.js';
 import type { GenerationJob } from './generationRun.js';
 import { cancelRow } from './jobControls.js';
+import { PreviewReporter, previewAttachment } from './previewReporter.js';
 import { ProgressReporter } from './progress.js';
 import { failureMessage, resultMessage } from './resultMessage.js';
 import { tokenUsable } from './tokenClock.js';
@@ -57,15 +59,27 @@ export async function executeGeneration(attempt: Attempt, signal: AbortSignal): 
   const logger = jobLog(attempt);
   ctx.jobStore.markRunning(jobId);
   const components = [cancelRow(interaction.id, locale)];
+  const startedAt = Date.now();
+  const status = (seconds: number): string => {
+    const line = pick(
+      seconds < 1
+        ? queueText.starting({ model: prepared.model.id, size: prepared.plan.effectiveSize })
+        : text.progress({ model: prepared.model.id, size: prepared.plan.effectiveSize, seconds }),
+      locale,
+    );
+    // A preview on screen keeps its caption when the progress line is refreshed.
+    const shown = previews.current;
+    return shown ? `${line}\n${pick(previewText.preview(shown), locale)}` : line;
+  };
+  // Partial images of a streamed generation, shown in the reply while it runs (throttled, latest wins).
+  const previews = new PreviewReporter(
+    (frame) =>
+      interaction.editReply({ content: status(Math.round((Date.now() - startedAt) / 1000)), components, files: [previewAttachment(frame)] }),
+    { stillUseful: () => tokenUsable(interaction.id), spoiler: job.spoiler },
+  );
   const progress = new ProgressReporter(
     (content) => interaction.editReply({ content, components }),
-    (seconds) =>
-      pick(
-        seconds < 1
-          ? queueText.starting({ model: prepared.model.id, size: prepared.plan.effectiveSize })
-          : text.progress({ model: prepared.model.id, size: prepared.plan.effectiveSize, seconds }),
-        locale,
-      ),
+    status,
     PROGRESS_INTERVAL_MS,
     () => tokenUsable(interaction.id),
   );
@@ -92,13 +106,15 @@ export async function executeGeneration(attempt: Attempt, signal: AbortSignal): 
         metrics.relayError(info.from, info.error);
         logger.warn('relay failover', { from: info.from, to: info.to, kind: info.error.kind, status: info.error.status, requestId: info.error.requestId });
       },
+      onPartialImage: (partial) => previews.offer(partial),
     });
   } catch (error) {
-    await progress.stop();
+    // Previews end before any final message: that edit replaces the attachments and must be last.
+    await Promise.all([progress.stop(), previews.stop()]);
     await settleFailure(attempt, error, signal.aborted ? String(signal.reason) : undefined);
     return;
   }
-  await progress.stop();
+  await Promise.all([progress.stop(), previews.stop()]);
   metrics.generationSucceeded(prepared.model.id, result.elapsedMs / 1000);
   ctx.latency.record(prepared.model.id, result.elapsedMs);
   ctx.ledger.commit(interaction.id, { images: result.images.length, cost: result.estimatedCost });

@@ -10,6 +10,7 @@ import { text } from '../i18n/messages.js';
 import { queueText } from '../i18n/queueMessages.js';
 import { log } from '../log.js';
 import type { PreparedGeneration } from '../pipeline/imagePipeline.js';
+import { inputPictureCount } from '../providers/dialects/inputs.js';
 import type { EtaEstimate } from '../queue/index.js';
 import type { FinalJobState } from '../storage/jobStore.js';
 import type { FinishedOutcome } from '../storage/index.js';
@@ -67,6 +68,7 @@ function record(ctx: BotContext, job: GenerationJob): Attempt | undefined {
     prompt: prepared.request.prompt,
     relay: prepared.relays[0]?.name ?? null,
     seed: prepared.request.seed ?? null,
+    inputCount: inputPictureCount(prepared.request.inputImages),
   });
   if (started.existing) {
     log.info('interaction delivered twice; ignoring the repeat', { interaction: interaction.id });

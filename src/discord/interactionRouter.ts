@@ -1,7 +1,7 @@
 // The one place every interaction enters: it finds the handler, and turns any error a handler
 // lets through into a message for the user. Nothing thrown here reaches discord.js's event loop.
 import { MessageFlags, type Interaction, type RepliableInteraction } from 'discord.js';
-import { BUTTON_HANDLERS, SLASH_COMMANDS } from '../../commands/index.js';
+import { BUTTON_HANDLERS, MESSAGE_COMMANDS, MODAL_HANDLERS, SLASH_COMMANDS } from '../../commands/index.js';
 import { localeFromDiscord, pick, type Localized } from '../i18n/locale.js';
 import { text } from '../i18n/messages.js';
 import { log } from '../log.js';
@@ -29,6 +29,13 @@ function routeInteraction(ctx: BotContext): (interaction: Interaction) => Promis
       } else if (interaction.isButton()) {
         const prefix = interaction.customId.split(':')[0];
         const handler = BUTTON_HANDLERS.find((candidate) => candidate.prefix === prefix);
+        if (handler) await handler.handle(ctx, interaction);
+      } else if (interaction.isMessageContextMenuCommand()) {
+        const command = MESSAGE_COMMANDS.find((candidate) => candidate.name === interaction.commandName);
+        if (command) await command.execute(ctx, interaction);
+      } else if (interaction.isModalSubmit()) {
+        const prefix = interaction.customId.split(':')[0];
+        const handler = MODAL_HANDLERS.find((candidate) => candidate.prefix === prefix);
         if (handler) await handler.handle(ctx, interaction);
       }
     } catch (error) {

@@ -1,12 +1,15 @@
 // What a finished generation looks like in Discord: the images as attachments, an embed with the
-// parameters, and the Re-roll / Details / Delete / Report buttons (their state is the usage-log row id).
+// parameters, and the Re-roll / Vary / Details / Delete / Report buttons, then Share / ⭐ (their state is the
+// usage-log row id).
 import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder } from 'discord.js';
 import type { FittedImage } from '../delivery/fitToUploadLimit.js';
 import { attachmentName } from '../delivery/attachmentName.js';
 import { pick, type Locale, type Localized } from '../i18n/locale.js';
 import { text } from '../i18n/messages.js';
+import { describeInputs, inputText } from '../i18n/inputMessages.js';
 import { reportText } from '../i18n/reportMessages.js';
 import type { GenerationResult } from '../providers/types.js';
+import { sharingRow } from '../gallery/components.js';
 import { resultButtonId } from './customIds.js';
 
 const SUCCESS_COLOUR = 0x5865f2;
@@ -44,6 +47,12 @@ export function resultButtons(generationId: number, locale: Locale): ActionRowBu
       .setLabel(pick(text.buttonReroll, locale))
       .setEmoji('🎲')
       .setStyle(ButtonStyle.Primary),
+    // The result itself as the input of an edit.
+    new ButtonBuilder()
+      .setCustomId(resultButtonId('vary', generationId))
+      .setLabel(pick(inputText.buttonVary, locale))
+      .setEmoji('🔀')
+      .setStyle(ButtonStyle.Secondary),
     new ButtonBuilder()
       .setCustomId(resultButtonId('details', generationId))
       .setLabel(pick(text.buttonDetails, locale))
@@ -88,6 +97,7 @@ export function resultMessage(view: ResultView) {
     ...view.notes.map((note) => pick(note, locale)),
   ];
   const first = files[0]?.name;
+  const inputs = describeInputs(result.inputs, locale);
   const embed = new EmbedBuilder()
     .setColor(SUCCESS_COLOUR)
     .setDescription(shorten(view.prompt, PROMPT_PREVIEW_CHARS))
@@ -98,10 +108,12 @@ export function resultMessage(view: ResultView) {
       ...(view.safety === undefined ? [] : [{ name: pick(text.fieldSafety, locale), value: view.safety, inline: true }]),
       { name: pick(text.fieldTime, locale), value: `${(result.elapsedMs / 1000).toFixed(1)} s`, inline: true },
       { name: pick(text.fieldRequester, locale), value: `<@${view.userId}>`, inline: true },
+      ...(inputs ? [{ name: pick(inputText.fieldInputs, locale), value: shorten(inputs, 1024) }] : []),
       ...(notes.length ? [{ name: pick(text.fieldNotes, locale), value: shorten(notes.map((n) => `• ${n}`).join('\n'), 1024) }] : []),
     );
   if (first && !view.spoiler) embed.setImage(`attachment://${first}`);
-  return { embeds: [embed], files, components: [resultButtons(view.generationId, locale)] };
+  // Share and ⭐ on a second row: a row holds five buttons, and the first is the result's own.
+  return { embeds: [embed], files, components: [resultButtons(view.generationId, locale), sharingRow(view.generationId, locale)] };
 }
 
 function sizeLabel(result: GenerationResult, images: FittedImage[]): string {

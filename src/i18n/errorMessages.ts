@@ -17,6 +17,7 @@ const PARAM_ZH: Record<string, string> = {
   steps: '步数',
   guidance: '引导强度',
   output_format: '输出格式',
+  image: '输入图片',
 };
 
 function supportSuffix(error: ImagineError): Localized {

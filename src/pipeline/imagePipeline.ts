@@ -5,13 +5,17 @@ import { randomInt } from 'node:crypto';
 import type { AppConfig } from '../config/index.js';
 import type { RelayConfig } from '../config/relay.js';
 import type { ModelSpec } from '../catalog/types.js';
+import { simplestRatio, formatRatio } from '../catalog/aspectRatio.js';
 import { findModel } from '../catalog/models.js';
 import { planRequest } from '../providers/dialects/index.js';
+import { editModelIds } from '../providers/dialects/inputs.js';
 import { InvalidInputError } from '../providers/errors.js';
 import { closeAgents } from '../providers/http.js';
+import type { PartialImageListener } from '../providers/imageEvents.js';
 import type { RetryInfo } from '../providers/relayClient.js';
 import { RelayRouter, type FailoverInfo } from '../providers/router.js';
-import type { DialectOptions, GenerationResult, ImageRequest, PlannedRequest } from '../providers/types.js';
+import type { DialectOptions, GenerationResult, ImageRequest, InputImage, PlannedRequest } from '../providers/types.js';
+import { checkInputCount, prepareInputImages, type RawInput } from './inputImages.js';
 
 export type PipelineConfig = Pick<AppConfig, 'relays' | 'knownModels' | 'offeredModels' | 'defaultModel'> & {
   env: Pick<AppConfig['env'], 'defaultSize' | 'defaultN' | 'requestTimeoutMs'>;
@@ -35,6 +39,8 @@ export interface GenerateOptions {
   timeoutMs?: number;
   onRetry?(info: RetryInfo): void;
   onFailover?(info: FailoverInfo): void;
+  /** Previews while a streamed generation runs (relays with `streaming`, GPT image models). */
+  onPartialImage?: PartialImageListener;
 }
 
 /** Seeds are chosen here when the user gives none, so every result can be reproduced and re-rolled. */
@@ -42,6 +48,15 @@ const MAX_SEED = 2 ** 31 - 1;
 
 export function dialectOptionsFor(relay: RelayConfig | undefined): DialectOptions {
   return { strictAspectRatios: relay?.strictAspectRatios ?? false, maxPromptChars: relay?.maxPromptChars };
+}
+
+/**
+ * An edit without a chosen size keeps the first input's shape (as a ratio, so pixel models render
+ * about 1 MP of it): a portrait photo stays portrait instead of becoming IMAGE_SIZE's square.
+ */
+function inputShape(images: readonly InputImage[] | undefined): string | undefined {
+  const first = images?.[0];
+  return first ? formatRatio(simplestRatio(first.width, first.height)) : undefined;
 }
 
 export class ImagePipeline {
@@ -82,6 +97,23 @@ export class ImagePipeline {
     return this.router.relaysServing(model.id);
   }
 
+  /** The offered models that take input images (edits), for menus and refusals. */
+  get editModels(): readonly ModelSpec[] {
+    return this.config.offeredModels.filter((model) => model.inputImages);
+  }
+
+  /**
+   * Refuses, before anything is downloaded, `pictures` input images for this model (a text-only
+   * model, or more than it reads). Throws InvalidInputError.
+   */
+  checkInputCount(model: ModelSpec, pictures: number): void {
+    checkInputCount(model, pictures, editModelIds(this.config.offeredModels));
+  }
+
+  /** Checks and converts input images for `model` (see inputImages.ts); throws InvalidInputError. */
+  readInputs(model: ModelSpec, raw: readonly RawInput[]): Promise<InputImage[]> {
+    return prepareInputImages(raw, model, editModelIds(this.config.offeredModels));
+  }
 
   /** Validates and maps the request; throws InvalidInputError, and sends nothing. */
   prepare(input: Partial<ImageRequest> & { prompt: string }): PreparedGeneration {
@@ -96,10 +128,11 @@ export class ImagePipeline {
       });
     }
     const sizeGiven = input.size !== undefined && input.size.trim() !== '';
+    this.checkInputCount(model, input.inputImages?.reduce((sum, image) => sum + image.parts, 0) ?? 0);
     const request: ImageRequest = {
       ...input,
       model: model.id,
-      size: sizeGiven ? input.size : this.config.env.defaultSize,
+      size: sizeGiven ? input.size : (inputShape(input.inputImages) ?? this.config.env.defaultSize),
       n: input.n ?? Math.min(this.config.env.defaultN, model.maxN),
       seed: input.seed ?? (model.seed ? randomInt(0, MAX_SEED) : undefined),
     };
@@ -113,7 +146,7 @@ export class ImagePipeline {
       plan = planRequest(request, model, dialectOptionsFor(relays[0]));
     }
     if (!sizeGiven) {
-      // Mapping the operator's default size onto this model is not the user's business.
+      // Mapping the operator's default size (or an input's shape) onto this model is not the user's business.
       plan = { ...plan, adjustments: plan.adjustments.filter((adjustment) => adjustment.field !== 'size') };
     }
     return { request, model, plan, relays, sizeChosen: sizeGiven };
@@ -137,6 +170,7 @@ export class ImagePipeline {
         signal: options.signal,
         onRetry: options.onRetry,
         onFailover: options.onFailover,
+        onPartialImage: options.onPartialImage,
       },
     );
     const sentSeed = routed.plan.body.seed;
@@ -152,6 +186,7 @@ export class ImagePipeline {
       elapsedMs: routed.elapsedMs,
       estimatedCost: this.pricePerImage(model, routed.relay) * routed.images.length,
       usage: routed.usage,
+      ...(request.inputImages?.length ? { inputs: request.inputImages.map((image) => image.toJSON()) } : {}),
     };
   }
 

@@ -12,8 +12,10 @@ import {
   MalformedResponseError,
   RelayTimeoutError,
   UpstreamError,
+  isImagineError,
   type ImagineError,
 } from './errors.js';
+import { EncodedBody } from './multipart.js';
 import { redact, registerSecret } from './redact.js';
 
 export const USER_AGENT = 'imagine-bot/0.1 (Discord /imagine bot; undici)';
@@ -34,7 +36,10 @@ export interface RelayResponse {
   status: number;
   /** Header names lower-cased; repeated headers joined with `, `. */
   headers: Record<string, string>;
+  /** The body; empty when it was an event stream handed to `onEventStreamData` (then `streamed`). */
   text: string;
+  /** The body went chunk by chunk to `onEventStreamData` instead of into `text`. */
+  streamed?: boolean;
 }
 
 export interface PostOptions {
@@ -43,9 +48,17 @@ export interface PostOptions {
   signal?: AbortSignal;
   /** Larger bodies are refused (b64 images are big, but not this big). Default 128 MiB. */
   maxResponseBytes?: number;
+  /**
+   * Receives a 2xx `text/event-stream` body chunk by chunk as it arrives, instead of it being
+   * buffered into `text`: a streamed generation's previews can be shown while it runs, and its
+   * multi-MiB partial images are never held all at once. The deadline and the byte cap still apply.
+   * An ImagineError it throws ends the exchange with that error.
+   */
+  onEventStreamData?(chunk: Buffer): void;
 }
 
 const DEFAULT_MAX_RESPONSE_BYTES = 128 * 1024 * 1024;
+const EVENT_STREAM = /^\s*text\/event-stream\b/i;
 
 const agents = new Map<string, Agent>();
 
@@ -114,7 +127,8 @@ function transportError(relay: RelayConfig, error: unknown, sent: boolean): Imag
 }
 
 /**
- * POSTs `body` as JSON to `{relay.baseUrl}{path}` and reads the whole response as text.
+ * POSTs `body` as JSON to `{relay.baseUrl}{path}` and reads the whole response as text (or, for an
+ * event stream with `onEventStreamData`, hands it over as it arrives).
  * Resolves for any HTTP status; rejects only with typed errors (never containing the key):
  * UpstreamError `connect_failed`, RelayTimeoutError `connection_cut`/`timeout`, CancelledError,
  * MalformedResponseError `response_too_large`.
@@ -131,7 +145,8 @@ export function postJson(
   // Relays sometimes echo request headers in their error text: make sure redact() knows this key.
   registerSecret(relay.apiKey);
   const url = new URL(relay.baseUrl + path);
-  const payload = Buffer.from(JSON.stringify(body), 'utf8');
+  // Image edits arrive already encoded as multipart (multipart.ts); everything else is JSON.
+  const payload = body instanceof EncodedBody ? body.payload : Buffer.from(JSON.stringify(body), 'utf8');
 
   return new Promise<RelayResponse>((resolve, reject) => {
     // `sent` turns true when undici binds the request to a connected socket, right before writing it.
@@ -142,6 +157,7 @@ export function postJson(
     let headers: IncomingHttpHeaders = {};
     let size = 0;
     const chunks: Buffer[] = [];
+    let streamed = false;
 
     const settle = (error: ImagineError | undefined, value?: RelayResponse): void => {
       if (settled) return;
@@ -181,6 +197,12 @@ export function postJson(
       onResponseStart(_c, statusCode, responseHeaders) {
         status = statusCode;
         headers = responseHeaders;
+        const type = responseHeaders['content-type'];
+        streamed =
+          options.onEventStreamData !== undefined &&
+          statusCode >= 200 &&
+          statusCode < 300 &&
+          EVENT_STREAM.test(Array.isArray(type) ? (type[0] ?? '') : (type ?? ''));
       },
       onResponseData(_c, chunk) {
         size += chunk.length;
@@ -194,10 +216,27 @@ export function postJson(
           );
           return;
         }
-        chunks.push(chunk);
+        if (!streamed) {
+          chunks.push(chunk);
+          return;
+        }
+        try {
+          options.onEventStreamData?.(chunk);
+        } catch (error) {
+          settle(
+            isImagineError(error)
+              ? error
+              : new MalformedResponseError(`Relay "${relay.name}" sent an event stream that could not be read`, {
+                  relay: relay.name,
+                  status,
+                  cause: safeCause(error),
+                }),
+          );
+        }
       },
       onResponseEnd() {
-        settle(undefined, { status, headers: flattenHeaders(headers), text: Buffer.concat(chunks).toString('utf8') });
+        if (streamed) settle(undefined, { status, headers: flattenHeaders(headers), text: '', streamed: true });
+        else settle(undefined, { status, headers: flattenHeaders(headers), text: Buffer.concat(chunks).toString('utf8') });
       },
       onResponseError(_c, error) {
         settle(transportError(relay, error, sent));
@@ -212,8 +251,9 @@ export function postJson(
           method: 'POST',
           headers: {
             authorization: `Bearer ${relay.apiKey}`,
-            'content-type': 'application/json',
-            accept: 'application/json',
+            'content-type': body instanceof EncodedBody ? body.contentType : 'application/json',
+            // Relays that stream check for this before they answer with events.
+            accept: options.onEventStreamData ? 'text/event-stream, application/json' : 'application/json',
             'user-agent': USER_AGENT,
           },
           body: payload,

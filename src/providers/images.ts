@@ -1,9 +1,9 @@
 // Turns a relay's success body into checked images: validated with zod at the edge, b64 decoded
 // (data-URI prefix or not), URLs downloaded at once (they expire in ~10 minutes), and every image
 // sniffed by its magic number and checked to be complete, so a truncated file never reaches Discord.
-import sharp from 'sharp';
 import { z } from 'zod';
 import { MalformedResponseError, type ErrorContext } from './errors.js';
+import { checkImage, MAX_IMAGE_PIXELS } from './imageHeader.js';
 import type { GeneratedImage } from './types.js';
 
 const itemSchema = z.object({
@@ -116,7 +116,8 @@ export function decodeBase64Image(value: string, context: ErrorContext = {}): Bu
   return bytes;
 }
 
-function sniff(bytes: Buffer): GeneratedImage['mime'] | undefined {
+/** The image type from its magic number (never from headers), or undefined when it is none we read. */
+export function sniff(bytes: Buffer): GeneratedImage['mime'] | undefined {
   if (bytes.length >= 8 && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) {
     return 'image/png';
   }
@@ -128,55 +129,37 @@ function sniff(bytes: Buffer): GeneratedImage['mime'] | undefined {
   return undefined;
 }
 
-/** Length without trailing padding some encoders and proxies append (NUL, whitespace). */
-function trimmedEnd(bytes: Buffer): number {
-  let end = bytes.length;
-  while (end > 0 && [0x00, 0x09, 0x0a, 0x0d, 0x20].includes(bytes[end - 1] ?? -1)) end--;
-  return end;
-}
-
-/** Walks the PNG chunks: a complete file reaches IEND without running past the end. */
-function pngComplete(bytes: Buffer): boolean {
-  let offset = 8;
-  while (offset + 12 <= bytes.length) {
-    const length = bytes.readUInt32BE(offset);
-    const type = bytes.toString('latin1', offset + 4, offset + 8);
-    offset += 12 + length;
-    if (offset > bytes.length) return false;
-    if (type === 'IEND') return true;
-  }
-  return false;
-}
-
-function isComplete(bytes: Buffer, mime: GeneratedImage['mime']): boolean {
-  const end = trimmedEnd(bytes);
-  switch (mime) {
-    case 'image/png':
-      return pngComplete(bytes);
-    case 'image/jpeg': // ends with the EOI marker
-      return end >= 4 && bytes[end - 2] === 0xff && bytes[end - 1] === 0xd9;
-    case 'image/gif': // ends with the trailer byte
-      return end >= 14 && bytes[end - 1] === 0x3b;
-    case 'image/webp': // the RIFF header says how long the file is
-      return bytes.readUInt32LE(4) + 8 <= bytes.length;
-  }
-}
-
-/** Sniffs the format, checks the file is complete and reads its dimensions. */
+/**
+ * Sniffs the format, checks the file is complete and reads its dimensions from the headers
+ * (imageHeader.ts, no decoding and no libvips). sharp is loaded only for a variant of a format
+ * the header parser does not read.
+ */
 export async function inspectImage(bytes: Buffer, context: ErrorContext = {}): Promise<GeneratedImage> {
-  const mime = sniff(bytes);
-  if (!mime) {
+  const check = checkImage(bytes);
+  if (check.ok) return { bytes, mime: check.mime, width: check.width, height: check.height };
+  if (check.problem === 'notImage') {
     throw new MalformedResponseError('The relay sent data that is not a PNG, JPEG, WebP or GIF image', context);
   }
-  if (!isComplete(bytes, mime)) {
-    throw new MalformedResponseError(`The relay sent a truncated ${mime.slice(6).toUpperCase()} image`, context);
+  const { mime } = check;
+  const format = mime.slice(6).toUpperCase();
+  switch (check.problem) {
+    case 'truncated':
+      throw new MalformedResponseError(`The relay sent a truncated ${format} image`, context);
+    case 'tooLarge':
+      throw new MalformedResponseError(
+        `The relay sent a ${format} image of ${check.width}x${check.height} pixels, more than ${MAX_IMAGE_PIXELS} pixels`,
+        context,
+      );
+    case 'unknown':
+      try {
+        const { default: sharp } = await import('sharp');
+        const { width, height } = await sharp(bytes).metadata(); // enforces the same pixel limit
+        return { bytes, mime, width, height };
+      } catch {
+        // unreadable, below
+      }
   }
-  try {
-    const { width, height } = await sharp(bytes).metadata();
-    return { bytes, mime, width, height };
-  } catch {
-    throw new MalformedResponseError(`The relay sent a ${mime.slice(6).toUpperCase()} image that cannot be read`, context);
-  }
+  throw new MalformedResponseError(`The relay sent a ${format} image that cannot be read`, context);
 }
 
 function integer(value: unknown): number | undefined {

@@ -1,18 +1,33 @@
 // One generation on one relay: send, classify, drop `quality` once if the relay refuses it, and
 // retry by the one policy (retry.ts), all inside one deadline counted from the first send.
+// GPT image generations on relays that stream are sent with `stream: true` (streaming.ts); the
+// events are read as they arrive and their partial images handed to `onPartialImage`.
 import type { RelayConfig } from '../config/relay.js';
 import { classifyParsedResponse, extractRequestId, isErrorJson, isQualityRejection, parseJsonBody } from './classify.js';
-import { CancelledError, RelayTimeoutError, isImagineError, type ImagineError } from './errors.js';
+import { CancelledError, RelayTimeoutError, UpstreamError, isImagineError, type ImagineError } from './errors.js';
 import { postJson, type RelayResponse } from './http.js';
 import { downloadImage, hostIsPrivate } from './imageDownload.js';
+import { encodeMultipart } from './multipart.js';
+import { imageEventStream, type ImageEventStream, type PartialImageListener } from './imageEvents.js';
 import { eventStreamToJson, imagesFromJson, isEventStream } from './images.js';
 import { DEFAULT_RETRY_POLICY, abortableSleep, retryDecision, type RetryPolicy, type Sleep } from './retry.js';
+import {
+  PARTIAL_IMAGES,
+  isStreamingRefusal,
+  rememberStreamingRefused,
+  shouldStream,
+  withStreaming,
+  withoutStreaming,
+} from './streaming.js';
 import type { GenerationResult, PlannedRequest } from './types.js';
 
 export interface RetryInfo {
   relay: string;
-  /** `retry`: the policy retries after `delayMs`; `quality_dropped`: resent at once without `quality`. */
-  reason: 'retry' | 'quality_dropped';
+  /**
+   * `retry`: the policy retries after `delayMs`; `quality_dropped`: resent at once without `quality`;
+   * `streaming_dropped`: the relay refused `stream`, resent at once as a plain request.
+   */
+  reason: 'retry' | 'quality_dropped' | 'streaming_dropped';
   /** 1 for the first resend. */
   attempt: number;
   delayMs: number;
@@ -30,6 +45,8 @@ export interface GenerateOnRelayOptions {
   /** Cap for each downloaded image (URL results). */
   maxImageBytes?: number;
   onRetry?(info: RetryInfo): void;
+  /** Previews of a streamed generation, as they arrive. Its failures never reach the generation. */
+  onPartialImage?: PartialImageListener;
 }
 
 /** What one relay produced; the router and pipeline add model, relay, size, adjustments and cost. */
@@ -46,6 +63,11 @@ export type RelayGeneration = Omit<
 function withoutQuality(body: Record<string, unknown>): Record<string, unknown> {
   const { quality: _dropped, ...rest } = body;
   return rest;
+}
+
+/** What goes on the wire: JSON, or for an edit with files (GPT /images/edits) a multipart form of the same fields. */
+function wireBody(plan: PlannedRequest, body: Record<string, unknown>): unknown {
+  return plan.files ? encodeMultipart(body, plan.files) : body;
 }
 
 /** Sends `plan` to `relay` until it yields images or a final typed error. */
@@ -77,7 +99,13 @@ export async function generateOnRelay(
     });
   };
 
-  const readImages = async (response: RelayResponse, attempts: number, qualityDropped: boolean) => {
+  const readImages = async (
+    response: RelayResponse,
+    attempts: number,
+    qualityDropped: boolean,
+    events: ImageEventStream | undefined,
+  ) => {
+    if (response.streamed && events) return readStreamed(response, attempts, qualityDropped, events);
     const text = isEventStream(response.headers['content-type'], response.text)
       ? eventStreamToJson(response.text)
       : response.text;
@@ -85,6 +113,43 @@ export async function generateOnRelay(
     const json = parseJsonBody(text);
     const ok = response.status >= 200 && response.status < 300;
     if (!ok || isErrorJson(json)) throw classifyParsedResponse(relay.name, { ...response, text }, json);
+    return toGeneration(response, json, attempts, qualityDropped);
+  };
+
+  /** The events of a streamed answer, folded as they arrived. */
+  const readStreamed = async (
+    response: RelayResponse,
+    attempts: number,
+    qualityDropped: boolean,
+    events: ImageEventStream,
+  ) => {
+    const requestId = extractRequestId(response.headers);
+    const json = events.finish();
+    if (json === undefined) {
+      // The stream ended before any image: a proxy cut it, or the relay gave up. The upstream may
+      // still finish and bill it, so this is a timeout (never retried), not a malformed answer.
+      throw new RelayTimeoutError(
+        `Relay "${relay.name}" ended the event stream before the image arrived; it may still have been billed`,
+        { ...context, status: response.status, requestId, code: 'stream_incomplete' },
+      );
+    }
+    if (isErrorJson(json)) {
+      const error = classifyParsedResponse(relay.name, response, json);
+      // An error event the table does not place is still the relay saying the generation failed
+      // (its own error: not billed), not an unreadable answer.
+      if (error.kind !== 'malformed_response') throw error;
+      throw new UpstreamError(`Relay "${relay.name}" reported an error in the event stream: ${error.relayMessage ?? 'no detail'}`, {
+        ...context,
+        status: response.status,
+        requestId: error.requestId,
+        code: error.code,
+        relayMessage: error.relayMessage,
+      });
+    }
+    return toGeneration(response, json, attempts, qualityDropped);
+  };
+
+  const toGeneration = async (response: RelayResponse, json: unknown, attempts: number, qualityDropped: boolean) => {
     const requestId = extractRequestId(response.headers);
     const parsed = await imagesFromJson(json, download, { ...context, status: response.status, requestId });
     const result: RelayGeneration = { ...parsed, qualityDropped, elapsedMs: now() - start, attempts };
@@ -92,7 +157,9 @@ export async function generateOnRelay(
     return result;
   };
 
-  let body = plan.body;
+  // Only generations stream: edits go out as multipart, which relays do not stream.
+  let streaming = plan.path === '/images/generations' && shouldStream(relay, plan.model, plan.body);
+  let body = streaming ? withStreaming(plan.body) : plan.body;
   let qualityDropped = false;
   let retries = 0;
   for (let attempts = 1; ; attempts++) {
@@ -104,10 +171,25 @@ export async function generateOnRelay(
       });
     }
     try {
-      const response = await postJson(relay, plan.path, body, { timeoutMs: remaining(), signal });
-      return await readImages(response, attempts, qualityDropped);
+      // Each attempt folds its own events: a resend starts its previews over.
+      const events = streaming ? imageEventStream(options.onPartialImage, PARTIAL_IMAGES) : undefined;
+      const response = await postJson(relay, plan.path, wireBody(plan, body), {
+        timeoutMs: remaining(),
+        signal,
+        onEventStreamData: events?.push,
+      });
+      return await readImages(response, attempts, qualityDropped, events);
     } catch (error) {
       if (!isImagineError(error) || error.kind === 'cancelled') throw error;
+      // A relay that refuses `stream` gets the same request once more as a plain one, and is not
+      // asked to stream again while this process runs.
+      if (streaming && isStreamingRefusal(error)) {
+        rememberStreamingRefused(relay);
+        body = withoutStreaming(body);
+        streaming = false;
+        onRetry?.({ relay: relay.name, reason: 'streaming_dropped', attempt: attempts, delayMs: 0, error });
+        continue;
+      }
       // The Flu API's own advice: when `quality` is refused, send the request again without it.
       if (!qualityDropped && 'quality' in body && isQualityRejection(error)) {
         body = withoutQuality(body);

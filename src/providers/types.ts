@@ -17,6 +17,46 @@ export interface ImageRequest {
   promptUpsampling?: boolean;
   steps?: number;
   guidance?: number;
+  /** Input images: the request becomes an edit (see InputImage). */
+  inputImages?: InputImage[];
+  /** GPT image edits only: a PNG whose transparent pixels mark where the first image may change. */
+  mask?: InputImage;
+}
+
+/**
+ * An input image, already checked (magic bytes, decodable) and scaled to what relays accept.
+ * Requests are serialised into the job table and the usage log: `toJSON` keeps them to a reference,
+ * so image bytes never land in SQLite.
+ */
+export interface InputImage {
+  bytes: Buffer;
+  mime: 'image/png' | 'image/jpeg' | 'image/webp';
+  width: number;
+  height: number;
+  /** The file name people know it by (shown in the result, sent in multipart). */
+  name: string;
+  /** How many images were joined side by side into this one (Kontext reads one image); 1 otherwise. */
+  parts: number;
+  /**
+   * Where each part can be fetched again (Re-roll): one per part, or none for uploads that are not
+   * kept anywhere (a slash-command attachment, a local file).
+   */
+  sources: InputSource[];
+  toJSON(): InputImageRef;
+}
+
+/** A Discord message attachment an input came from: Re-roll fetches the message again for a fresh link. */
+export interface InputSource {
+  channelId: string;
+  messageId: string;
+  attachmentId: string;
+}
+
+/** What is stored of an input: its name, how many images it joined, and where they came from. */
+export interface InputImageRef {
+  name: string;
+  parts: number;
+  sources: InputSource[];
 }
 
 /** Per-relay options that change how a request is built. */
@@ -30,16 +70,24 @@ export interface DialectOptions {
 /** A request that passed validation, mapped onto one dialect, ready to send. */
 export interface PlannedRequest {
   model: ModelSpec;
-  /** Path under the relay's `/v1` base. */
-  path: '/images/generations';
-  /** The JSON body to send. */
+  /** Path under the relay's `/v1` base: edits of GPT image models go to `/images/edits`. */
+  path: '/images/generations' | '/images/edits';
+  /** The JSON body to send; with `files`, the text fields of a multipart form. */
   body: Record<string, unknown>;
+  /** Files of a multipart request (`image[]`, `mask`); absent for JSON requests. */
+  files?: PlannedFile[];
   /** The size or aspect ratio actually requested, for display (`1024x1536`, `16:9`, `auto`). */
   effectiveSize: string;
   /** How many images were asked for. */
   n: number;
   /** Human-readable adjustments made to the request ("size 1000x1000 rounded to 992x992"). */
   adjustments: Adjustment[];
+}
+
+export interface PlannedFile {
+  /** The form field: `image[]` or `mask`. */
+  field: string;
+  image: InputImage;
 }
 
 export interface Adjustment {
@@ -74,4 +122,6 @@ export interface GenerationResult {
   estimatedCost: number;
   /** The relay's `usage` object when it sent one (GPT image token counts). */
   usage?: unknown;
+  /** The input images of an edit, for the result to name. */
+  inputs?: InputImageRef[];
 }

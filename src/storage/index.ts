@@ -26,3 +26,8 @@ export { JobStore } from './jobStore.js';
 export type { JobRow, JobState } from './jobStore.js';
 export { ReportStore } from './reportStore.js';
 export type { NewReport, ReportedMessage } from './reportStore.js';
+export { GalleryStore, DEFAULT_GALLERY_SETTINGS } from './galleryStore.js';
+export type { FavouriteToggle, GalleryPost, GallerySettings, ShareClaim, TopEntry, TopQuery } from './galleryStore.js';
+export { HistoryStore } from './historyStore.js';
+export type { HistoryEntry, HistoryQuery } from './historyStore.js';
+export type { Page } from './pageWindow.js';

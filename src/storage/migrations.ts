@@ -8,6 +8,8 @@
 // - Avoid CHECK constraints on open-ended enums (outcomes, sources): SQLite cannot alter them
 //   without rebuilding the table, so those values are validated in TypeScript instead.
 import type { Database } from './database.js';
+import { GALLERY_MIGRATION } from './schema/gallery.js';
+import { IMAGE_INPUT_MIGRATION } from './schema/imageInput.js';
 import { JOBS_MIGRATION } from './schema/jobs.js';
 import { LEDGER_MIGRATION } from './schema/ledger.js';
 import { POLICY_MIGRATION } from './schema/policy.js';
@@ -65,6 +67,10 @@ export const MIGRATIONS: readonly string[] = [
   //    (replaces usage_guild_time), all-time usage totals per server, member and model, and each
   //    server's spend per UTC day (replaces ledger_guild_time), the last two kept by triggers.
   ROLLUPS_MIGRATION,
+  // 7: community sharing: gallery settings, shared images (once each), favourites, /history's index.
+  GALLERY_MIGRATION,
+  // 8: image input: whether each attempt was an edit, and how many input pictures it had.
+  IMAGE_INPUT_MIGRATION,
 ];
 
 /** Brings the schema up to date. Safe to call on every open and from several processes at once. */

@@ -78,6 +78,8 @@ export interface UsageAttempt {
   prompt: string;
   relay?: string | null;
   seed?: number | null;
+  /** Input pictures of an edit (remix, Vary, `--image`); 0 or absent for a text-to-image request. */
+  inputCount?: number;
   /** Epoch ms; defaults to now. */
   startedAt?: number;
 }
@@ -132,6 +134,10 @@ export interface UsageRow {
   deletedAt: number | null;
   startedAt: number;
   finishedAt: number | null;
+  /** The attempt edited input images (a remix, Vary, an /imagine with an image). */
+  isEdit: boolean;
+  /** How many input pictures it had. */
+  inputCount: number;
 }
 
 export interface ModelTotals {
@@ -218,6 +224,8 @@ interface DbRow {
   deleted_at: number | null;
   started_at: number;
   finished_at: number | null;
+  is_edit: number;
+  input_count: number;
 }
 
 /** DbRow's columns in table order, for reads in raw mode (one array per row, see guildRows). */
@@ -249,6 +257,8 @@ const DB_COLUMNS = [
   'deleted_at',
   'started_at',
   'finished_at',
+  'is_edit',
+  'input_count',
 ] as const satisfies ReadonlyArray<keyof DbRow>;
 
 /** A DbRow as an array, in DB_COLUMNS order. */
@@ -324,6 +334,8 @@ function toRow(row: DbRow): UsageRow {
     deletedAt: row.deleted_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
+    isEdit: row.is_edit === 1,
+    inputCount: row.input_count,
   };
 }
 
@@ -357,6 +369,8 @@ function tupleToRow(row: DbTuple): UsageRow {
     deletedAt: row[24],
     startedAt: row[25],
     finishedAt: row[26],
+    isEdit: row[27] === 1,
+    inputCount: row[28],
   };
 }
 
@@ -399,9 +413,11 @@ export class UsageLog {
     // which would also swallow NOT NULL violations. RETURNING yields no row on conflict.
     this.insert = db.prepare<Record<string, unknown>, { id: number }>(`
       INSERT INTO usage (interaction_id, source, user_id, guild_id, channel_id, locale, model,
-                         size_requested, size_effective, params, prompt, relay, seed, started_at)
+                         size_requested, size_effective, params, prompt, relay, seed, started_at,
+                         is_edit, input_count)
       VALUES (@interaction_id, @source, @user_id, @guild_id, @channel_id, @locale, @model,
-              @size_requested, @size_effective, @params, @prompt, @relay, @seed, @started_at)
+              @size_requested, @size_effective, @params, @prompt, @relay, @seed, @started_at,
+              @is_edit, @input_count)
       ON CONFLICT (interaction_id) DO NOTHING
       RETURNING id`);
     this.selectById = db.prepare<[number], DbRow>('SELECT * FROM usage WHERE id = ?');
@@ -536,6 +552,8 @@ export class UsageLog {
     requireId('guildId', attempt.guildId, true);
     requireId('channelId', attempt.channelId, true);
     if (attempt.source !== 'discord' && attempt.source !== 'cli') throw new TypeError(`unknown source: ${attempt.source}`);
+    const inputCount = attempt.inputCount ?? 0;
+    if (!Number.isInteger(inputCount) || inputCount < 0) throw new TypeError(`inputCount must be a whole number ≥ 0, got ${inputCount}`);
     const inserted = this.insert.get({
       interaction_id: attempt.interactionId ?? null,
       source: attempt.source,
@@ -551,6 +569,8 @@ export class UsageLog {
       relay: attempt.relay ?? null,
       seed: attempt.seed ?? null,
       started_at: attempt.startedAt ?? Date.now(),
+      is_edit: inputCount > 0 ? 1 : 0,
+      input_count: inputCount,
     });
     if (inserted) return { id: inserted.id, existing: false };
     // Conflict: only possible with an interaction id. Rows are never deleted, so it is there.

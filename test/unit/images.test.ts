@@ -214,6 +214,39 @@ describe('inspectImage', () => {
     await expect(inspectImage(gif.subarray(0, gif.length - 1))).rejects.toThrow(/truncated GIF/);
     await expect(inspectImage(Buffer.from('<html>oops</html>'))).rejects.toBeInstanceOf(MalformedResponseError);
   });
+
+  it('refuses a corrupt header, and an image over the pixel limit, as malformed', async () => {
+    const sof = jpeg.indexOf(Buffer.from([0xff, 0xc0]));
+    const badPrecision = Buffer.from(jpeg);
+    badPrecision[sof + 4] = 7;
+    await expect(inspectImage(badPrecision)).rejects.toThrow(/JPEG image that cannot be read/);
+    const huge = Buffer.from(png);
+    huge.writeUInt32BE(20_000, 16); // IHDR width and height (CRCs are not checked, as libvips does not)
+    huge.writeUInt32BE(20_000, 20);
+    await expect(inspectImage(huge)).rejects.toThrow(/PNG image of 20000x20000 pixels, more than/);
+    await expect(inspectImage(huge)).rejects.toBeInstanceOf(MalformedResponseError);
+  });
+
+  it('asks sharp (loaded then) about a variant the header parser does not read', async () => {
+    const unknownChunk = Buffer.from(webp);
+    unknownChunk.write('ZZZZ', 12, 'latin1'); // the first RIFF chunk, normally VP8, VP8L or VP8X
+    await expect(inspectImage(unknownChunk)).rejects.toThrow(/WEBP image that cannot be read/);
+  });
+
+  it('does not load sharp (libvips) when the providers are imported', async () => {
+    // The compiled modules, in a fresh process: this test file itself loads sharp.
+    const { execFileSync } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const script = [
+      "import Module from 'node:module';",
+      "await import('./dist/src/providers/router.js');",
+      "await import('./dist/src/providers/images.js');",
+      "process.stdout.write(String(Object.keys(Module._cache).some((path) => /[\\/]node_modules[\\/]sharp[\\/]/.test(path))));",
+    ].join('\n');
+    const loaded = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
+    expect(loaded).toBe('false');
+  });
 });
 
 describe('imagesFromResponse', () => {

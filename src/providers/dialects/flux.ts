@@ -2,12 +2,15 @@
 // `size` is the one size control every relay honours (new-api drops unknown fields such as width and
 // height unless the operator enabled pass-through), so it is always sent; width and height go along
 // for relays that pass the body through to BFL, and they always agree with `size`.
+// Input images (FLUX.2 edits and references) travel as `input_image`, `input_image_2` … in base64.
 import type { ModelSpec } from '../../catalog/types.js';
 import type { DialectOptions, ImageRequest, PlannedRequest } from '../types.js';
+import { checkInputImages, inputImageFields } from './inputs.js';
 import { checkRequest, definedFields, planned } from './plan.js';
 
 export function planFlux(request: ImageRequest, model: ModelSpec, options: DialectOptions): PlannedRequest {
   const checked = checkRequest(request, model, options);
+  const inputs = checkInputImages(request, model);
   const { size } = checked;
   const body = definedFields({
     model: model.id,
@@ -22,6 +25,7 @@ export function planFlux(request: ImageRequest, model: ModelSpec, options: Diale
     prompt_upsampling: checked.promptUpsampling,
     steps: checked.steps,
     guidance: checked.guidance,
+    ...inputImageFields(inputs),
   });
   return planned(model, checked, body);
 }

@@ -1,7 +1,11 @@
 // OpenAI's image dialect (gpt-image-2, gpt-image-1, gpt-image-1.5, dall-e-3, gpt-image-2-all):
 // `{model, prompt, n, size, quality?, moderation?, output_format?}`.
+// With input images the request is an edit: POST /images/edits as a multipart form, the images as
+// `image[]` files (and an optional `mask`), the same text fields but no `moderation`, which OpenAI's
+// edit endpoint does not take.
 import type { ModelSpec } from '../../catalog/types.js';
-import type { DialectOptions, ImageRequest, PlannedRequest } from '../types.js';
+import type { DialectOptions, ImageRequest, PlannedFile, PlannedRequest } from '../types.js';
+import { checkInputImages } from './inputs.js';
 import { checkRequest, definedFields, planned } from './plan.js';
 
 /** safety_tolerance at or above this asks OpenAI for its looser `moderation: "low"`. */
@@ -19,14 +23,19 @@ export function moderationFor(safetyTolerance: number | undefined): 'low' | 'aut
 
 export function planGptImage(request: ImageRequest, model: ModelSpec, options: DialectOptions): PlannedRequest {
   const checked = checkRequest(request, model, options);
+  const inputs = checkInputImages(request, model);
+  const edit = inputs.length > 0;
   const body = definedFields({
     model: model.id,
     prompt: checked.prompt,
     n: checked.n,
     size: checked.size.value,
     quality: checked.quality,
-    moderation: model.moderation ? moderationFor(checked.safetyTolerance) : undefined,
+    moderation: model.moderation && !edit ? moderationFor(checked.safetyTolerance) : undefined,
     output_format: checked.outputFormat,
   });
-  return planned(model, checked, body);
+  if (!edit) return planned(model, checked, body);
+  const files: PlannedFile[] = inputs.map((image) => ({ field: 'image[]', image }));
+  if (request.mask) files.push({ field: 'mask', image: request.mask });
+  return { ...planned(model, checked, body), path: '/images/edits', files };
 }

@@ -4,12 +4,15 @@
 // QuickRouter docs limit `size` to 256x256 / 512x512 / 1024x1024, so a ratio-shaped size would be
 // refused there; where a relay drops `aspect_ratio`, a `size` would not restore the shape either.
 // The output is about 1 MP (Ultra: 4 MP) whatever is sent.
+// An edit sends its one image as `input_image` in base64 (two were joined side by side before).
 import type { ModelSpec } from '../../catalog/types.js';
 import type { DialectOptions, ImageRequest, PlannedRequest } from '../types.js';
+import { checkInputImages, inputImageFields } from './inputs.js';
 import { checkRequest, definedFields, planned } from './plan.js';
 
 export function planKontext(request: ImageRequest, model: ModelSpec, options: DialectOptions): PlannedRequest {
   const checked = checkRequest(request, model, options);
+  const inputs = checkInputImages(request, model);
   const { size } = checked;
   const body = definedFields({
     model: model.id,
@@ -22,6 +25,7 @@ export function planKontext(request: ImageRequest, model: ModelSpec, options: Di
     safety_tolerance: checked.safetyTolerance,
     output_format: checked.outputFormat,
     prompt_upsampling: checked.promptUpsampling,
+    ...inputImageFields(inputs),
   });
   return planned(model, checked, body);
 }

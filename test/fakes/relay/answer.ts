@@ -1,15 +1,16 @@
 // The body of a successful generation answer: `b64_json` for GPT image models, a short-lived URL
 // for FLUX, each possibly spoiled by a queued payload or download fault.
 import type { GenerationPlan } from './dialects.js';
-import { isDownloadFault } from './faults.js';
+import { isDownloadFault, isStreamFault } from './faults.js';
 import type { FileStore } from './files.js';
 import { MIME_TYPES } from './paint.js';
-import type { DownloadFault, PayloadFault } from './types.js';
+import type { DownloadFault, PayloadFault, StreamFault } from './types.js';
 
 export interface AnswerInput {
   plan: GenerationPlan;
   images: Buffer[];
-  fault?: PayloadFault | DownloadFault;
+  /** A stream fault is ignored here: it only breaks streamed answers (stream.ts). */
+  fault?: PayloadFault | DownloadFault | StreamFault;
   /** dall-e-3 returns the prompt it actually used. */
   revisedPrompt?: string;
   origin: string;
@@ -20,7 +21,7 @@ const B64_FAULTS = new Set(['dataUri', 'badBase64', 'notImage', 'truncatedImage'
 
 /** How the answer carries the image: a fault asking for b64 or URL overrides the model's habit. */
 function answerKind(plan: GenerationPlan, fault: AnswerInput['fault']): 'b64' | 'url' {
-  if (fault === undefined) return plan.answer;
+  if (fault === undefined || isStreamFault(fault)) return plan.answer;
   return B64_FAULTS.has(fault.kind) ? 'b64' : 'url';
 }
 

@@ -16,6 +16,7 @@ import {
   Rejection,
   type Body,
 } from './fields.js';
+import { INPUT_FIELDS, readInputImages } from './inputs.js';
 import type { FakeModel } from './models.js';
 
 export type ImageFormat = 'png' | 'jpeg' | 'webp';
@@ -34,6 +35,8 @@ export interface GenerationPlan {
   echo?: Record<string, unknown>;
   /** GPT image token usage. */
   usage?: Record<string, unknown>;
+  /** Input images (an edit): the answer is painted from them. */
+  inputs?: Buffer[];
 }
 
 export interface DialectOptions {
@@ -57,6 +60,8 @@ const FLUX_ONLY_FIELDS = [
   'guidance',
   'prompt_upsampling',
   'raw',
+  // OpenAI takes input images only as files on /images/edits.
+  ...INPUT_FIELDS,
 ];
 
 const ONE_MEGAPIXEL = 1024 * 1024;
@@ -84,7 +89,7 @@ export function validateGeneration(model: FakeModel, body: Body, prompt: string,
   }
 }
 
-function planGpt(model: FakeModel, body: Body, prompt: string): GenerationPlan {
+export function planGpt(model: FakeModel, body: Body, prompt: string): GenerationPlan {
   for (const name of FLUX_ONLY_FIELDS) rejectUnknown(body, name);
   const isDallE = model.id === 'dall-e-3';
   const { width, height } = gptSize(model, readString(body, 'size') ?? 'auto');
@@ -187,7 +192,7 @@ function planFlux(model: FakeModel, body: Body): GenerationPlan {
     readNumber(body, 'guidance', 1.5, 10);
   }
   const { width, height } = fluxSize(body);
-  return urlPlan(width, height, common);
+  return withInputs(urlPlan(width, height, common), readInputImages(model, body));
 }
 
 /** `width` + `height` (BFL's own) win over `size` (OpenAI's); 1024x1024 when neither is given. */
@@ -233,7 +238,11 @@ function planKontext(model: FakeModel, body: Body, options: DialectOptions): Gen
     reject('aspect_ratio', `Invalid aspect_ratio '${ratio}': must be between 3:7 and 7:3.`);
   }
   const { width, height } = ratioDimensions(w, h);
-  return urlPlan(width, height, common);
+  return withInputs(urlPlan(width, height, common), readInputImages(model, body));
+}
+
+function withInputs(plan: GenerationPlan, inputs: Buffer[]): GenerationPlan {
+  return inputs.length ? { ...plan, inputs } : plan;
 }
 
 function urlPlan(width: number, height: number, common: { seed?: number; format: ImageFormat }): GenerationPlan {

@@ -2,10 +2,11 @@
 // in front of it, or a dying connection does to a generation request.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { send, sendJson } from './http.js';
-import type { DownloadFault, Fault, PayloadFault, TransportFault } from './types.js';
+import type { DownloadFault, Fault, PayloadFault, StreamFault, TransportFault } from './types.js';
 
 const TRANSPORT_KINDS = new Set<string>(['json', 'html', 'reset', 'hang', 'stallBody', 'invalidJson', 'missingData']);
 const DOWNLOAD_KINDS = new Set<string>(['url404', 'urlNotImage', 'urlSlow', 'urlHuge', 'urlRedirect']);
+const STREAM_KINDS = new Set<string>(['streamError', 'streamCut', 'streamEnd']);
 
 export function isTransportFault(fault: Fault): fault is TransportFault {
   return TRANSPORT_KINDS.has(fault.kind);
@@ -15,8 +16,12 @@ export function isDownloadFault(fault: Fault): fault is DownloadFault {
   return DOWNLOAD_KINDS.has(fault.kind);
 }
 
+export function isStreamFault(fault: Fault): fault is StreamFault {
+  return STREAM_KINDS.has(fault.kind);
+}
+
 export function isPayloadFault(fault: Fault): fault is PayloadFault {
-  return !isTransportFault(fault) && !isDownloadFault(fault);
+  return !isTransportFault(fault) && !isDownloadFault(fault) && !isStreamFault(fault);
 }
 
 /** First in, first out; one fault per generation request. */

@@ -5,13 +5,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { successBody } from './answer.js';
 import { validateGeneration } from './dialects.js';
 import { invalidToken, modelNotFound, relayError, upstreamError, withRequestId, type ErrorReply } from './errors.js';
-import { applyTransportFault, isTransportFault } from './faults.js';
+import { applyTransportFault, isStreamFault, isTransportFault } from './faults.js';
 import type { FileStore } from './files.js';
 import { bearerToken, sendJson, wait } from './http.js';
+import { paintFromInputs } from './inputs.js';
 import { findModel, type FakeModel } from './models.js';
 import { paint } from './paint.js';
 import { latencyFor, type Settings } from './settings.js';
-import { streamGeneration } from './stream.js';
+import { refuseStreaming, streamGeneration } from './stream.js';
 import type { Fault, RecordedRequest } from './types.js';
 
 export interface GenerationContext {
@@ -39,6 +40,9 @@ export async function handleGeneration(
 
   const fault = ctx.takeFault();
   if (fault !== undefined && isTransportFault(fault)) return applyTransportFault(fault, req, res);
+  // A stream fault plays only inside a streamed answer (stream.ts); the others spoil a plain one.
+  const streamFault = fault !== undefined && isStreamFault(fault) ? fault : undefined;
+  const answerFault = fault !== undefined && !isStreamFault(fault) ? fault : undefined;
   if (bearerToken(req) !== settings.apiKey) return fail(invalidToken());
 
   const body = record.body;
@@ -57,6 +61,8 @@ export async function handleGeneration(
   const prompt = fields.prompt;
   const relayCheck = checkRelayLimits(settings, fields, prompt);
   if (relayCheck !== undefined) return fail(relayCheck);
+  const streamRefused = refuseStreaming(settings, fields);
+  if (streamRefused !== undefined) return fail(streamRefused);
 
   const forwarded = settings.dropUnknownFields ? dropFields(fields) : { ...fields };
   record.forwardedBody = forwarded;
@@ -65,7 +71,8 @@ export async function handleGeneration(
   const { plan } = validation;
 
   const paintImage = (index: number, partial = false): Promise<Buffer> =>
-    paint({
+    // An edit answers with a picture made from its inputs, so tests can see they arrived.
+    plan.inputs ? paintFromInputs(plan.inputs, plan) : paint({
       width: plan.width,
       height: plan.height,
       format: plan.format,
@@ -75,10 +82,10 @@ export async function handleGeneration(
     });
   const latencyMs = latencyFor(settings, model.id);
 
-  if (plan.stream !== undefined && settings.streaming && fault === undefined) {
+  if (plan.stream !== undefined && settings.streaming === true && answerFault === undefined) {
     const blocked = moderate(model, prompt);
     if (blocked !== undefined) return fail(blocked);
-    return streamGeneration(res, { plan: { ...plan, stream: plan.stream }, latencyMs, signal, paintImage });
+    return streamGeneration(res, { plan: { ...plan, stream: plan.stream }, latencyMs, signal, paintImage, fault: streamFault });
   }
 
   if (!(await wait(latencyMs, signal))) return;
@@ -92,7 +99,7 @@ export async function handleGeneration(
     successBody({
       plan,
       images,
-      ...(fault === undefined ? {} : { fault }),
+      ...(answerFault === undefined ? {} : { fault: answerFault }),
       ...(model.id === 'dall-e-3' ? { revisedPrompt: prompt } : {}),
       origin: ctx.origin,
       files: ctx.files,
@@ -101,7 +108,7 @@ export async function handleGeneration(
 }
 
 /** Limits some relays set below the models' own: a shorter prompt (QuickRouter: 1000), fewer images. */
-function checkRelayLimits(settings: Settings, fields: Record<string, unknown>, prompt: string): ErrorReply | undefined {
+export function checkRelayLimits(settings: Settings, fields: Record<string, unknown>, prompt: string): ErrorReply | undefined {
   const { maxPromptChars, maxN } = settings;
   if (maxPromptChars !== undefined && prompt.length > maxPromptChars) {
     return upstreamError(
@@ -128,7 +135,7 @@ function dropFields(fields: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** The upstream's safety system, triggered by keywords so tests can reach each shape. */
-function moderate(model: FakeModel, prompt: string): ErrorReply | undefined {
+export function moderate(model: FakeModel, prompt: string): ErrorReply | undefined {
   if (/\bforbidden\b/i.test(prompt)) {
     return upstreamError(
       400,

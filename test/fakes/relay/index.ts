@@ -12,5 +12,6 @@ export type {
   RecordedRequest,
   RelayFake,
   RelayFakeOptions,
+  StreamFault,
   TransportFault,
 } from './types.js';

@@ -23,6 +23,11 @@ export interface FakeModel {
   flexParams?: boolean;
   /** flux-pro-1.1-ultra: takes `raw`. */
   raw?: boolean;
+  /**
+   * Input images: `input_image` … on FLUX.2 and Kontext generations, files on /images/edits for GPT
+   * image models. Absent: none. Kontext reads one image (the APIYI doc), FLUX.2 eight, [klein] four.
+   */
+  maxInputImages?: number;
 }
 
 const GPT_SIZES = ['1024x1024', '1024x1536', '1536x1024'] as const;
@@ -50,25 +55,25 @@ function kontext(id: string, extra: Partial<FakeModel> = {}): FakeModel {
 }
 
 export const FAKE_MODELS: readonly FakeModel[] = [
-  gpt('gpt-image-2', { freeSizes: true }),
-  gpt('gpt-image-1'),
-  gpt('gpt-image-1.5'),
+  gpt('gpt-image-2', { freeSizes: true, maxInputImages: 16 }),
+  gpt('gpt-image-1', { maxInputImages: 16 }),
+  gpt('gpt-image-1.5', { maxInputImages: 16 }),
   // dall-e-3's real sizes are the 1792 ones; the table's GPT sizes are accepted too, to stay lenient.
   gpt('dall-e-3', {
     maxPromptChars: 4_000,
     qualities: ['standard', 'hd'],
     sizes: [...GPT_SIZES, '1792x1024', '1024x1792'],
   }),
-  flux('flux-2-max', 5),
-  flux('flux-2-pro', 5),
-  flux('flux-2-flex', 5, { flexParams: true }),
-  flux('flux-2-klein-9b', 5),
-  flux('flux-2-klein-4b', 5),
+  flux('flux-2-max', 5, { maxInputImages: 8 }),
+  flux('flux-2-pro', 5, { maxInputImages: 8 }),
+  flux('flux-2-flex', 5, { flexParams: true, maxInputImages: 8 }),
+  flux('flux-2-klein-9b', 5, { maxInputImages: 4 }),
+  flux('flux-2-klein-4b', 5, { maxInputImages: 4 }),
   flux('flux-pro-1.1', 6),
   flux('flux-pro', 6),
   flux('flux-dev', 6),
-  kontext('flux-kontext-pro'),
-  kontext('flux-kontext-max'),
+  kontext('flux-kontext-pro', { maxInputImages: 1 }),
+  kontext('flux-kontext-max', { maxInputImages: 1 }),
   kontext('flux-pro-1.1-ultra', { raw: true }),
 ];
 

@@ -2,12 +2,15 @@
 // cannot be held up by hung or stalled sockets.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { cloudflareGuard } from './cloudflare.js';
 import { invalidToken, newRequestId, relayError, upstreamError, withRequestId } from './errors.js';
 import { FaultQueue } from './faults.js';
 import { FileStore } from './files.js';
+import { handleEdit } from './edits.js';
 import { handleGeneration } from './generate.js';
 import { bearerToken, BodyTooLargeError, clientGone, parseBody, readBody, send, sendJson } from './http.js';
 import { FAKE_MODELS } from './models.js';
+import { multipartBoundary, parseMultipart, type ParsedForm } from './multipart.js';
 import { applyOptions, defaultSettings, type Settings } from './settings.js';
 import type { Fault, RecordedRequest, RelayFake, RelayFakeOptions } from './types.js';
 
@@ -98,16 +101,26 @@ class RelayFakeServer implements RelayFake {
         // What gin answers for routes it does not have.
         return send(res, 404, '404 page not found', { 'content-type': 'text/plain' });
       }
+      const raw = await readBody(req);
+      const form = readForm(req, raw);
       const record: RecordedRequest = {
         method: req.method ?? 'GET',
         path,
         headers: { ...req.headers },
-        body: parseBody(await readBody(req)),
+        // A form is recorded as its text fields and a list of its files, not as binary text.
+        body: form ? { ...form.fields } : parseBody(raw),
+        ...(form ? { files: form.files.map((f) => ({ field: f.field, filename: f.filename, contentType: f.contentType, size: f.bytes.length })) } : {}),
         at: this.settings.now(),
         requestId,
       };
       this.requests.push(record);
-      await this.route(req, res, record, signal);
+      // Cloudflare's clock starts once the request has reached the origin.
+      const { cloudflareTimeoutMs } = this.settings;
+      const cut =
+        cloudflareTimeoutMs !== undefined && record.method === 'POST' && path.startsWith('/v1/images/')
+          ? cloudflareGuard(req, res, cloudflareTimeoutMs)
+          : undefined;
+      await this.route(req, res, record, cut ? AbortSignal.any([signal, cut]) : signal, form);
     } catch (error) {
       // Mid-answer there is no way to report an error: cut the connection rather than leave it open.
       if (res.headersSent) return void res.destroy();
@@ -120,12 +133,11 @@ class RelayFakeServer implements RelayFake {
     }
   }
 
-  private async route(req: IncomingMessage, res: ServerResponse, record: RecordedRequest, signal: AbortSignal): Promise<void> {
+  private async route(req: IncomingMessage, res: ServerResponse, record: RecordedRequest, signal: AbortSignal, form?: ParsedForm): Promise<void> {
     const { method, path } = record;
-    if (method === 'POST' && path === '/v1/images/generations') {
-      const context = { settings: this.settings, origin: this.origin, files: this.files, takeFault: () => this.faults.take() };
-      return handleGeneration(context, req, res, record, signal);
-    }
+    const context = { settings: this.settings, origin: this.origin, files: this.files, takeFault: () => this.faults.take() };
+    if (method === 'POST' && path === '/v1/images/generations') return handleGeneration(context, req, res, record, signal);
+    if (method === 'POST' && path === '/v1/images/edits') return handleEdit(context, req, res, record, signal, form);
     if (method === 'GET' && path === '/v1/models') return this.listModels(req, res, record.requestId);
     // new-api's answer for a path it does not relay.
     const reply = upstreamError(404, `Invalid URL (${method} ${path})`, '', '');
@@ -146,5 +158,16 @@ class RelayFakeServer implements RelayFake {
       supported_endpoint_types: ['image-generation'],
     }));
     sendJson(res, 200, { data, object: 'list', success: true });
+  }
+}
+
+/** The parsed form of a multipart request (image edits); undefined for anything else or a broken form. */
+function readForm(req: IncomingMessage, raw: Buffer): ParsedForm | undefined {
+  const boundary = multipartBoundary(req.headers['content-type']);
+  if (boundary === undefined) return undefined;
+  try {
+    return parseMultipart(raw, boundary);
+  } catch {
+    return undefined;
   }
 }

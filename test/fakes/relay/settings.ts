@@ -9,7 +9,8 @@ export interface Settings {
   maxPromptChars: number | undefined;
   maxN: number;
   dropUnknownFields: boolean;
-  streaming: boolean;
+  streaming: boolean | 'refuse';
+  cloudflareTimeoutMs: number | undefined;
   latencyMs: number | ((model: string) => number);
   urlTtlMs: number;
   now: () => number;
@@ -24,6 +25,7 @@ export function defaultSettings(): Settings {
     maxN: 10,
     dropUnknownFields: false,
     streaming: true,
+    cloudflareTimeoutMs: undefined,
     // Long enough that a hang-up during generation can be tested, short enough for fast tests.
     latencyMs: 20,
     urlTtlMs: 10 * 60 * 1000,
@@ -40,6 +42,7 @@ export function applyOptions(settings: Settings, options: Partial<RelayFakeOptio
   if (options.maxN !== undefined) settings.maxN = options.maxN;
   if (options.dropUnknownFields !== undefined) settings.dropUnknownFields = options.dropUnknownFields;
   if (options.streaming !== undefined) settings.streaming = options.streaming;
+  if ('cloudflareTimeoutMs' in options) settings.cloudflareTimeoutMs = options.cloudflareTimeoutMs;
   if (options.latencyMs !== undefined) settings.latencyMs = options.latencyMs;
   if (options.urlTtlMs !== undefined) settings.urlTtlMs = options.urlTtlMs;
   if (options.now !== undefined) settings.now = options.now;

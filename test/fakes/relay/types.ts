@@ -18,8 +18,18 @@ export interface RelayFakeOptions {
    * `guidance` before the request reaches the "upstream". Default false (one-api: pass-through).
    */
   dropUnknownFields?: boolean;
-  /** Whether GPT image `stream: true` is answered as server-sent events. Default true; when false the flag is ignored. */
-  streaming?: boolean;
+  /**
+   * Whether GPT image `stream: true` is answered as server-sent events. Default true; when false the
+   * flag is ignored (a plain JSON answer, as new-api gives); `'refuse'` answers a request carrying
+   * `stream` or `partial_images` with OpenAI's 400 `unknown_parameter`.
+   */
+  streaming?: boolean | 'refuse';
+  /**
+   * Cloudflare in front of the relay: a generation whose answer has not started after this many ms
+   * gets Cloudflare's HTML 524; one whose answer started but then sends nothing for this long is cut
+   * (no terminator). A stream that keeps sending events survives. Default: no Cloudflare.
+   */
+  cloudflareTimeoutMs?: number;
   /** Simulated generation time before a successful answer. Default 20 ms. */
   latencyMs?: number | ((model: string) => number);
   /** How long result URLs stay downloadable. Default 10 minutes. */
@@ -43,6 +53,8 @@ export interface RecordedRequest {
   requestId: string;
   /** The body as the "upstream" saw it, after `dropUnknownFields`; set for generation requests that got that far. */
   forwardedBody?: Record<string, unknown>;
+  /** The files of a multipart request (image edits); its text fields are `body`. */
+  files?: Array<{ field: string; filename: string; contentType?: string; size: number }>;
 }
 
 /**
@@ -91,7 +103,19 @@ export type PayloadFault =
   /** `data[0].url` is exactly this URL. */
   | { kind: 'urlPointsTo'; url: string };
 
-export type Fault = TransportFault | PayloadFault | DownloadFault;
+/**
+ * Faults in a streamed answer (`stream: true`), after `afterPartials` partial images (default 1;
+ * capped at the number asked for). A request that is not streamed ignores them.
+ */
+export type StreamFault =
+  /** An `error` event ends the stream; `error` is its body (default: OpenAI's `moderation_blocked`). */
+  | { kind: 'streamError'; afterPartials?: number; error?: Record<string, unknown> }
+  /** The connection is cut mid-stream. */
+  | { kind: 'streamCut'; afterPartials?: number }
+  /** The stream ends cleanly, but without the image. */
+  | { kind: 'streamEnd'; afterPartials?: number };
+
+export type Fault = TransportFault | PayloadFault | DownloadFault | StreamFault;
 
 export interface RelayFake {
   /** Base URL including /v1, e.g. http://127.0.0.1:PORT/v1. */

@@ -1,0 +1,80 @@
+// Input images per dialect: whether the model takes any, how many, and how they travel. FLUX.2 and
+// Kontext read them as base64 JSON fields with BFL's names (`input_image`, `input_image_2` …); GPT
+// image models read them as files of a multipart form on /images/edits (see gptImage.ts).
+import { CATALOG } from '../../catalog/models.js';
+import type { ModelSpec } from '../../catalog/types.js';
+import type { Localized } from '../../i18n/locale.js';
+import { InvalidInputError } from '../errors.js';
+import type { ImageRequest, InputImage } from '../types.js';
+
+/** The option at fault in refusals about input images (`image`, `image2` … in Discord, `--image` in the CLI). */
+export const IMAGE_PARAM = 'image';
+
+function invalid(text: Localized, valid?: string | Localized): InvalidInputError {
+  return new InvalidInputError(text.en, { param: IMAGE_PARAM, text, valid });
+}
+
+/** The models (of `models`) that take input images, for refusals to name. */
+export function editModelIds(models: readonly ModelSpec[] = CATALOG): string[] {
+  return models.filter((model) => model.inputImages).map((model) => model.id);
+}
+
+/** How many pictures the inputs hold (two joined side by side count as two). */
+export function inputPictureCount(images: readonly InputImage[] | undefined): number {
+  return (images ?? []).reduce((sum, image) => sum + image.parts, 0);
+}
+
+/** The refusal for an image sent to a model that only draws from text: said before anything is spent. */
+export function noInputRefusal(model: ModelSpec, editModels: readonly string[]): InvalidInputError {
+  return invalid(
+    {
+      en: `${model.id} draws from text only and takes no input image.`,
+      zh: `${model.id} 只能根据文字生成,不接受输入图片。`,
+    },
+    editModels.length ? editModels.join(', ') : { en: 'no model here takes images', zh: '这里没有接受图片的模型' },
+  );
+}
+
+/** The refusal for more pictures than the model reads. */
+export function tooManyInputsRefusal(model: ModelSpec, count: number, max: number): InvalidInputError {
+  return invalid(
+    {
+      en: `${model.id} takes at most ${max} input image${max === 1 ? '' : 's'}; ${count} were given.`,
+      zh: `${model.id} 最多接受 ${max} 张输入图片,收到了 ${count} 张。`,
+    },
+    `1-${max}`,
+  );
+}
+
+/**
+ * The request's input images, checked against the model (none is fine). The pipeline joins inputs
+ * for models that read one image before planning, so a joined model sees one image here.
+ */
+export function checkInputImages(request: ImageRequest, model: ModelSpec): InputImage[] {
+  const images = request.inputImages ?? [];
+  if (request.mask && (images.length === 0 || model.dialect !== 'gpt-image')) {
+    throw invalid(
+      { en: 'A mask needs an input image and a GPT image model.', zh: '蒙版需要一张输入图片,并且只适用于 GPT 图像模型。' },
+      editModelIds().filter((id) => findDialect(id) === 'gpt-image').join(', '),
+    );
+  }
+  if (images.length === 0) return images;
+  const rule = model.inputImages;
+  if (!rule) throw noInputRefusal(model, editModelIds());
+  const pictures = inputPictureCount(images);
+  if (pictures > rule.max) throw tooManyInputsRefusal(model, pictures, rule.max);
+  if (rule.joined && images.length > 1) {
+    // The pipeline joins them; a caller that skipped it would send images the model never reads.
+    throw new Error(`${model.id} reads one image: join the ${images.length} inputs before planning`);
+  }
+  return images;
+}
+
+function findDialect(id: string): ModelSpec['dialect'] | undefined {
+  return CATALOG.find((model) => model.id === id)?.dialect;
+}
+
+/** BFL's field names for input images, as base64 (`input_image`, `input_image_2` … `input_image_8`). */
+export function inputImageFields(images: readonly InputImage[]): Record<string, string> {
+  return Object.fromEntries(images.map((image, index) => [index === 0 ? 'input_image' : `input_image_${index + 1}`, image.bytes.toString('base64')]));
+}
