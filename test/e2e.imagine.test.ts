@@ -132,7 +132,8 @@ describe('/imagine and /usage end to end (real bot process)', () => {
       expect(fields.find((field) => field.name === 'Size')?.value).toBe('1024x1536');
       expect(buttonLabels(message)).toEqual(['Re-roll', 'Vary', 'Details', 'Delete', 'Report']);
 
-      expect(rowFor(handle)).toMatchObject({
+      // The bot records the message id once Discord's answer to its edit is back: poll for it.
+      await expect.poll(() => rowFor(handle), { timeout: 5_000 }).toMatchObject({
         outcome: 'success',
         model: 'gpt-image-2',
         user_id: world.discord.defaultUser.id,
