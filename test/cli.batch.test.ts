@@ -2,17 +2,14 @@
 // against the relay fake over real HTTP. `--image PATH` makes an edit; `--batch FILE` runs a file of
 // prompts (plain lines or JSON lines), `--concurrency` at a time, printing each saved path on stdout as
 // it finishes, a progress line per prompt and a summary on stderr, and exits non-zero if any failed.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startRelayFake, type RelayFake } from './fakes/relay/index.js';
+import { runCli, type Run } from './helpers/cliRun.js';
 import { makeTempDir, removeTempDirs, writeTempFile } from './helpers/tempFiles.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(ROOT, 'dist/src/cli/imagine.js');
 
 let fake: RelayFake;
 
@@ -30,42 +27,9 @@ afterAll(async () => {
   removeTempDirs();
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  cwd: string;
-}
-
-function cleanEnvironment(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (/^(IMAGE_|NEW_API_|DISCORD_|PROVIDERS_FILE$|REQUEST_TIMEOUT$|DATABASE_PATH$|LANG$|LANGUAGE$|LC_)/.test(name)) continue;
-    env[name] = value;
-  }
-  return env;
-}
-
 /** `node dist/src/cli/imagine.js …` in `cwd`, configured for the relay fake. */
 function imagine(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    // Asynchronous on purpose: the relay fake lives in this process and must keep answering.
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd,
-      env: { ...cleanEnvironment(), LANG: 'en_US.UTF-8', IMAGE_API_BASE_URL: fake.url, IMAGE_API_KEY: fake.apiKey, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(killer);
-      resolve({ code, stdout, stderr, cwd });
-    });
-  });
+  return runCli(fake, args, cwd, env, 30_000);
 }
 
 async function writeImage(dir: string, name: string, rgb: [number, number, number]): Promise<string> {

@@ -1,17 +1,15 @@
 // The `imagine` command line as a user runs it: the compiled CLI in a child process, in an empty
 // folder (no stray .env), against the relay fake over real HTTP. stdout must carry only the saved
 // paths; every failure is one line on stderr that says what to do, and a non-zero exit.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startRelayFake, type RelayFake } from './fakes/relay/index.js';
+import { REPO_ROOT } from './helpers/botProcess.js';
+import { CLI, cleanEnvironment, runCli, spawnAndCollect, type Run } from './helpers/cliRun.js';
 import { makeTempDir, removeTempDirs, writeTempFile } from './helpers/tempFiles.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(ROOT, 'dist/src/cli/imagine.js');
 
 let fake: RelayFake;
 
@@ -28,51 +26,9 @@ afterAll(async () => {
   removeTempDirs();
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-  cwd: string;
-}
-
-/** The parent's environment without anything that configures the bot or picks a language. */
-function cleanEnvironment(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (/^(IMAGE_|NEW_API_|DISCORD_|PROVIDERS_FILE$|REQUEST_TIMEOUT$|DATABASE_PATH$|LANG$|LANGUAGE$|LC_)/.test(name)) continue;
-    env[name] = value;
-  }
-  return env;
-}
-
-function spawnAndCollect(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, limitMs = 20_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    // Asynchronous on purpose: the relay fake lives in this process and must keep answering.
-    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const killer = setTimeout(() => child.kill('SIGKILL'), limitMs);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(killer);
-      resolve({ code, stdout, stderr, ms: Date.now() - started, cwd });
-    });
-  });
-}
-
 /** `node dist/src/cli/imagine.js …` in a fresh empty folder, configured for the relay fake. */
 function imagine(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  const cwd = makeTempDir('imagine-cli-');
-  return spawnAndCollect(
-    process.execPath,
-    [CLI, ...args],
-    cwd,
-    { ...cleanEnvironment(), LANG: 'en_US.UTF-8', IMAGE_API_BASE_URL: fake.url, IMAGE_API_KEY: fake.apiKey, ...env },
-  );
+  return runCli(fake, args, makeTempDir('imagine-cli-'), env);
 }
 
 /** stdout holds exactly one absolute path per line and nothing else; returns the paths. */
@@ -253,13 +209,13 @@ describe('imagine: failures are one line on stderr', () => {
 
 describe('npm run imagine', () => {
   it('works through npm itself (the script wiring), printing only the path', async () => {
-    expect(existsSync(join(ROOT, '.env')), 'this test assumes the repository has no .env').toBe(false);
+    expect(existsSync(join(REPO_ROOT, '.env')), 'this test assumes the repository has no .env').toBe(false);
     const out = makeTempDir('imagine-npm-');
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
     const run = await spawnAndCollect(
       npm,
       ['run', '-s', 'imagine', '--', '--prompt', 'a fox via npm', '--model', 'flux-2-klein-4b', '--out', out],
-      ROOT,
+      REPO_ROOT,
       { ...cleanEnvironment(), LANG: 'en_US.UTF-8', IMAGE_API_BASE_URL: fake.url, IMAGE_API_KEY: fake.apiKey },
       60_000,
     );

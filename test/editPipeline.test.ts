@@ -3,10 +3,8 @@
 // /images/generations, GPT image models receiving a multipart form on /images/edits, and the relay
 // answering with a picture made from the inputs (each a strip, colours inverted), so the tests can see
 // the inputs arrived, in order.
-import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config/index.js';
 import { explainError } from '../src/i18n/errorMessages.js';
 import { ImagePipeline } from '../src/pipeline/imagePipeline.js';
 import { MAX_INPUT_SIDE, MAX_SEND_BYTES, type RawInput } from '../src/pipeline/inputImages.js';
@@ -14,7 +12,8 @@ import { InvalidInputError } from '../src/providers/errors.js';
 import { closeAgents } from '../src/providers/http.js';
 import type { ImageRequest } from '../src/providers/types.js';
 import { startRelayFake, type RelayFake } from './fakes/relay/index.js';
-import { makeTempDir, removeTempDirs } from './helpers/tempFiles.js';
+import { pipelineFor as sharedPipelineFor } from './helpers/pipelineRun.js';
+import { removeTempDirs } from './helpers/tempFiles.js';
 
 let fake: RelayFake;
 
@@ -33,12 +32,7 @@ afterAll(async () => {
 });
 
 function pipelineFor(env: NodeJS.ProcessEnv = {}): ImagePipeline {
-  const config = loadConfig({
-    require: ['relay'],
-    envFile: join(makeTempDir(), '.env'),
-    processEnv: { IMAGE_API_BASE_URL: fake.url, IMAGE_API_KEY: fake.apiKey, ...env },
-  });
-  return new ImagePipeline(config);
+  return sharedPipelineFor(fake, env);
 }
 
 type Rgb = [number, number, number];

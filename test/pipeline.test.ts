@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/index.js';
 import { explainError } from '../src/i18n/errorMessages.js';
-import { ImagePipeline, type GenerateOptions } from '../src/pipeline/imagePipeline.js';
+import { ImagePipeline } from '../src/pipeline/imagePipeline.js';
 import {
   CancelledError,
   ContentPolicyError,
@@ -15,11 +15,10 @@ import {
   RelayAuthError,
   RelayTimeoutError,
   UpstreamError,
-  type ImagineError,
 } from '../src/providers/errors.js';
 import { closeAgents } from '../src/providers/http.js';
-import type { GenerationResult, ImageRequest } from '../src/providers/types.js';
 import { startRelayFake, STRICT_ASPECT_RATIOS, type RelayFake } from './fakes/relay/index.js';
+import { failure, generate, pipelineFor, type Input } from './helpers/pipelineRun.js';
 import { makeTempDir, removeTempDirs, writeTempFile } from './helpers/tempFiles.js';
 
 let fake: RelayFake;
@@ -47,31 +46,6 @@ async function anotherFake(options: Parameters<typeof startRelayFake>[0] = {}): 
 }
 
 /** A pipeline configured the way an operator would: environment variables, no .env file. */
-function pipelineFor(relay: RelayFake, env: NodeJS.ProcessEnv = {}): ImagePipeline {
-  const config = loadConfig({
-    require: ['relay'],
-    envFile: join(makeTempDir(), '.env'),
-    processEnv: { IMAGE_API_BASE_URL: relay.url, IMAGE_API_KEY: relay.apiKey, ...env },
-  });
-  return new ImagePipeline(config);
-}
-
-type Input = Partial<ImageRequest> & { prompt: string };
-
-function generate(pipeline: ImagePipeline, input: Input, options: GenerateOptions = {}): Promise<GenerationResult> {
-  // prepare() throws synchronously; inside the async function it becomes a rejection like the rest.
-  return (async () => pipeline.generate(pipeline.prepare(input), options))();
-}
-
-async function failure(promise: Promise<unknown>): Promise<ImagineError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as ImagineError;
-  }
-  throw new Error('expected the generation to fail, but it succeeded');
-}
-
 function sentBody(relay: RelayFake, index = 0): Record<string, unknown> {
   const request = relay.requests[index];
   if (!request) throw new Error(`the relay fake received no request #${index + 1}`);

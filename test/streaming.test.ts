@@ -3,27 +3,29 @@
 // `error` event is classified; a cut or unfinished stream is a timeout that may be billed and is not
 // retried), the plain resend when a relay refuses `stream`, and Cloudflare's cut that only a stream
 // survives.
-import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config/index.js';
 import { explainError } from '../src/i18n/errorMessages.js';
-import { ImagePipeline, type GenerateOptions } from '../src/pipeline/imagePipeline.js';
 import {
   CancelledError,
   ContentPolicyError,
   MalformedResponseError,
   RelayTimeoutError,
   UpstreamError,
-  type ImagineError,
 } from '../src/providers/errors.js';
 import { closeAgents, postJson } from '../src/providers/http.js';
 import type { PartialImage } from '../src/providers/imageEvents.js';
 import type { RetryInfo } from '../src/providers/relayClient.js';
 import { forgetStreamingRefusals, PARTIAL_IMAGES } from '../src/providers/streaming.js';
-import type { GenerationResult, ImageRequest } from '../src/providers/types.js';
 import { startRelayFake, type RelayFake } from './fakes/relay/index.js';
-import { makeTempDir, removeTempDirs } from './helpers/tempFiles.js';
+import { failure, generate, pipelineFor as plainPipelineFor } from './helpers/pipelineRun.js';
+import { removeTempDirs } from './helpers/tempFiles.js';
+
+/** Streaming on, as IMAGE_API_STREAMING=true sets it. */
+function pipelineFor(relay: RelayFake, env: NodeJS.ProcessEnv = {}) {
+  return plainPipelineFor(relay, { IMAGE_API_STREAMING: 'true', ...env });
+}
+
 
 let fake: RelayFake;
 
@@ -42,30 +44,6 @@ afterAll(async () => {
   await fake.close();
   removeTempDirs();
 });
-
-function pipelineFor(relay: RelayFake, env: NodeJS.ProcessEnv = {}): ImagePipeline {
-  const config = loadConfig({
-    require: ['relay'],
-    envFile: join(makeTempDir(), '.env'),
-    processEnv: { IMAGE_API_BASE_URL: relay.url, IMAGE_API_KEY: relay.apiKey, IMAGE_API_STREAMING: 'true', ...env },
-  });
-  return new ImagePipeline(config);
-}
-
-type Input = Partial<ImageRequest> & { prompt: string };
-
-function generate(pipeline: ImagePipeline, input: Input, options: GenerateOptions = {}): Promise<GenerationResult> {
-  return (async () => pipeline.generate(pipeline.prepare(input), options))();
-}
-
-async function failure(promise: Promise<unknown>): Promise<ImagineError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as ImagineError;
-  }
-  throw new Error('expected the generation to fail, but it succeeded');
-}
 
 function sentBody(index = 0): Record<string, unknown> {
   const request = fake.requests[index];

@@ -4,7 +4,8 @@
 // image (`b64_json`, `usage`); a failure is an event whose data carries `error` (or an `error` event
 // with `{type: "error", code, message, param}`). Partial images are handed to a callback and dropped,
 // so a long stream holds only the completed images.
-import { decodeBase64Image, sniff } from './images.js';
+import { sniffImage } from './imageHeader.js';
+import { decodeBase64Image } from './images.js';
 import { SseDecoder, type ServerSentEvent } from './sse.js';
 import type { GeneratedImage } from './types.js';
 
@@ -99,7 +100,7 @@ export class ImageEventCollector {
     } catch {
       return;
     }
-    const mime = sniff(bytes);
+    const mime = sniffImage(bytes);
     if (!mime) return;
     try {
       this.onPartialImage({ index, total: this.expectedPartials, bytes, mime });

@@ -116,19 +116,6 @@ export function decodeBase64Image(value: string, context: ErrorContext = {}): Bu
   return bytes;
 }
 
-/** The image type from its magic number (never from headers), or undefined when it is none we read. */
-export function sniff(bytes: Buffer): GeneratedImage['mime'] | undefined {
-  if (bytes.length >= 8 && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) {
-    return 'image/png';
-  }
-  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
-  if (bytes.length >= 12 && bytes.toString('latin1', 0, 4) === 'RIFF' && bytes.toString('latin1', 8, 12) === 'WEBP') {
-    return 'image/webp';
-  }
-  if (bytes.length >= 6 && /^GIF8[79]a$/.test(bytes.toString('latin1', 0, 6))) return 'image/gif';
-  return undefined;
-}
-
 /**
  * Sniffs the format, checks the file is complete and reads its dimensions from the headers
  * (imageHeader.ts, no decoding and no libvips). sharp is loaded only for a variant of a format
