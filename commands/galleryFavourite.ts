@@ -1,7 +1,8 @@
 // The ⭐ button, under a result and under its gallery post: one favourite per member and image,
-// pressed again to take it back. The clicked message is updated in the same answer (callback 7)
-// with the new count; the member is told privately which way it went; the image's other message
-// (gallery post or result) gets the new count too, best effort.
+// pressed again to take it back. The click is acknowledged at once (callback 6, before any call to
+// Discord, such as reading the channel to tell whether it is age-restricted); then the clicked
+// message is edited with the new count, the member is told privately which way it went, and the
+// image's other message (gallery post or result) gets the new count too, best effort.
 import { MessageFlags, Routes, type APIActionRowComponent, type APIComponentInMessageActionRow, type APIMessage, type ButtonInteraction } from 'discord.js';
 import type { BotContext } from '../src/discord/context.js';
 import { describeDiscordError } from '../src/discord/discordErrors.js';
@@ -20,6 +21,9 @@ export async function favourite(ctx: BotContext, interaction: ButtonInteraction,
   const row = ctx.usage.get(generationId);
   if (!row || row.guildId !== guildId || row.outcome !== 'success' || row.deletedAt !== null) return void (await say(pick(galleryText.imageGone, locale)));
 
+  // Acknowledged before anything below may wait on Discord (Discord's 3 s).
+  await interaction.deferUpdate();
+
   // Facts about the image stored with the star, so /gallery top can filter without asking Discord.
   const post = ctx.gallery.postOf(row.id);
   const { message } = interaction;
@@ -30,11 +34,13 @@ export async function favourite(ctx: BotContext, interaction: ButtonInteraction,
   const components = message.components.map((component) => component.toJSON() as ComponentJson);
   // Only `components` is sent: the message keeps its text, embeds and attachments.
   const updated = withFavouriteCount(components, row.id, count) as unknown as APIActionRowComponent<APIComponentInMessageActionRow>[];
-  await interaction.update({ components: updated });
+  // After deferUpdate, `@original` is the clicked message.
+  await interaction.editReply({ components: updated });
   await interaction.followUp({ content: pick(added ? galleryText.favouriteAdded(count) : galleryText.favouriteRemoved(count), locale), flags: MessageFlags.Ephemeral });
 
-  const other = otherMessage(row, message.id, ctx.gallery.postOf(row.id));
-  if (other) await refreshCount(interaction, other, row.id, ctx.gallery.favouriteCount(row.id));
+  // The post read above (a toggle does not change it) and the count the toggle returned.
+  const other = otherMessage(row, message.id, post);
+  if (other) await refreshCount(interaction, other, row.id, count);
 }
 
 interface MessageRef {

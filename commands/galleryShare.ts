@@ -1,22 +1,25 @@
 // The Share button under a result: posts a copy of the image to the server's gallery channel, once.
 // Who may: the requester, or any member when the server allows it (/gallery settings sharing).
 // Where: the gallery channel; an image made in an age-restricted channel only to the age-restricted
-// gallery, refused when there is none. The claim on the image is written before the post, so a
-// double click cannot post twice, and given back when the post fails, so the member can retry.
-import { MessageFlags, messageLink, Routes, type Attachment, type ButtonInteraction, type Message, type SendableChannels } from 'discord.js';
-import { attachmentBytes, MAX_COPY_BYTES } from '../src/discord/attachmentBytes.js';
+// gallery, refused when there is none. The claim on the image is written before anything is
+// downloaded or posted, so a double click neither copies nor posts twice, and given back when
+// nothing could be copied or the post fails, so the member can retry.
+import { MessageFlags, messageLink, Routes, type ButtonInteraction, type Message } from 'discord.js';
+import { attachmentNames, copyMessageImages } from '../src/discord/attachmentBytes.js';
 import type { BotContext } from '../src/discord/context.js';
 import { describeDiscordError } from '../src/discord/discordErrors.js';
-import type { CopiedImage } from '../src/discord/reportMessage.js';
+import { sendableChannel, sendToChannel } from '../src/discord/logChannel.js';
 import { channelNsfwFlag, isAgeRestrictedChannel } from '../src/gallery/ageRestriction.js';
 import { withShareDone, type ComponentJson } from '../src/gallery/components.js';
 import { galleryPostMessage, isSpoilerName } from '../src/gallery/galleryPost.js';
-import { withdrawFromGallery } from '../src/gallery/withdraw.js';
+import { removeGalleryPost } from '../src/gallery/withdraw.js';
 import { galleryText } from '../src/i18n/galleryMessages.js';
 import { localeFromDiscord, pick, type Locale, type Localized } from '../src/i18n/locale.js';
 import { log } from '../src/log.js';
 import { channelMention } from '../src/moderation/messages.js';
 import type { GalleryPost, UsageRow } from '../src/storage/index.js';
+
+const GALLERY_CHANNEL = 'the gallery channel';
 
 export async function share(ctx: BotContext, interaction: ButtonInteraction, generationId: number, locale: Locale): Promise<void> {
   const guildId = interaction.guildId;
@@ -44,80 +47,74 @@ async function shareImage(ctx: BotContext, interaction: ButtonInteraction, guild
   const ageRestricted = await isAgeRestrictedChannel(interaction.client, row.channelId ?? interaction.channelId);
   const destinationId = ageRestricted ? settings.nsfwChannelId : settings.channelId;
   if (!destinationId) return ageRestricted ? galleryText.noNsfwGallery : galleryText.noGallery;
-  const destination = await sendableChannel(interaction, destinationId);
+  const { client, message } = interaction;
+  const destination = await sendableChannel(client, destinationId, GALLERY_CHANNEL);
   if (!destination) return galleryText.shareFailed(channelMention(destinationId));
   // The setting was checked when it was made; the channel may have lost its flag since.
   if (ageRestricted && channelNsfwFlag(destination) !== true) return galleryText.nsfwGalleryNotRestricted(channelMention(destinationId));
 
-  const images = await copyImages(interaction);
-  if (images.length === 0) return galleryText.imageNotCopied;
+  // Claimed before the copy: a second click stops here instead of downloading the image again.
   const claimed = ctx.gallery.claimShare({
     usageId: row.id,
     guildId,
     sharedBy: sharer,
     channelId: destinationId,
     ageRestricted,
-    spoiler: images.some((image) => isSpoilerName(image.name)),
+    spoiler: attachmentNames(message).some(isSpoilerName),
   });
   if (!claimed) {
     const post = ctx.gallery.postOf(row.id);
     return post?.messageId ? galleryText.alreadyShared(postLink(post, guildId)) : galleryText.alreadySharing;
   }
 
-  let posted: Message;
+  const { images } = await copyMessageImages(message, interaction.attachmentSizeLimit, ctx.config.env.discordApiBaseUrl);
+  if (images.length === 0) {
+    ctx.gallery.withdrawShare(row.id, sharer);
+    return galleryText.imageNotCopied;
+  }
+  // Deleted while the image was being copied: nothing to post.
+  if (isDeleted(ctx, row.id)) {
+    ctx.gallery.withdrawShare(row.id, sharer);
+    return galleryText.imageGone;
+  }
+
+  let posted: Message | undefined;
   try {
-    const { message } = interaction;
-    posted = await destination.send(
-      galleryPostMessage({
-        row,
-        sharerId: sharer,
-        originalUrl: messageLink(row.messageChannelId ?? message.channelId, row.messageId ?? message.id, guildId),
-        images,
-        favourites: ctx.gallery.favouriteCount(row.id),
-        locale: localeFromDiscord(interaction.guildLocale),
-      }),
-    );
+    const body = galleryPostMessage({
+      row,
+      sharerId: sharer,
+      originalUrl: messageLink(row.messageChannelId ?? message.channelId, row.messageId ?? message.id, guildId),
+      images,
+      favourites: ctx.gallery.favouriteCount(row.id),
+      locale: localeFromDiscord(interaction.guildLocale),
+    });
+    // Never throws; a failure to post is logged there.
+    posted = await sendToChannel(client, destinationId, body, GALLERY_CHANNEL);
   } catch (error) {
-    log.warn('could not post to the gallery channel', { generationId: row.id, channelId: destinationId, ...describeDiscordError(error) });
+    log.warn('could not build a gallery post', { generationId: row.id, ...describeDiscordError(error) });
+  }
+  if (!posted) {
     ctx.gallery.withdrawShare(row.id, sharer);
     return galleryText.shareFailed(channelMention(destinationId));
   }
   ctx.gallery.setPosted(row.id, posted.id);
-  // Deleted while the copy was on its way: the deletion found no post to remove, so this one goes.
-  if (ctx.usage.get(row.id)?.deletedAt != null) {
-    await withdrawFromGallery(ctx, interaction.client, row.id);
+  // Deleted while the post was on its way: the deletion found no message to remove (it only marked
+  // the share removed), so the post this share holds goes now.
+  if (isDeleted(ctx, row.id)) {
+    await removeGalleryPost(ctx, client, row.id, { channelId: destinationId, messageId: posted.id });
     return galleryText.imageGone;
   }
   await markShared(interaction, row);
   return galleryText.shared(messageLink(destinationId, posted.id, guildId));
 }
 
+/** The image was deleted (or taken out of the gallery) since the share began. */
+function isDeleted(ctx: BotContext, usageId: number): boolean {
+  return ctx.usage.get(usageId)?.deletedAt != null || ctx.gallery.postOf(usageId)?.removedAt != null;
+}
+
 function postLink(post: GalleryPost, guildId: string): string {
   return messageLink(post.channelId, post.messageId ?? '', guildId);
-}
-
-async function sendableChannel(interaction: ButtonInteraction, channelId: string): Promise<SendableChannels | undefined> {
-  try {
-    const channel = await interaction.client.channels.fetch(channelId);
-    return channel?.isSendable() ? channel : undefined;
-  } catch (error) {
-    log.warn('could not read the gallery channel', { channelId, ...describeDiscordError(error) });
-    return undefined;
-  }
-}
-
-/** The result's images, copied under their own names (SPOILER_ kept) within this server's upload limit. */
-async function copyImages(interaction: ButtonInteraction): Promise<CopiedImage[]> {
-  const limit = Math.min(MAX_COPY_BYTES, interaction.attachmentSizeLimit || MAX_COPY_BYTES);
-  const attachments = [...interaction.message.attachments.values()].slice(0, 10);
-  const copies = await Promise.all(attachments.map((attachment) => copy(attachment, limit)));
-  return copies.filter((image): image is CopiedImage => image !== undefined);
-}
-
-async function copy(attachment: Attachment, limit: number): Promise<CopiedImage | undefined> {
-  if (attachment.size > limit) return undefined;
-  const bytes = await attachmentBytes(attachment.url, limit);
-  return bytes && { name: attachment.name, bytes };
 }
 
 /** Shows Share as done on the result (best effort: the share itself already happened). */

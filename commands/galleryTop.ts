@@ -24,10 +24,9 @@ function renderTop(ctx: BotContext, interaction: ChatInputCommandInteraction | B
   const locale = localeFromDiscord(interaction.locale);
   const includeAgeRestricted = channelNsfwFlag(interaction.channel) === true;
   const since = topPeriodStart(period, Date.now());
-  const query = { guildId, since, page, pageSize: TOP_PAGE_SIZE };
-  const list = ctx.gallery.top({ ...query, includeAgeRestricted });
-  const someHidden = !includeAgeRestricted && ctx.gallery.top({ ...query, page: 1, includeAgeRestricted: true }).total > list.total;
-  return topView({ list, period, guildId, locale, someHidden });
+  // One count (with how many were left out as age-restricted) and one page.
+  const list = ctx.gallery.top({ guildId, since, page, pageSize: TOP_PAGE_SIZE, includeAgeRestricted });
+  return topView({ list, period, guildId, locale, someHidden: list.hidden > 0 });
 }
 
 export async function showTop(ctx: BotContext, interaction: ChatInputCommandInteraction): Promise<void> {

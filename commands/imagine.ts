@@ -1,8 +1,9 @@
 // /imagine: prompt, model, size, quality, seed, safety_tolerance (CONTRACT.md), plus count, and the
 // attachments `image` … `image4`, which make the request an edit of those images.
-// Input is checked before the deferral and before anything is spent (attachments are downloaded and
-// checked then too: their links expire); a valid request is deferred at once and generated in the
-// background of the interaction.
+// Input is checked before the deferral and before anything is spent; a valid request is deferred at
+// once and generated in the background of the interaction. With attachments, only what is cheap
+// comes before the deferral (policy, queue, the files' declared size and type); they are downloaded
+// and read right after it (their links expire), and a refusal then is still private.
 import {
   ApplicationCommandOptionType,
   type APIApplicationCommandOptionChoice,
@@ -14,9 +15,8 @@ import { sizeChoices } from '../src/catalog/sizes.js';
 import { parseSize } from '../src/catalog/sizeSyntax.js';
 import type { ModelSpec } from '../src/catalog/types.js';
 import type { BotContext } from '../src/discord/context.js';
-import { admitRequest } from '../src/discord/admission.js';
 import type { AttachmentInput } from '../src/discord/attachmentInputs.js';
-import { attachmentInput, withInputImages } from '../src/discord/inputRequest.js';
+import { admitAndDefer, attachmentInput } from '../src/discord/inputRequest.js';
 import { runGeneration } from '../src/discord/generationRun.js';
 import type { Localized } from '../src/i18n/locale.js';
 import { text } from '../src/i18n/messages.js';
@@ -106,12 +106,9 @@ export const imagine: SlashCommand = {
   },
 
   async execute(ctx: BotContext, interaction: ChatInputCommandInteraction) {
-    const { request: asked, notes, attachments } = readRequest(interaction);
-    const request = attachments.length ? await withInputImages(ctx, interaction, asked, attachments) : asked;
-    if (!request) return;
-    const admitted = await admitRequest(ctx, interaction, request);
+    const { request, notes, attachments } = readRequest(interaction);
+    const admitted = await admitAndDefer(ctx, interaction, request, attachments.length ? { attachments } : undefined);
     if (!admitted) return;
-    await interaction.deferReply();
     await runGeneration(ctx, { interaction, ...admitted, notes: [...notes, ...admitted.notes] });
   },
 

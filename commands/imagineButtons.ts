@@ -1,18 +1,16 @@
 // The buttons under a result. Their state is the usage-log row id in the custom_id, so they work
 // for any result the log holds, across restarts. Vary edits the result itself (its image is the
 // input); Re-roll of an edit fetches the same input images again from their messages.
-import { EmbedBuilder, MessageFlags, PermissionFlagsBits, Routes, type ButtonInteraction } from 'discord.js';
+import { EmbedBuilder, MessageFlags, PermissionFlagsBits, type ButtonInteraction } from 'discord.js';
 import type { BotContext } from '../src/discord/context.js';
 import { parseResultButtonId } from '../src/discord/customIds.js';
-import { admitRequest } from '../src/discord/admission.js';
-import { editModelFor, firstImage, storedInputAttachments, withInputImages } from '../src/discord/inputRequest.js';
+import { admitAndDefer, editModelFor, firstImage } from '../src/discord/inputRequest.js';
 import { runGeneration } from '../src/discord/generationRun.js';
+import { deleteResult } from '../src/discord/resultDeletion.js';
 import { shorten } from '../src/discord/resultMessage.js';
-import { withdrawFromGallery } from '../src/gallery/withdraw.js';
 import { inputText } from '../src/i18n/inputMessages.js';
 import { localeFromDiscord, pick, type Locale, type Localized } from '../src/i18n/locale.js';
 import { text } from '../src/i18n/messages.js';
-import { log } from '../src/log.js';
 import type { UsageRow } from '../src/storage/index.js';
 import { report } from './reportButton.js';
 import type { ButtonHandler } from './types.js';
@@ -36,7 +34,7 @@ export const imagineButtons: ButtonHandler = {
   },
 };
 
-/** The stored parameters without the input references (they are not images; see storedInputAttachments). */
+/** The stored parameters without the input references (they are not images; see InputImages' `stored`). */
 function rowParams(row: UsageRow): Record<string, unknown> {
   const { inputImages: _inputs, mask: _mask, ...params } = row.params;
   return params;
@@ -45,14 +43,11 @@ function rowParams(row: UsageRow): Record<string, unknown> {
 /** Same parameters (and the same input images, fetched again), new seed; a new generation by whoever clicked. */
 async function reroll(ctx: BotContext, interaction: ButtonInteraction, row: UsageRow): Promise<void> {
   // The clicker's own request: the server's policy, quota and budget apply to them as to /imagine.
-  let request: Parameters<typeof admitRequest>[2] | undefined = { ...rowParams(row), prompt: row.prompt, model: row.model, seed: undefined };
-  if (row.isEdit) {
-    request = await withInputImages(ctx, interaction, request, () => storedInputAttachments(interaction.client, row.params.inputImages), row.inputCount);
-    if (!request) return;
-  }
-  const admitted = await admitRequest(ctx, interaction, request);
+  const request = { ...rowParams(row), prompt: row.prompt, model: row.model, seed: undefined };
+  // An edit's images are fetched again from their messages, after the deferral.
+  const inputs = row.isEdit ? { stored: row.params.inputImages, count: row.inputCount } : undefined;
+  const admitted = await admitAndDefer(ctx, interaction, request, inputs);
   if (!admitted) return;
-  await interaction.deferReply();
   await runGeneration(ctx, { interaction, ...admitted });
 }
 
@@ -68,11 +63,8 @@ async function vary(ctx: BotContext, interaction: ButtonInteraction, row: UsageR
     await interaction.reply({ content: `❌ ${pick(image ? inputText.noEditModel : inputText.sourceGone, locale)}`, flags: MessageFlags.Ephemeral });
     return;
   }
-  const request = await withInputImages(ctx, interaction, { ...rowParams(row), prompt: row.prompt, model, seed: undefined }, [image]);
-  if (!request) return;
-  const admitted = await admitRequest(ctx, interaction, request);
+  const admitted = await admitAndDefer(ctx, interaction, { ...rowParams(row), prompt: row.prompt, model, seed: undefined }, { attachments: [image] });
   if (!admitted) return;
-  await interaction.deferReply();
   await runGeneration(ctx, { interaction, ...admitted });
 }
 
@@ -117,17 +109,8 @@ async function remove(ctx: BotContext, interaction: ButtonInteraction, row: Usag
     return;
   }
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-  try {
-    // Through the REST route rather than message.delete(): in a DM the channel is not in the
-    // client's cache (no Partials.Channel), and message.delete() throws ChannelNotCached there.
-    await interaction.client.rest.delete(Routes.channelMessage(interaction.message.channelId, interaction.message.id));
-  } catch (error) {
-    log.warn('deleting a result failed', { generationId: row.id, error });
-    await interaction.editReply({ content: pick(text.internalError, locale) });
-    return;
-  }
-  ctx.usage.markDeleted(row.id);
-  // Out of the gallery too (its post is deleted; /history and /gallery top already skip the row).
-  await withdrawFromGallery(ctx, interaction.client, row.id);
-  await interaction.editReply({ content: pick(text.deleted, locale) });
+  // A message already gone (deleted by hand) counts as deleted: the row is stamped all the same.
+  const { message } = interaction;
+  const outcome = await deleteResult(ctx, interaction.client, row, { channelId: message.channelId, messageId: message.id });
+  await interaction.editReply({ content: pick(outcome === 'failed' ? text.internalError : text.deleted, locale) });
 }

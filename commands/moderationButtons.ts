@@ -2,12 +2,12 @@
 // its requester. Anyone who can read the log channel can click, so permissions are checked here, at
 // run time (Delete: Manage Messages; Block: Manage Server). Both are idempotent: a second click, or
 // a click after the requester already deleted the image, says so and changes nothing.
-import { DiscordAPIError, MessageFlags, PermissionFlagsBits, Routes, type ButtonInteraction } from 'discord.js';
+import { MessageFlags, PermissionFlagsBits, Routes, type ButtonInteraction } from 'discord.js';
 import type { BotContext } from '../src/discord/context.js';
 import { MODERATION_PREFIX, parseModerationButtonId } from '../src/discord/customIds.js';
 import { describeDiscordError } from '../src/discord/discordErrors.js';
 import { mention, reportActions, withStatusLine } from '../src/discord/reportMessage.js';
-import { withdrawFromGallery } from '../src/gallery/withdraw.js';
+import { deleteResult } from '../src/discord/resultDeletion.js';
 import { localeFromDiscord, pick, type Locale, type Localized } from '../src/i18n/locale.js';
 import { reportText } from '../src/i18n/reportMessages.js';
 import { log } from '../src/log.js';
@@ -53,23 +53,11 @@ async function deleteImage(ctx: BotContext, interaction: ButtonInteraction, row:
   const target =
     row.messageId && row.messageChannelId ? { messageId: row.messageId, channelId: row.messageChannelId } : ctx.reports.messageOf(row.id);
   if (!target) return { answer: reportText.noMessageToDelete };
-  let gone = false;
-  try {
-    // The REST route, not message.delete(): the result's channel need not be in the client's cache.
-    await interaction.client.rest.delete(Routes.channelMessage(target.channelId, target.messageId));
-  } catch (error) {
-    // Unknown Message / Unknown Channel: someone deleted it by hand; the row still has to say so.
-    gone = error instanceof DiscordAPIError && (error.status === 404 || Number(error.code) === 10008);
-    if (!gone) {
-      log.warn('deleting a reported result failed', { generationId: row.id, ...describeDiscordError(error) });
-      return { answer: reportText.deleteFailed };
-    }
-  }
-  ctx.usage.markDeleted(row.id);
-  // Out of the gallery too (its post is deleted; /history and /gallery top already skip the row).
-  await withdrawFromGallery(ctx, interaction.client, row.id);
+  // Unknown Message / Unknown Channel: someone deleted it by hand; the row still has to say so.
+  const outcome = await deleteResult(ctx, interaction.client, row, { channelId: target.channelId, messageId: target.messageId });
+  if (outcome === 'failed') return { answer: reportText.deleteFailed };
   const mod = mention(interaction.user.id);
-  return gone
+  return outcome === 'gone'
     ? { answer: reportText.alreadyDeleted, status: reportText.goneMarkedBy(mod) }
     : { answer: reportText.deleted, status: reportText.deletedBy(mod) };
 }

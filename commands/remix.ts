@@ -16,8 +16,7 @@ import {
 } from 'discord.js';
 import type { ModelSpec } from '../src/catalog/types.js';
 import type { BotContext } from '../src/discord/context.js';
-import { admitRequest } from '../src/discord/admission.js';
-import { editModelFor, fetchAttachment, firstImage, withInputImages } from '../src/discord/inputRequest.js';
+import { admitAndDefer, editModelFor, firstImage } from '../src/discord/inputRequest.js';
 import { runGeneration } from '../src/discord/generationRun.js';
 import { inputText } from '../src/i18n/inputMessages.js';
 import { localeFromDiscord, pick, type Locale, type Localized } from '../src/i18n/locale.js';
@@ -122,11 +121,9 @@ export const remixModal: ModalHandler = {
     const model = chosenModel(interaction) ?? inline.found.model ?? editModelFor(ctx, undefined);
     const asked = { ...inline.found, prompt: inline.prompt, ...(model ? { model } : {}) };
     const notes = inline.unknown.length ? [text.unknownInlineParameters({ list: inline.unknown.join(', ') })] : [];
-    const request = await withInputImages(ctx, interaction, asked, async () => [await fetchAttachment(interaction.client, source)], 1);
-    if (!request) return;
-    const admitted = await admitRequest(ctx, interaction, request);
+    // The message is fetched again (for a fresh link) and its image downloaded after the deferral.
+    const admitted = await admitAndDefer(ctx, interaction, asked, { messages: [source] });
     if (!admitted) return;
-    await interaction.deferReply();
     await runGeneration(ctx, { interaction, ...admitted, notes: [...notes, ...admitted.notes] });
   },
 };

@@ -1,11 +1,11 @@
 // The Report button under a result: anyone in the server may send the image and its details to the
 // server's log channel, where moderators get quick actions (commands/moderationButtons.ts).
-import { MessageFlags, messageLink, type Attachment, type ButtonInteraction } from 'discord.js';
-import { attachmentBytes, MAX_COPY_BYTES } from '../src/discord/attachmentBytes.js';
+import { MessageFlags, messageLink, type ButtonInteraction } from 'discord.js';
+import { copyMessageImages } from '../src/discord/attachmentBytes.js';
 import type { BotContext } from '../src/discord/context.js';
 import { describeDiscordError } from '../src/discord/discordErrors.js';
 import { postToLogChannel } from '../src/discord/logChannel.js';
-import { reportMessage, type CopiedImage } from '../src/discord/reportMessage.js';
+import { reportMessage } from '../src/discord/reportMessage.js';
 import { localeFromDiscord, pick, type Locale, type Localized } from '../src/i18n/locale.js';
 import { reportText } from '../src/i18n/reportMessages.js';
 import { log } from '../src/log.js';
@@ -44,12 +44,8 @@ export async function report(ctx: BotContext, interaction: ButtonInteraction, ro
 async function postReport(ctx: BotContext, interaction: ButtonInteraction, row: UsageRow, guildId: string): Promise<boolean> {
   try {
     const { message } = interaction;
-    // The upload limit of this server applies to its log channel too; the cap bounds memory.
-    const limit = Math.min(MAX_COPY_BYTES, interaction.attachmentSizeLimit || MAX_COPY_BYTES);
-    const attachments = [...message.attachments.values()].slice(0, 10);
-    const copies = await Promise.all(attachments.map((attachment) => copy(attachment, limit)));
-    const images = copies.filter((copy): copy is CopiedImage => copy !== undefined);
-    const notCopied = attachments.filter((_, index) => copies[index] === undefined).map((attachment) => attachment.url);
+    // The upload limit of this server applies to its log channel too.
+    const { images, notCopied } = await copyMessageImages(message, interaction.attachmentSizeLimit, ctx.config.env.discordApiBaseUrl);
     const body = reportMessage({
       row,
       reporterId: interaction.user.id,
@@ -64,10 +60,4 @@ async function postReport(ctx: BotContext, interaction: ButtonInteraction, row: 
     log.warn('could not build a report', { generationId: row.id, ...describeDiscordError(error) });
     return false;
   }
-}
-
-async function copy(attachment: Attachment, limit: number): Promise<CopiedImage | undefined> {
-  if (attachment.size > limit) return undefined;
-  const bytes = await attachmentBytes(attachment.url, limit);
-  return bytes && { name: attachment.name, bytes };
 }

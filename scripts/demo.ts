@@ -6,13 +6,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../src/config/index.js';
 import { startBot } from '../src/discord/bot.js';
+import { parseLogLevel, setLogLevel } from '../src/log.js';
 import { startDiscordFake } from '../test/fakes/discord/index.js';
 import { startRelayFake } from '../test/fakes/relay/index.js';
 
 const say = (line: string) => process.stderr.write(`demo: ${line}\n`);
 
 async function main(): Promise<void> {
-  process.env.LOG_LEVEL ??= 'warn';
+  // Quiet unless asked otherwise: the demo's own lines say what happens.
+  setLogLevel(parseLogLevel(process.env.LOG_LEVEL ?? '') ?? 'warn');
   const prompt = process.argv.slice(2).join(' ').trim() || 'a lighthouse on a cliff at dusk, warm light';
   const relay = await startRelayFake({ latencyMs: 1200 });
   const discord = await startDiscordFake();

@@ -23,8 +23,8 @@ export interface Log {
 
 export interface CreateLogOptions {
   destination?: LogDestination;
-  /** The level when none was set with setLevel. Default: LOG_LEVEL, read at each line (the demo sets it late). */
-  level?: () => LogLevel;
+  /** The level until setLevel changes it (and after setLevel(undefined)). Default: LOG_LEVEL, read once here. */
+  level?: LogLevel;
 }
 
 /** Errors become {name, message, ...own props}; their `cause` stays out (it may hold requests and bodies). */
@@ -53,11 +53,10 @@ export function levelFromEnvironment(): LogLevel {
 
 export function createLog(options: CreateLogOptions = {}): Log & { setLevel(level: LogLevel | undefined): void } {
   const destination = options.destination ?? createLogDestination();
-  const fallbackLevel = options.level ?? levelFromEnvironment;
-  let fixedLevel: LogLevel | undefined;
+  const initialLevel = options.level ?? levelFromEnvironment();
   const logger = pino(
     {
-      level: 'info',
+      level: initialLevel,
       base: null, // no pid and hostname: the line carries only what the bot says
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
@@ -70,8 +69,6 @@ export function createLog(options: CreateLogOptions = {}): Log & { setLevel(leve
   );
 
   const write = (level: LogLevel, message: string, fields: LogFields) => {
-    const wanted = fixedLevel ?? fallbackLevel();
-    if (logger.level !== wanted) logger.level = wanted;
     if (!logger.isLevelEnabled(level)) return;
     const entries = Object.entries(fields).map(([key, value]) => [key, serialise(value)]);
     logger[level](Object.fromEntries(entries), message);
@@ -87,9 +84,9 @@ export function createLog(options: CreateLogOptions = {}): Log & { setLevel(leve
   });
   return {
     ...bound({}),
-    /** A level from the validated configuration (.env included) wins over LOG_LEVEL read late. */
+    /** A level from the validated configuration (.env included); undefined goes back to the initial level. */
     setLevel(level) {
-      fixedLevel = level;
+      logger.level = level ?? initialLevel;
     },
   };
 }
@@ -98,7 +95,10 @@ const root = createLog();
 
 export const log: Log = root;
 
-/** main.ts applies LOG_LEVEL as validated by the configuration (so `.env` counts too). */
+/**
+ * Sets the level once at start-up: main.ts applies LOG_LEVEL as validated by the configuration (so
+ * `.env` counts too), the demo its own default. Until then, LOG_LEVEL as the process started with it.
+ */
 export function setLogLevel(level: LogLevel | undefined): void {
   root.setLevel(level);
 }

@@ -158,11 +158,26 @@ describe('imagine --batch', () => {
     expect(Math.max(...starts) - Math.min(...starts)).toBeLessThan(300);
   });
 
-  it('--batch with --prompt, or a missing file: exit 2 with one line', async () => {
+  it('--batch with --prompt or --mask, --mask without --image, or a missing file: exit 2 with one line', async () => {
     const cwd = makeTempDir('imagine-batch-');
     const both = await imagine(['--batch', 'x.txt', '--prompt', 'y'], cwd);
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/--prompt and --batch/);
+    // A mask belongs to one edit: with a batch (with or without --image) it would be silently dropped.
+    for (const args of [
+      ['--batch', 'x.txt', '--mask', 'mask.png'],
+      ['--batch', 'x.txt', '--image', 'a.png', '--mask', 'mask.png'],
+    ]) {
+      const masked = await imagine(args, cwd);
+      expect(masked.code).toBe(2);
+      expect(masked.stdout).toBe('');
+      expect(masked.stderr.trim()).toMatch(/--mask does not go with --batch/);
+      expect(masked.stderr.trim()).not.toMatch(/\n/);
+    }
+    const maskOnly = await imagine(['--prompt', 'y', '--mask', 'mask.png'], cwd);
+    expect(maskOnly.code).toBe(2);
+    expect(maskOnly.stderr.trim()).toMatch(/--mask needs --image/);
+    expect(maskOnly.stderr.trim()).not.toMatch(/\n/);
     const missing = await imagine(['--batch', 'nope.txt'], cwd);
     expect(missing.code).toBe(2);
     expect(missing.stderr.trim()).toMatch(/cannot read the batch file .*nope.txt \(ENOENT\)/);

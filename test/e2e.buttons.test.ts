@@ -284,6 +284,23 @@ describe('result buttons: Re-roll, Details, Delete (real bot process)', () => {
     expect(usageRow(world, rowId).user_id).toBe(world.discord.defaultUser.id);
   });
 
+  it('Delete by the requester of a result someone already deleted (Unknown Message) still stamps deleted_at', async () => {
+    const { message } = await imagine(world, { prompt: 'a sandcastle at high tide', model: 'flux-2-pro' });
+    const rowId = rowIdOf(buttonId(message, 'delete'));
+    await settledRow(world, rowId);
+    // Deleted by hand between the click and the bot's own DELETE: Discord answers 404 Unknown Message.
+    world.discord.failNext(
+      { method: 'DELETE', path: new RegExp(`^/channels/${message.channel_id}/messages/${message.id}$`) },
+      { status: 404, body: { message: 'Unknown Message', code: 10008 } },
+    );
+    const { handle } = await click(world, message, buttonId(message, 'delete'));
+    const answer = await ephemeralAnswer(handle);
+    expect(answer.content).toMatch(/Deleted/);
+    expect(usageRow(world, rowId)).toMatchObject({ outcome: 'success', deleted_at: expect.any(Number) });
+    expect(world.bot.logs.filter((line) => /deleting a result failed/.test(line))).toEqual([]);
+    expectHealthy(world);
+  });
+
   it('in the bot’s DM: Details, Re-roll and Delete work (the DM channel is not in the client cache)', async () => {
     const user = world.discord.defaultUser;
     const handle = world.discord.interact({

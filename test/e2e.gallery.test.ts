@@ -177,6 +177,9 @@ describe('community sharing: Share, ⭐, the gallery and /gallery (real bot proc
       await sleep(200);
       expect(galleryPosts(general).filter((m) => rowIdOf(m) === otherId)).toEqual([post]);
       expect(d.query('SELECT COUNT(*) AS n FROM gallery_posts WHERE usage_id = ?', otherId)).toEqual([{ n: 1 }]);
+      // The claim comes before the copy: the second click did not download the image too.
+      const imagePath = new URL(other.attachments[0]!.url).pathname;
+      expect(world.discord.requests.filter((r) => r.method === 'GET' && r.path === imagePath)).toHaveLength(1);
     });
 
     it('with sharing open to anyone, another member may share, and the post credits both', async () => {
@@ -427,6 +430,11 @@ describe('community sharing: Share, ⭐, the gallery and /gallery (real bot proc
       const notice = await until(() => world.discord.channelMessages(restricted).find((m) => m.content.includes('Who may share')), 'the notice');
       expect(notice.content).toBe(`🖼️ <@${ADMIN.id}> set **Who may share** to the member who made the image.`);
       expect(notice.allowed_mentions).toEqual({ parse: [] });
+      // Audited like a policy change, and listed by /imagine-admin audit.
+      const audited = d.query<{ actor_id: string; detail: string }>("SELECT actor_id, detail FROM audit_log WHERE action = 'gallery.update' ORDER BY id DESC LIMIT 1");
+      expect(audited.map((row) => [row.actor_id, JSON.parse(row.detail)])).toEqual([[ADMIN.id, { changes: [{ field: 'shareByAnyone', from: true, to: false }] }]]);
+      const audit = await d.answerOf(d.command('imagine-admin', [{ name: 'audit', type: 1, options: [] }], { user: ADMIN, memberPermissions: CAN_MANAGE_GUILD }));
+      expect(JSON.stringify(audit)).toContain('set **Who may share** to the member who made the image.');
     });
   });
 

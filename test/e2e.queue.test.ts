@@ -1,6 +1,7 @@
 // The fair job queue, end to end through the real bot process: round-robin order across users, the
 // waiting message with its place in line and an ETA from measured latencies, the Cancel button
-// (queued and running), the per-user queue limit, and recovery after a SIGKILL mid-job.
+// (queued, running, and on a request already over), the per-user queue limit (before the deferral
+// and after it), and recovery after a SIGKILL mid-job (in place, in the channel, or by DM).
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeMessage, FakeUser, InteractionHandle } from './fakes/discord/index.js';
@@ -229,6 +230,110 @@ describe('Cancel', () => {
     expect(dbRow(world, 'SELECT state FROM ledger WHERE key = ?', extra.id)).toBeUndefined();
     await Promise.all(handles.map((handle) => delivered(handle, 40_000)));
     expect(promptsSent(world)).not.toContain('limit 4');
+  });
+});
+
+describe('a full queue found only after the deferral', () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await startWorld({ relay: { latencyMs: 4_000 }, env: { QUEUE_MAX_QUEUED_PER_USER: '1' } });
+  });
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  it('two requests that both passed admission: the second to reach the queue is refused in its reply, refunded and closed', { timeout: 60_000 }, async () => {
+    const me = newUser('late-full');
+    const running = imagine(world, 'late full: running', me);
+    await running.waitForCallback(3000);
+    await waitUntil(() => promptsSent(world).includes('late full: running'), 5_000, 'the first job to start');
+
+    // Both deferrals are held back by a 429, so both requests pass admission (no request of this
+    // user waits yet) before either joins the queue: whichever joins second finds the one place taken.
+    world.discord.failNext({ method: 'POST', path: /^\/interactions\/[^/]+\/[^/]+\/callback$/ }, { status: 429, body: { retry_after: 0.5, global: false } }, 2);
+    const first = imagine(world, 'late full: one', me);
+    const second = imagine(world, 'late full: two', me);
+    const acks = await Promise.all([first.waitForCallback(3000), second.waitForCallback(3000)]);
+    expect(acks.map((ack) => ack.type)).toEqual([5, 5]);
+    expect(world.discord.requests.filter((request) => request.status === 429)).toHaveLength(2);
+
+    const full = /You already have 1 requests waiting/;
+    const refusedNow = (handle: InteractionHandle) => full.test(handle.original()?.content ?? '');
+    await waitUntil(() => refusedNow(first) || refusedNow(second), 5_000, 'the refusal in a reply');
+    const [refused, queued] = refusedNow(first) ? [first, second] : [second, first];
+    const message = refused.original()!;
+    expect(message.content).toMatch(/^You already have 1 requests waiting\. Wait for one to finish, then try again\. Nothing was charged\./);
+    expect(message.flags & 128).toBe(0); // no longer "thinking…"
+    expect(customIds(message)).toEqual([]);
+    // The other one waits in the queue as usual.
+    await queued.waitFor((state) => (state.original?.content ?? '').startsWith('⏳'), 5_000);
+    expect(refusedNow(queued)).toBe(false);
+
+    expect(dbRow(world, 'SELECT outcome, error_kind, estimated_cost FROM usage WHERE interaction_id = ?', refused.id)).toEqual({
+      outcome: 'blocked',
+      error_kind: 'user_queue_full',
+      estimated_cost: 0,
+    });
+    expect(dbRow(world, 'SELECT state, refund_reason FROM ledger WHERE key = ?', refused.id)).toEqual({ state: 'refunded', refund_reason: 'blocked' });
+    expect(dbRow(world, 'SELECT state, error_kind, interaction_token FROM jobs WHERE interaction_id = ?', refused.id)).toEqual({
+      state: 'failed',
+      error_kind: 'user_queue_full',
+      interaction_token: null,
+    });
+
+    await Promise.all([delivered(running), delivered(queued)]);
+    expect(promptsSent(world).filter((prompt) => prompt.startsWith('late full'))).toHaveLength(2);
+    expect(promptsSent(world)).not.toContain(refused === first ? 'late full: one' : 'late full: two');
+  });
+});
+
+describe('SIGKILL, then a reply the bot can no longer edit and a channel it may not post in', () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await startWorld({ relay: { latencyMs: 60_000 } });
+  });
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  it('tells the user by DM, and Cancel on the old message says the request is already over', { timeout: 60_000 }, async () => {
+    const me = newUser('dm-fallback');
+    const running = imagine(world, 'recovered by DM', me);
+    await running.waitForCallback(3000);
+    await waitUntil(() => promptsSent(world).includes('recovered by DM'), 5_000, 'the job to start');
+    await running.waitFor((state) => customIds(state.original).includes(`job:cancel:${running.id}`), 5_000);
+
+    await world.bot.stop('SIGKILL');
+    world.relay.configure({ latencyMs: 50 });
+    // The next process finds Discord has already let the interaction's webhook go (its reply can be
+    // neither read nor edited), and the channel refuses its post: only a DM is left.
+    const original = new RegExp(`^/webhooks/\\d+/${running.token}/messages/@original$`);
+    world.discord.failNext({ path: original }, { status: 404, body: { message: 'Unknown Webhook', code: 10015 } });
+    world.discord.failNext({ method: 'POST', path: new RegExp(`^/channels/${world.discord.channelId}/messages$`) }, { status: 403, body: { message: 'Missing Permissions', code: 50013 } });
+    const bot = await world.restartBot();
+
+    await waitUntil(() => world.discord.dmMessages(me.id).some((m) => /restarted while your image was being made/.test(m.content)), 10_000, 'the DM');
+    const dm = world.discord.dmMessages(me.id).find((m) => /restarted while your image was being made/.test(m.content))!;
+    expect(customIds(dm).some((id) => id.startsWith('img:reroll:'))).toBe(true);
+    await bot.waitForLog(/told a user about a request closed by the restart/, 5_000);
+    const told = bot.logs.find((line) => /told a user about a request closed by the restart/.test(line))!;
+    expect(JSON.parse(told)).toMatchObject({ via: 'dm' });
+    // Both earlier routes were tried and refused; nothing reached the channel.
+    const refused = world.discord.requests.filter((r) => r.status >= 400).map((r) => `${r.method} ${r.status}`);
+    expect(refused).toEqual(expect.arrayContaining(['GET 404', 'POST 403']));
+    expect(world.discord.channelMessages().some((m) => m.content.includes(`<@${me.id}>`))).toBe(false);
+    expect(dbRow(world, 'SELECT state, error_kind FROM jobs WHERE interaction_id = ?', running.id)).toEqual({ state: 'interrupted', error_kind: 'interrupted' });
+    expect(dbRow(world, 'SELECT possibly_billed FROM ledger WHERE key = ?', running.id)).toEqual({ possibly_billed: 1 });
+
+    // The old reply still shows the previous process's Cancel button: pressing it now is answered, privately.
+    const stale = running.original()!;
+    expect(customIds(stale)).toContain(`job:cancel:${running.id}`);
+    const click = world.discord.clickButton(stale, `job:cancel:${running.id}`, { user: me });
+    const answer = await click.waitForCallback(3000);
+    expect(answer.type).toBe(4);
+    expect(((answer.data as Obj).flags as number) & EPHEMERAL).toBe(EPHEMERAL);
+    expect(JSON.stringify(answer.data)).toContain('This request has already finished, so there is nothing to cancel.');
+    expect(dbRow(world, 'SELECT state FROM jobs WHERE interaction_id = ?', running.id)).toEqual({ state: 'interrupted' });
   });
 });
 

@@ -1,13 +1,19 @@
-// What every /imagine-admin handler shares: the call (context, interaction, locale, guild, actor),
-// ephemeral replies, running a PolicyStore change (validation errors become a message in the
-// admin's language) and posting the audit entry to the log channel.
-import { MessageFlags, type ChatInputCommandInteraction, type Client, type InteractionReplyOptions } from 'discord.js';
+// What every /imagine-admin handler shares (and /gallery settings, the other admin command): the
+// Manage Server check, the call (context, interaction, locale, guild, actor), ephemeral replies,
+// running a PolicyStore change (validation errors become a message in the admin's language) and
+// posting the audit entry to the log channel.
+import {
+  MessageFlags,
+  PermissionFlagsBits,
+  type AutocompleteInteraction,
+  type ChatInputCommandInteraction,
+  type Client,
+  type InteractionReplyOptions,
+} from 'discord.js';
 import type { BotContext } from '../../src/discord/context.js';
-import { describeDiscordError } from '../../src/discord/discordErrors.js';
 import { postToLogChannel } from '../../src/discord/logChannel.js';
 import { adminText } from '../../src/i18n/adminMessages.js';
 import { localeFromDiscord, pick, type Locale, type Localized } from '../../src/i18n/locale.js';
-import { log } from '../../src/log.js';
 import { describeAuditEntry } from '../../src/moderation/auditText.js';
 import { PolicyValidationError } from '../../src/moderation/guildPolicy.js';
 import type { AuditEntry } from '../../src/storage/auditLog.js';
@@ -38,6 +44,14 @@ export interface LogCall {
   interaction: { guildLocale: string | null; client: Client };
   locale: Locale;
   guildId: string;
+}
+
+/**
+ * Manage Server in a server (Administrator implies it: has() checks it by default). Checked at run
+ * time by /imagine-admin and /gallery settings: a server can let anyone see a command.
+ */
+export function mayAdminister(interaction: ChatInputCommandInteraction | AutocompleteInteraction): boolean {
+  return interaction.inGuild() && (interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false);
 }
 
 export function adminCall(ctx: BotContext, interaction: ChatInputCommandInteraction, guildId: string): AdminCall {
@@ -119,19 +133,6 @@ export function logText(call: LogCall, entry: AuditEntry): string {
 export async function announce(call: LogCall, entry: AuditEntry | undefined): Promise<void> {
   if (!entry) return;
   await postToLogChannel(call.ctx, call.interaction.client, call.guildId, { content: logText(call, entry) });
-}
-
-/** Sends to one channel; false when Discord refused (missing access, unknown channel). */
-export async function sendToChannel(client: Client, channelId: string, content: string): Promise<boolean> {
-  try {
-    const channel = await client.channels.fetch(channelId);
-    if (!channel?.isSendable()) return false;
-    await channel.send({ content, allowedMentions: { parse: [] } });
-    return true;
-  } catch (error) {
-    log.warn('could not post to the log channel', { channelId, ...describeDiscordError(error) });
-    return false;
-  }
 }
 
 /** The id of a user, role or channel option, read from the raw value (no resolved object needed). */

@@ -3,7 +3,7 @@
 // checked again here, because a server can let anyone see a command. Every answer is ephemeral and
 // in the admin's language; every change goes through PolicyStore (which writes the audit row in the
 // same transaction) and is then posted to the log channel when one is set.
-import { MessageFlags, PermissionFlagsBits, type AutocompleteInteraction, type ChatInputCommandInteraction } from 'discord.js';
+import { MessageFlags, type AutocompleteInteraction, type ChatInputCommandInteraction } from 'discord.js';
 import type { AppConfig } from '../../src/config/index.js';
 import type { BotContext } from '../../src/discord/context.js';
 import { adminText } from '../../src/i18n/adminMessages.js';
@@ -12,7 +12,7 @@ import type { SlashCommand } from '../types.js';
 import { audit } from './audit.js';
 import { budgetHandlers } from './budget.js';
 import { channelHandlers } from './channels.js';
-import { adminCall, type AdminHandler } from './common.js';
+import { adminCall, mayAdminister, type AdminHandler } from './common.js';
 import { cooldownHandlers } from './cooldown.js';
 import { adminDefinition, COMMAND_NAME, MAX_CHOICES } from './definition.js';
 import { exportUsage } from './export.js';
@@ -39,11 +39,6 @@ const HANDLERS: Record<string, Record<string, AdminHandler>> = {
   budget: budgetHandlers,
   logchannel: logChannelHandlers,
 };
-
-function mayAdminister(interaction: ChatInputCommandInteraction | AutocompleteInteraction): boolean {
-  // Administrator implies Manage Server (has() checks it by default).
-  return interaction.inGuild() && (interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false);
-}
 
 export const imagineAdmin: SlashCommand = {
   name: COMMAND_NAME,

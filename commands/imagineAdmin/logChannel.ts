@@ -3,7 +3,8 @@
 import { MessageFlags } from 'discord.js';
 import { adminText } from '../../src/i18n/adminMessages.js';
 import { channelMention } from '../../src/moderation/messages.js';
-import { attempt, logText, requiredIdOption, say, sendToChannel, type AdminHandler } from './common.js';
+import { sendToChannel } from '../../src/discord/logChannel.js';
+import { attempt, logText, requiredIdOption, say, type AdminHandler } from './common.js';
 import { describePolicyValue } from '../../src/moderation/auditText.js';
 import { POLICY_FIELD_LABELS } from '../../src/moderation/guildPolicy.js';
 
@@ -20,7 +21,7 @@ export const logChannelHandlers: Record<string, AdminHandler> = {
     }
     // Posting may take longer than the 3 seconds an answer may wait.
     await call.interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    const posted = await sendToChannel(call.interaction.client, channelId, logText(call, audit));
+    const posted = (await sendToChannel(call.interaction.client, channelId, { content: logText(call, audit) })) !== undefined;
     await say(call, posted ? adminText.logChannelSet(channel) : {
       en: `${adminText.logChannelSet(channel).en}\n${adminText.logChannelUnreachable(channel).en}`,
       zh: `${adminText.logChannelSet(channel).zh}\n${adminText.logChannelUnreachable(channel).zh}`,
@@ -37,6 +38,6 @@ export const logChannelHandlers: Record<string, AdminHandler> = {
       return say(call, adminText.settingAlready(label, describePolicyValue('logChannelId', null)));
     }
     await say(call, adminText.logChannelCleared);
-    if (previous) await sendToChannel(call.interaction.client, previous, logText(call, audit));
+    if (previous) await sendToChannel(call.interaction.client, previous, { content: logText(call, audit) });
   },
 };

@@ -25,7 +25,7 @@ export const DEFAULT_CONCURRENCY = 2;
 export const USAGE = `Usage: npm run imagine -- --prompt TEXT [--model M] [--size WxH|W:H] [--quality Q] [--seed N]
                        [--safety-tolerance N] [--n N] [--format png|jpeg|webp] [--timeout SECONDS] [--out DIR]
                        [--image PATH]... [--mask PATH]
-       npm run imagine -- --batch FILE [--concurrency N] [same options as defaults for every line]`;
+       npm run imagine -- --batch FILE [--concurrency N] [same options, except --mask, as defaults for every line]`;
 
 function integer(name: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
@@ -79,7 +79,8 @@ export function parseCliArgs(argv: string[]): CliOptions {
   if (!prompt && !batchFile) throw new UsageError('--prompt is required (or --batch FILE): npm run imagine -- --prompt "a red fox in snow"');
   const imagePaths = (values.image ?? []).map((path) => path.trim()).filter(Boolean);
   const maskPath = values.mask?.trim() || undefined;
-  if (maskPath && imagePaths.length === 0 && !batchFile) throw new UsageError('--mask needs --image: the mask marks where that image may change');
+  if (maskPath && batchFile) throw new UsageError('--mask does not go with --batch: run each masked edit on its own with --prompt, --image and --mask');
+  if (maskPath && imagePaths.length === 0) throw new UsageError('--mask needs --image: the mask marks where that image may change');
   return {
     request: {
       prompt: prompt ?? '',

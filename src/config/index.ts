@@ -30,9 +30,10 @@ export interface LoadOptions {
 }
 
 export function loadConfig(options: LoadOptions = {}): AppConfig {
-  const env = parseEnv(readEnvironment(options.envFile, options.processEnv));
+  // .env under the process environment, read and parsed once for everything below.
+  const environment = readEnvironment(options.envFile, options.processEnv ?? process.env);
+  const env = parseEnv(environment);
   const required = options.require ?? [];
-  const rawEnv = options.processEnv ?? process.env;
   const file = env.providersFile ? readProvidersFile(env.providersFile) : undefined;
 
   if (required.includes('discord') && !env.discordToken) {
@@ -42,7 +43,7 @@ export function loadConfig(options: LoadOptions = {}): AppConfig {
   }
 
   const knownModels = [...CATALOG, ...declaredModels(file)];
-  const relays = file ? relaysFromFile(file, { ...readEnvironment(options.envFile, rawEnv) }) : relayFromEnv(env);
+  const relays = file ? relaysFromFile(file, environment) : relayFromEnv(env);
   if (required.includes('relay')) {
     if (relays.length === 0) {
       throw new ConfigError(
@@ -63,7 +64,7 @@ export function loadConfig(options: LoadOptions = {}): AppConfig {
   const offeredModels = pickOfferedModels(env, knownModels);
   const defaultModel =
     offeredModels.find((model) => model.id === findModel(env.defaultModel, knownModels)?.id) ??
-    (rawEnvHas(options, 'IMAGE_MODEL') ? undefined : offeredModels[0]);
+    (environment.IMAGE_MODEL?.trim() ? undefined : offeredModels[0]);
   if (!defaultModel) {
     throw new ConfigError(
       `IMAGE_MODEL ${env.defaultModel} is not among the offered models: use one of ${offeredModels.map((m) => m.id).join(', ')}`,
@@ -76,10 +77,6 @@ export function loadConfig(options: LoadOptions = {}): AppConfig {
     offeredModels: [defaultModel, ...offeredModels.filter((model) => model !== defaultModel)],
     defaultModel,
   };
-}
-
-function rawEnvHas(options: LoadOptions, name: string): boolean {
-  return Boolean(readEnvironment(options.envFile, options.processEnv ?? process.env)[name]?.trim());
 }
 
 function declaredModels(file: ProvidersFile | undefined): ModelSpec[] {

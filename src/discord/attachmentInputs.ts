@@ -1,10 +1,10 @@
 // Discord attachments as input images. Attachment links are signed and expire, so they are
-// downloaded the moment the interaction arrives (inside Discord's 3-second window, before the reply
-// is deferred), and only the bytes travel on: the link itself never reaches a relay. The download is
-// the same guarded one as relay results (http(s) only, redirects re-checked, every address checked at
-// connect time, size capped while streaming), limited to Discord's CDN hosts; a private address is
-// allowed only when Discord itself is configured on one (the local Discord fake), as a relay on a
-// private network may link to its own address.
+// downloaded as soon as the interaction is acknowledged (what Discord says of them is checked
+// before that, see checkAttachments), and only the bytes travel on: the link itself never reaches
+// a relay. The download is the same guarded one as relay results (http(s) only, redirects
+// re-checked, every address checked at connect time, size capped while streaming), limited to
+// Discord's CDN hosts; a private address is allowed only when Discord itself is configured on one
+// (the local Discord fake), as a relay on a private network may link to its own address.
 import { hostIsPrivate, downloadImage } from '../providers/imageDownload.js';
 import { IMAGE_PARAM } from '../providers/dialects/inputs.js';
 import { InvalidInputError, isImagineError } from '../providers/errors.js';
@@ -24,10 +24,11 @@ export interface AttachmentInput {
 }
 
 /**
- * Downloads must leave time for the checks and the deferral within Discord's 3 seconds. Attachments
- * on Discord's CDN arrive far faster than this; one that does not is refused, not waited for.
+ * How long the downloads of one request may take (fetching the messages that hold them included).
+ * They run after the deferral, so Discord's 3 seconds do not bound them; attachments on Discord's
+ * CDN arrive far faster than this, and one that does not is refused rather than waited for.
  */
-export const ATTACHMENT_DEADLINE_MS = 1_800;
+export const ATTACHMENT_DEADLINE_MS = 15_000;
 
 /** Discord's attachment hosts. */
 const DISCORD_CDN_HOSTS = new Set(['cdn.discordapp.com', 'media.discordapp.net']);
@@ -57,35 +58,51 @@ function allowedHost(url: URL, discordApi: URL): boolean {
 }
 
 /**
- * Downloads the attachments in parallel, cheapest refusals first (declared size and type, before a
- * byte is fetched). Throws InvalidInputError (param `image`) with a message naming the file.
+ * What can be refused from Discord's word alone, before a byte is fetched: the declared size and
+ * type, and a link off Discord's hosts. Synchronous and cheap (it runs before the deferral).
+ * Throws InvalidInputError (param `image`) with a message naming the file.
  */
-export async function downloadAttachments(attachments: readonly AttachmentInput[], options: AttachmentDownloadOptions): Promise<RawInput[]> {
+export function checkAttachments(attachments: readonly AttachmentInput[], options: Pick<AttachmentDownloadOptions, 'discordApiBaseUrl'>): void {
   const discordApi = new URL(options.discordApiBaseUrl);
   for (const attachment of attachments) {
     if (attachment.size > MAX_INPUT_BYTES) throw tooLargeRefusal(attachment.name);
     if (!looksLikeImage(attachment)) throw notAnImageRefusal(attachment.name);
   }
-  let isPrivate = discordIsPrivate.get(options.discordApiBaseUrl);
-  if (!isPrivate) discordIsPrivate.set(options.discordApiBaseUrl, (isPrivate = hostIsPrivate(options.discordApiBaseUrl)));
-  const allowPrivateAddresses = await isPrivate;
+  for (const attachment of attachments) {
+    let url: URL;
+    try {
+      url = new URL(attachment.url);
+    } catch {
+      throw expiredRefusal(attachment.name);
+    }
+    if (!allowedHost(url, discordApi)) {
+      throw refusal({
+        en: `"${attachment.name}" is not a Discord attachment; upload the image to Discord instead.`,
+        zh: `“${attachment.name}” 不是 Discord 附件;请把图片上传到 Discord。`,
+      });
+    }
+  }
+}
+
+/** Whether Discord's configured host is private: looked up once per process and base URL, then remembered. */
+export function discordHostIsPrivate(discordApiBaseUrl: string): Promise<boolean> {
+  let isPrivate = discordIsPrivate.get(discordApiBaseUrl);
+  if (!isPrivate) discordIsPrivate.set(discordApiBaseUrl, (isPrivate = hostIsPrivate(discordApiBaseUrl)));
+  return isPrivate;
+}
+
+/**
+ * Downloads the attachments in parallel, cheapest refusals first (checkAttachments, before a byte
+ * is fetched). Throws InvalidInputError (param `image`) with a message naming the file.
+ */
+export async function downloadAttachments(attachments: readonly AttachmentInput[], options: AttachmentDownloadOptions): Promise<RawInput[]> {
+  checkAttachments(attachments, options);
+  const allowPrivateAddresses = await discordHostIsPrivate(options.discordApiBaseUrl);
   const deadline = Date.now() + (options.deadlineMs ?? ATTACHMENT_DEADLINE_MS);
   return Promise.all(
     attachments.map(async (attachment): Promise<RawInput> => {
-      let url: URL;
       try {
-        url = new URL(attachment.url);
-      } catch {
-        throw expiredRefusal(attachment.name);
-      }
-      if (!allowedHost(url, discordApi)) {
-        throw refusal({
-          en: `"${attachment.name}" is not a Discord attachment; upload the image to Discord instead.`,
-          zh: `“${attachment.name}” 不是 Discord 附件;请把图片上传到 Discord。`,
-        });
-      }
-      try {
-        const bytes = await downloadImage(url.href, {
+        const bytes = await downloadImage(new URL(attachment.url).href, {
           relay: 'discord',
           timeoutMs: Math.max(1, deadline - Date.now()),
           maxBytes: MAX_INPUT_BYTES,

@@ -1,30 +1,18 @@
 // Discord's own failures, sorted by what the bot does next. The codes are from discord-api-docs.
 import { DiscordAPIError, HTTPError } from 'discord.js';
 
-const TOKEN_GONE_CODES = new Set([
-  10062, // Unknown interaction (acknowledged too late, or already gone)
-  50027, // Invalid Webhook Token (the 15 minutes are over)
-  10015, // Unknown webhook
-  10008, // Unknown message (the original reply was deleted)
-]);
-
-/** The interaction token can no longer carry the result: deliver through the channel instead. */
-export function isTokenGone(error: unknown): boolean {
-  if (!(error instanceof DiscordAPIError)) return false;
-  return TOKEN_GONE_CODES.has(Number(error.code)) || error.status === 401 || error.status === 404;
+/**
+ * The message is already gone: Unknown Message (10008), or Unknown Channel (10003: it went with its
+ * channel), or any 404 on a message route. For a deletion, that is what was wanted.
+ */
+export function isUnknownMessage(error: unknown): boolean {
+  return error instanceof DiscordAPIError && (error.status === 404 || Number(error.code) === 10008 || Number(error.code) === 10003);
 }
 
 /** The upload was over the size limit (413 / 40005 request too large, 50045 file too large). */
 export function isTooLarge(error: unknown): boolean {
   if (!(error instanceof DiscordAPIError)) return false;
   return error.status === 413 || Number(error.code) === 40005 || Number(error.code) === 50045;
-}
-
-/** Discord kept failing (5xx after @discordjs/rest's own retries, or an aborted request). */
-export function isDiscordUnavailable(error: unknown): boolean {
-  // @discordjs/rest throws HTTPError (not DiscordAPIError) once its retries of a 5xx are spent.
-  if (error instanceof DiscordAPIError || error instanceof HTTPError) return error.status >= 500;
-  return error instanceof Error && (error.name === 'AbortError' || /ECONNRESET|ECONNREFUSED|socket|timeout/i.test(error.message));
 }
 
 /** Interaction tokens are credentials for 15 minutes: keep them out of the logs. */

@@ -52,9 +52,18 @@ async function tellUser(interaction: RepliableInteraction, message: Localized): 
       await interaction.reply({ content: pick(message, locale), flags: MessageFlags.Ephemeral });
       return;
     }
-    // Already acknowledged: the token may have expired meanwhile, so go through the delivery fallbacks.
-    const mention = `<@${interaction.user.id}>`;
-    await deliver(interaction, failureMessage(message, locale), pick(text.lateFailure({ mention }), locale));
+    if (interaction.deferred && interaction.ephemeral === false) {
+      // A public deferReply: the reply is the bot's own message for this request (a command's, or a
+      // Re-roll's new message), so the failure replaces it; the token may have expired meanwhile, so
+      // through the delivery fallbacks.
+      const mention = `<@${interaction.user.id}>`;
+      await deliver(interaction, failureMessage(message, locale), pick(text.lateFailure({ mention }), locale));
+      return;
+    }
+    // Anything else must not be edited: after update() / deferUpdate() `@original` is the message the
+    // button is on (a result, a gallery post), and an ephemeral reply must not fall back to a public
+    // channel post. A private follow-up says it and leaves the message alone.
+    await interaction.followUp({ content: pick(message, locale), flags: MessageFlags.Ephemeral });
   } catch (error) {
     log.warn('could not tell the user about a failure', { interaction: interaction.id, ...describeDiscordError(error) });
   }

@@ -26,7 +26,7 @@ export interface RecoveredJob {
 
 /** Closes every unfinished job of a previous process and settles its reservation. One pass, before new work. */
 export function closeLeftoverJobs(jobs: JobStore, ledger: Ledger, usage: UsageLog, now: number = Date.now()): RecoveredJob[] {
-  const { interrupted, expired } = jobs.recover(now, { resume: false });
+  const { interrupted, expired } = jobs.recover(now);
   for (const row of interrupted) ledger.release(row.interactionId, now);
   for (const row of expired) ledger.refund(row.interactionId, 'interrupted', now);
   const delivered = (row: JobRow) => row.usageId !== null && (usage.get(row.usageId)?.messageId ?? null) !== null;

@@ -40,24 +40,34 @@ export interface ResultView {
   safety?: string;
 }
 
+/** Re-roll: under the result, and under its gallery post (the same usage row, the same handler). */
+export function rerollButton(generationId: number, locale: Locale): ButtonBuilder {
+  return new ButtonBuilder()
+    .setCustomId(resultButtonId('reroll', generationId))
+    .setLabel(pick(text.buttonReroll, locale))
+    .setEmoji('🎲')
+    .setStyle(ButtonStyle.Primary);
+}
+
+/** Details: under the result, and under its gallery post. */
+export function detailsButton(generationId: number, locale: Locale): ButtonBuilder {
+  return new ButtonBuilder()
+    .setCustomId(resultButtonId('details', generationId))
+    .setLabel(pick(text.buttonDetails, locale))
+    .setEmoji('ℹ️')
+    .setStyle(ButtonStyle.Secondary);
+}
+
 export function resultButtons(generationId: number, locale: Locale): ActionRowBuilder<ButtonBuilder> {
   return new ActionRowBuilder<ButtonBuilder>().addComponents(
-    new ButtonBuilder()
-      .setCustomId(resultButtonId('reroll', generationId))
-      .setLabel(pick(text.buttonReroll, locale))
-      .setEmoji('🎲')
-      .setStyle(ButtonStyle.Primary),
+    rerollButton(generationId, locale),
     // The result itself as the input of an edit.
     new ButtonBuilder()
       .setCustomId(resultButtonId('vary', generationId))
       .setLabel(pick(inputText.buttonVary, locale))
       .setEmoji('🔀')
       .setStyle(ButtonStyle.Secondary),
-    new ButtonBuilder()
-      .setCustomId(resultButtonId('details', generationId))
-      .setLabel(pick(text.buttonDetails, locale))
-      .setEmoji('ℹ️')
-      .setStyle(ButtonStyle.Secondary),
+    detailsButton(generationId, locale),
     new ButtonBuilder()
       .setCustomId(resultButtonId('delete', generationId))
       .setLabel(pick(text.buttonDelete, locale))

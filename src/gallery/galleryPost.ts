@@ -2,14 +2,12 @@
 // image copied in as an attachment (so the post does not depend on the original message), the
 // prompt, model, size and seed, a link back to the original, and Re-roll / Details / ⭐. Re-roll and
 // Details are the result's own `img:` buttons: same usage row, same handlers, after restarts too.
-import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder } from 'discord.js';
+import { ActionRowBuilder, AttachmentBuilder, EmbedBuilder, type ButtonBuilder } from 'discord.js';
 import { galleryText } from '../i18n/galleryMessages.js';
 import { pick, type Locale } from '../i18n/locale.js';
-import { text } from '../i18n/messages.js';
 import type { UsageRow } from '../storage/index.js';
-import { resultButtonId } from '../discord/customIds.js';
 import type { CopiedImage } from '../discord/reportMessage.js';
-import { shorten } from '../discord/resultMessage.js';
+import { detailsButton, rerollButton, shorten } from '../discord/resultMessage.js';
 import { favouriteButton } from './components.js';
 
 const GALLERY_COLOUR = 0x57f287;
@@ -41,8 +39,8 @@ export function maybeSpoiler(value: string, spoiler: boolean): string {
 
 export function galleryButtons(row: UsageRow, favourites: number, locale: Locale): ActionRowBuilder<ButtonBuilder> {
   return new ActionRowBuilder<ButtonBuilder>().addComponents(
-    new ButtonBuilder().setCustomId(resultButtonId('reroll', row.id)).setLabel(pick(text.buttonReroll, locale)).setEmoji('🎲').setStyle(ButtonStyle.Primary),
-    new ButtonBuilder().setCustomId(resultButtonId('details', row.id)).setLabel(pick(text.buttonDetails, locale)).setEmoji('ℹ️').setStyle(ButtonStyle.Secondary),
+    rerollButton(row.id, locale),
+    detailsButton(row.id, locale),
     favouriteButton(row.id, favourites),
   );
 }

@@ -1,7 +1,8 @@
 // The text posted to a server's log channel for each admin change and each blocked prompt, in both
 // languages (the log channel's readers may use either; the caller picks or posts both).
+import { galleryText } from '../i18n/galleryMessages.js';
 import type { Localized } from '../i18n/locale.js';
-import type { AuditEntry } from '../storage/auditLog.js';
+import type { AuditEntry, GallerySettingChange } from '../storage/auditLog.js';
 import { POLICY_FIELD_LABELS, type FieldChange, type PolicyField, type PolicyValue } from './guildPolicy.js';
 import { channelMention, code, roleMention, userMention } from './messages.js';
 
@@ -56,6 +57,26 @@ function describeChange(change: FieldChange): Localized {
   return both(`• ${label.en}: ${from.en} → ${to.en}`, `• ${label.zh}:${from.zh} → ${to.zh}`);
 }
 
+const GALLERY_SETTING_LABELS: Record<GallerySettingChange['field'], Localized> = {
+  channelId: galleryText.settingChannel,
+  nsfwChannelId: galleryText.settingNsfwChannel,
+  shareByAnyone: galleryText.settingWhoShares,
+};
+
+/** A gallery setting's value in words (as /gallery settings show says it). */
+export function describeGallerySetting(field: GallerySettingChange['field'], value: string | boolean | null): Localized {
+  if (field === 'shareByAnyone') return value === true ? galleryText.whoAnyone : galleryText.whoRequester;
+  return typeof value === 'string' ? both(channelMention(value), channelMention(value)) : galleryText.notSet;
+}
+
+/** "🖼️ @admin set **Gallery channel** to #gallery.", one line per setting changed. */
+function describeGalleryChanges(actor: string, changes: readonly GallerySettingChange[]): Localized {
+  const lines = changes.map((change) =>
+    galleryText.logChange({ actor, setting: GALLERY_SETTING_LABELS[change.field], value: describeGallerySetting(change.field, change.to) }),
+  );
+  return both(lines.map((line) => line.en).join('\n'), lines.map((line) => line.zh).join('\n'));
+}
+
 /** What an audit entry says, for the log channel or an admin's history view. */
 export function describeAuditEntry(entry: AuditEntry): Localized {
   const actor = userMention(entry.actorId);
@@ -103,6 +124,8 @@ export function describeAuditEntry(entry: AuditEntry): Localized {
       return entry.detail.kind === 'regex'
         ? both(`${actor} removed a blocked pattern: ${code(entry.detail.entry)}`, `${actor} 删除了屏蔽正则:${code(entry.detail.entry)}`)
         : both(`${actor} removed a blocked word: ${code(entry.detail.entry)}`, `${actor} 删除了屏蔽词:${code(entry.detail.entry)}`);
+    case 'gallery.update':
+      return describeGalleryChanges(actor, entry.detail.changes);
   }
 }
 

@@ -8,14 +8,14 @@ import type { ModelSpec } from '../catalog/types.js';
 import { simplestRatio, formatRatio } from '../catalog/aspectRatio.js';
 import { findModel } from '../catalog/models.js';
 import { planRequest } from '../providers/dialects/index.js';
-import { editModelIds } from '../providers/dialects/inputs.js';
+import { checkInputCount } from '../providers/dialects/inputs.js';
 import { InvalidInputError } from '../providers/errors.js';
 import { closeAgents } from '../providers/http.js';
 import type { PartialImageListener } from '../providers/imageEvents.js';
 import type { RetryInfo } from '../providers/relayClient.js';
 import { RelayRouter, type FailoverInfo } from '../providers/router.js';
 import type { DialectOptions, GenerationResult, ImageRequest, InputImage, PlannedRequest } from '../providers/types.js';
-import { checkInputCount, prepareInputImages, type RawInput } from './inputImages.js';
+import { prepareInputImages, type RawInput } from './inputImages.js';
 
 export type PipelineConfig = Pick<AppConfig, 'relays' | 'knownModels' | 'offeredModels' | 'defaultModel'> & {
   env: Pick<AppConfig['env'], 'defaultSize' | 'defaultN' | 'requestTimeoutMs'>;
@@ -46,8 +46,8 @@ export interface GenerateOptions {
 /** Seeds are chosen here when the user gives none, so every result can be reproduced and re-rolled. */
 const MAX_SEED = 2 ** 31 - 1;
 
-export function dialectOptionsFor(relay: RelayConfig | undefined): DialectOptions {
-  return { strictAspectRatios: relay?.strictAspectRatios ?? false, maxPromptChars: relay?.maxPromptChars };
+export function dialectOptionsFor(relay: RelayConfig | undefined, offeredModels?: readonly ModelSpec[]): DialectOptions {
+  return { strictAspectRatios: relay?.strictAspectRatios ?? false, maxPromptChars: relay?.maxPromptChars, offeredModels };
 }
 
 /**
@@ -104,15 +104,19 @@ export class ImagePipeline {
 
   /**
    * Refuses, before anything is downloaded, `pictures` input images for this model (a text-only
-   * model, or more than it reads). Throws InvalidInputError.
+   * model, or more than it reads), naming the offered models that take images. Throws InvalidInputError.
    */
   checkInputCount(model: ModelSpec, pictures: number): void {
-    checkInputCount(model, pictures, editModelIds(this.config.offeredModels));
+    checkInputCount(model, pictures, this.config.offeredModels);
   }
 
   /** Checks and converts input images for `model` (see inputImages.ts); throws InvalidInputError. */
   readInputs(model: ModelSpec, raw: readonly RawInput[]): Promise<InputImage[]> {
-    return prepareInputImages(raw, model, editModelIds(this.config.offeredModels));
+    return prepareInputImages(raw, model, this.config.offeredModels);
+  }
+
+  private dialectOptions(relay: RelayConfig | undefined): DialectOptions {
+    return dialectOptionsFor(relay, this.config.offeredModels);
   }
 
   /** Validates and maps the request; throws InvalidInputError, and sends nothing. */
@@ -128,7 +132,7 @@ export class ImagePipeline {
       });
     }
     const sizeGiven = input.size !== undefined && input.size.trim() !== '';
-    this.checkInputCount(model, input.inputImages?.reduce((sum, image) => sum + image.parts, 0) ?? 0);
+    // The input images are checked against the model (how many, a mask) by planRequest.
     const request: ImageRequest = {
       ...input,
       model: model.id,
@@ -138,12 +142,12 @@ export class ImagePipeline {
     };
     let plan: PlannedRequest;
     try {
-      plan = planRequest(request, model, dialectOptionsFor(relays[0]));
+      plan = planRequest(request, model, this.dialectOptions(relays[0]));
     } catch (error) {
       // The configured default size may not suit this model at all: fall back to the model's own default.
       if (sizeGiven || !(error instanceof InvalidInputError) || error.param !== 'size') throw error;
       request.size = undefined;
-      plan = planRequest(request, model, dialectOptionsFor(relays[0]));
+      plan = planRequest(request, model, this.dialectOptions(relays[0]));
     }
     if (!sizeGiven) {
       // Mapping the operator's default size (or an input's shape) onto this model is not the user's business.
@@ -162,7 +166,7 @@ export class ImagePipeline {
     const routed = await this.router.generate(
       model.id,
       (relay) => {
-        const plan = planRequest(request, model, dialectOptionsFor(relay));
+        const plan = planRequest(request, model, this.dialectOptions(relay));
         return relay === prepared.relays[0] ? { ...plan, adjustments: prepared.plan.adjustments } : plan;
       },
       {

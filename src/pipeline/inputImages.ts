@@ -4,14 +4,15 @@
 // side and 4 MP, a few MiB at most (base64 in a JSON body grows by a third), and joined side by side
 // for models that read a single image (Kontext). Every refusal says which file and why, in both languages.
 import type { Metadata, Sharp } from 'sharp';
+import type { ModelSpec } from '../catalog/types.js';
+import type { Localized } from '../i18n/locale.js';
+import { checkInputCount, IMAGE_PARAM } from '../providers/dialects/inputs.js';
+import { InvalidInputError } from '../providers/errors.js';
+import { sniffImage, type ImageMime } from '../providers/imageHeader.js';
+import type { InputImage, InputImageRef, InputSource } from '../providers/types.js';
 
 /** Loaded on the first edit: libvips costs tens of MiB, and most requests carry no input image. */
 const loadSharp = async () => (await import('sharp')).default;
-import type { ModelSpec } from '../catalog/types.js';
-import type { Localized } from '../i18n/locale.js';
-import { IMAGE_PARAM, noInputRefusal, tooManyInputsRefusal } from '../providers/dialects/inputs.js';
-import { InvalidInputError } from '../providers/errors.js';
-import type { InputImage, InputImageRef, InputSource } from '../providers/types.js';
 
 /** Largest input file read at all (the download or file read stops there). */
 export const MAX_INPUT_BYTES = 20 * 1024 * 1024;
@@ -38,8 +39,6 @@ export interface RawInput {
   source?: InputSource;
 }
 
-type Mime = InputImage['mime'] | 'image/gif';
-
 function refusal(text: Localized): InvalidInputError {
   return new InvalidInputError(text.en, { param: IMAGE_PARAM, text });
 }
@@ -59,25 +58,6 @@ export function notAnImageRefusal(name: string): InvalidInputError {
   });
 }
 
-/** What the file's first bytes say it is; the name and the declared content type are not trusted. */
-export function sniffImage(bytes: Buffer): Mime | undefined {
-  if (bytes.length >= 8 && bytes.readUInt32BE(0) === 0x89504e47 && bytes.readUInt32BE(4) === 0x0d0a1a0a) return 'image/png';
-  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
-  if (bytes.length >= 12 && bytes.toString('latin1', 0, 4) === 'RIFF' && bytes.toString('latin1', 8, 12) === 'WEBP') return 'image/webp';
-  if (bytes.length >= 6 && /^GIF8[79]a$/.test(bytes.toString('latin1', 0, 6))) return 'image/gif';
-  return undefined;
-}
-
-/**
- * Refuses, before any download, what the model cannot take: images on a text-only model, or more
- * than it reads. `editModels` names the offered models that do take images.
- */
-export function checkInputCount(model: ModelSpec, pictures: number, editModels: readonly string[]): void {
-  if (pictures === 0) return;
-  if (!model.inputImages) throw noInputRefusal(model, editModels);
-  if (pictures > model.inputImages.max) throw tooManyInputsRefusal(model, pictures, model.inputImages.max);
-}
-
 /** Builds an InputImage whose JSON form is its reference (see InputImage). */
 export function inputImage(fields: Omit<InputImage, 'toJSON'>): InputImage {
   return {
@@ -88,7 +68,8 @@ export function inputImage(fields: Omit<InputImage, 'toJSON'>): InputImage {
 
 interface Decoded {
   raw: RawInput;
-  mime: Mime;
+  /** What the file's first bytes say it is; the name and the declared content type are not trusted. */
+  mime: ImageMime;
   width: number;
   height: number;
   alpha: boolean;
@@ -97,10 +78,11 @@ interface Decoded {
 }
 
 async function decode(raw: RawInput): Promise<Decoded> {
-  const sharp = await loadSharp();
+  // The cheap refusals first: libvips is loaded only for something that may be an image.
   if (raw.bytes.length > MAX_INPUT_BYTES) throw tooLargeRefusal(raw.name);
   const mime = sniffImage(raw.bytes);
   if (!mime) throw notAnImageRefusal(raw.name);
+  const sharp = await loadSharp();
   let meta: Metadata;
   try {
     meta = await sharp(raw.bytes, { limitInputPixels: MAX_DECODED_PIXELS }).metadata();
@@ -197,11 +179,11 @@ async function joinSideBySide(inputs: Decoded[], budget: number): Promise<InputI
 
 /**
  * Checks and converts the inputs for `model`; throws InvalidInputError (param `image`) naming the
- * file at fault. `editModels` names the offered models that take images, for the refusal of a
- * text-only model.
+ * file at fault. A text-only model or too many inputs is refused before any is decoded; of `offered`
+ * (the models offered here), those that take images are named in the refusal of a text-only model.
  */
-export async function prepareInputImages(raw: readonly RawInput[], model: ModelSpec, editModels: readonly string[] = []): Promise<InputImage[]> {
-  checkInputCount(model, raw.length, editModels);
+export async function prepareInputImages(raw: readonly RawInput[], model: ModelSpec, offered?: readonly ModelSpec[]): Promise<InputImage[]> {
+  checkInputCount(model, raw.length, offered);
   if (raw.length === 0) return [];
   const decoded = await Promise.all(raw.map(decode));
   if (model.inputImages?.joined && decoded.length > 1) return [await joinSideBySide(decoded, MAX_SEND_BYTES)];
@@ -214,7 +196,6 @@ export async function prepareInputImages(raw: readonly RawInput[], model: ModelS
  * scaled to the first image as sent, since OpenAI requires the two to have the same dimensions.
  */
 export async function prepareMask(raw: RawInput, first: InputImage): Promise<InputImage> {
-  const sharp = await loadSharp();
   const decoded = await decode(raw);
   if (decoded.mime !== 'image/png' || !decoded.alpha) {
     throw refusal({
@@ -223,6 +204,7 @@ export async function prepareMask(raw: RawInput, first: InputImage): Promise<Inp
     });
   }
   const same = decoded.width === first.width && decoded.height === first.height && !decoded.oriented;
+  const sharp = await loadSharp();
   const bytes = same ? raw.bytes : await sharp(raw.bytes).autoOrient().resize(first.width, first.height, { fit: 'fill' }).png().toBuffer();
   return inputImage({ bytes, mime: 'image/png', width: first.width, height: first.height, name: raw.name, parts: 1, sources: [] });
 }

@@ -119,13 +119,9 @@ export function parseJsonBody(body: string): unknown {
 /**
  * Reads `{"error": {message, type, param, code}}` (OpenAI, new-api, one-api), `{"error": "..."}`,
  * `{"detail": ...}` (BFL/FastAPI), `{"code", "message"|"msg"}` and `{"status": "Request Moderated"}`;
- * anything else (an HTML gateway page) yields its title or text as the message.
+ * anything else (an HTML gateway page) yields its title or text as the message. `parsed` is
+ * parseJsonBody(body).
  */
-export function parseErrorBody(body: string): RelayErrorBody {
-  return errorBodyFrom(parseJsonBody(body), body);
-}
-
-/** parseErrorBody for a body already parsed: `parsed` is parseJsonBody(body). */
 function errorBodyFrom(parsed: unknown, body: string): RelayErrorBody {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     return { json: false, message: htmlMessage(body) };
@@ -157,12 +153,10 @@ function errorBodyFrom(parsed: unknown, body: string): RelayErrorBody {
   return out;
 }
 
-/** Whether a 2xx body is really an error (some relays answer 200 with `{"error": …}`). */
-export function isErrorBody(body: string): boolean {
-  return isErrorJson(parseJsonBody(body));
-}
-
-/** isErrorBody for a body already parsed: `parsed` is parseJsonBody(body). Reads no string. */
+/**
+ * Whether a 2xx body is really an error (some relays answer 200 with `{"error": …}`): `parsed` is
+ * parseJsonBody(body). Reads no string.
+ */
 export function isErrorJson(parsed: unknown): boolean {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return false;
   const root = parsed as Record<string, unknown>;
@@ -209,13 +203,9 @@ function describe(label: string, relay: string, status: number, code: string | u
 
 /**
  * The typed error for a relay response that carried no usable images: any non-2xx, or a 2xx whose
- * body is an error. `now` is for `Retry-After` dates.
+ * body is an error. `parsed` is parseJsonBody(response.text) (or an event stream's folded answer);
+ * `now` is for `Retry-After` dates.
  */
-export function classifyResponse(relay: string, response: RelayResponse, now: number = Date.now()): ImagineError {
-  return classifyParsedResponse(relay, response, parseJsonBody(response.text), now);
-}
-
-/** classifyResponse for a body already parsed: `parsed` is parseJsonBody(response.text). */
 export function classifyParsedResponse(
   relay: string,
   response: RelayResponse,

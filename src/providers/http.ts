@@ -17,16 +17,20 @@ import {
 } from './errors.js';
 import { EncodedBody } from './multipart.js';
 import { redact, registerSecret } from './redact.js';
+import { isEventStream } from './sse.js';
 
 export const USER_AGENT = 'imagine-bot/0.1 (Discord /imagine bot; undici)';
 
 /** `code` on the errors thrown here, so callers can tell the transport failures apart. */
 export const TransportCode = {
-  /** Failed before the request was written (refused, DNS, TLS, connect timeout): nothing billed. */
+  /**
+   * Failed before the request was written (refused, DNS, TLS, connect timeout, or our deadline
+   * passing while still connecting): nothing billed.
+   */
   connectFailed: 'connect_failed',
   /** The connection broke after the request was written: may be billed. */
   connectionCut: 'connection_cut',
-  /** Our deadline passed: may be billed when the request had been sent. */
+  /** Our deadline passed after the request was sent: may be billed. */
   timeout: 'timeout',
   /** The response was larger than we accept. */
   tooLarge: 'response_too_large',
@@ -58,7 +62,6 @@ export interface PostOptions {
 }
 
 const DEFAULT_MAX_RESPONSE_BYTES = 128 * 1024 * 1024;
-const EVENT_STREAM = /^\s*text\/event-stream\b/i;
 
 const agents = new Map<string, Agent>();
 
@@ -174,16 +177,15 @@ export function postJson(
     };
     const onAbort = (): void => settle(new CancelledError(undefined, { relay: relay.name }));
     const timer = setTimeout(() => {
+      const seconds = Math.round(timeoutMs / 1000);
       settle(
         sent
-          ? new RelayTimeoutError(
-              `Relay "${relay.name}" did not finish within ${Math.round(timeoutMs / 1000)} s; it may still have been billed`,
-              { relay: relay.name, code: TransportCode.timeout },
-            )
-          : new RelayTimeoutError(`Could not reach relay "${relay.name}" within ${Math.round(timeoutMs / 1000)} s`, {
+          ? new RelayTimeoutError(`Relay "${relay.name}" did not finish within ${seconds} s; it may still have been billed`, {
               relay: relay.name,
               code: TransportCode.timeout,
-            }),
+            })
+          : // Still connecting (or queued for a connection): nothing reached the relay, nothing can be billed.
+            transportError(relay, Object.assign(new Error(`no connection within ${seconds} s`), { code: 'ETIMEDOUT' }), false),
       );
     }, timeoutMs);
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -197,12 +199,11 @@ export function postJson(
       onResponseStart(_c, statusCode, responseHeaders) {
         status = statusCode;
         headers = responseHeaders;
-        const type = responseHeaders['content-type'];
         streamed =
           options.onEventStreamData !== undefined &&
           statusCode >= 200 &&
           statusCode < 300 &&
-          EVENT_STREAM.test(Array.isArray(type) ? (type[0] ?? '') : (type ?? ''));
+          isEventStream(responseHeaders['content-type']);
       },
       onResponseData(_c, chunk) {
         size += chunk.length;

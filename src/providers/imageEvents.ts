@@ -36,11 +36,6 @@ export class ImageEventCollector {
     private readonly expectedPartials = 0,
   ) {}
 
-  /** Whether the stream reported a failure (nothing after it matters). */
-  get failed(): boolean {
-    return this.error !== undefined;
-  }
-
   accept(sse: ServerSentEvent): void {
     if (this.error !== undefined || this.wrapped !== undefined) return;
     const payload = sse.data.trim();
@@ -111,13 +106,16 @@ export class ImageEventCollector {
 }
 
 export interface ImageEventStream {
-  /** Takes the next body chunk (postJson's `onEventStreamData`). */
-  push(chunk: Buffer): void;
+  /** Takes the next body chunk (postJson's `onEventStreamData`), or a whole body already read as text. */
+  push(chunk: Buffer | string): void;
   /** The body ended: the folded answer, as ImageEventCollector.result(). */
   finish(): Json | undefined;
 }
 
-/** Reads an image event stream chunk by chunk: an SSE decoder feeding an ImageEventCollector. */
+/**
+ * Reads an image event stream chunk by chunk: an SSE decoder feeding an ImageEventCollector. The one
+ * reader of image events, for streamed answers and for event streams that arrived buffered alike.
+ */
 export function imageEventStream(onPartialImage: PartialImageListener | undefined, expectedPartials: number): ImageEventStream {
   const decoder = new SseDecoder();
   const collector = new ImageEventCollector(onPartialImage, expectedPartials);

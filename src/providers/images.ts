@@ -9,7 +9,6 @@ import type { GeneratedImage } from './types.js';
 const itemSchema = z.object({
   b64_json: z.string().nullish(),
   url: z.string().nullish(),
-  revised_prompt: z.string().nullish(),
   seed: z.unknown().optional(),
 });
 
@@ -27,45 +26,9 @@ export interface ParsedImages {
   usage?: unknown;
   /** The seed, when the relay reported one. */
   seed?: number;
-  revisedPrompt?: string;
 }
 
 export type ImageDownloader = (url: string) => Promise<Buffer>;
-
-/** Whether a body is a server-sent event stream (`stream: true` image generation). */
-export function isEventStream(contentType: string | undefined, body: string): boolean {
-  return /text\/event-stream/i.test(contentType ?? '') || /^(event|data):/.test(body.trimStart());
-}
-
-/**
- * Folds an image event stream into the JSON shape of a normal response: the `completed` events'
- * images (partial previews are dropped), their usage, or the stream's error.
- */
-export function eventStreamToJson(body: string): string {
-  const data: Array<{ b64_json?: string; url?: string }> = [];
-  let usage: unknown;
-  for (const line of body.split(/\r?\n/)) {
-    if (!line.startsWith('data:')) continue;
-    const payload = line.slice(5).trim();
-    if (!payload || payload === '[DONE]') continue;
-    let event: Record<string, unknown>;
-    try {
-      event = JSON.parse(payload) as Record<string, unknown>;
-    } catch {
-      continue;
-    }
-    if (event.error !== undefined) return JSON.stringify({ error: event.error });
-    const type = typeof event.type === 'string' ? event.type : '';
-    if (type.endsWith('partial_image')) continue;
-    if (typeof event.b64_json === 'string' || typeof event.url === 'string') {
-      data.push({ b64_json: event.b64_json as string | undefined, url: event.url as string | undefined });
-      usage = event.usage ?? usage;
-    } else if (Array.isArray(event.data)) {
-      return payload; // a relay that wrapped a whole normal response in one event
-    }
-  }
-  return JSON.stringify({ data, usage });
-}
 
 const DATA_URI = /^data:([^;,]*)((?:;[^;,]*)*),/i;
 /** Any character above U+00FF (cannot occur in base64; see base64Bytes). */
@@ -155,26 +118,10 @@ function integer(value: unknown): number | undefined {
 }
 
 /**
- * Parses a relay's success body (`{created?, data: [{b64_json}|{url}], usage?}`) and returns the
- * checked images. `download` fetches URL results (see imageDownload.ts).
- */
-export async function imagesFromResponse(
-  body: string,
-  download: ImageDownloader,
-  context: ErrorContext = {},
-): Promise<ParsedImages> {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    json = undefined;
-  }
-  return imagesFromJson(json, download, context);
-}
-
-/**
- * imagesFromResponse for a body already parsed (a multi-MiB b64 body is parsed once per response):
- * `json` is the parsed body, or undefined when the body was not JSON.
+ * Reads a relay's success body (`{created?, data: [{b64_json}|{url}], usage?}`, or the same folded
+ * from an event stream) and returns the checked images. `json` is the body parsed once (a multi-MiB
+ * b64 body costs milliseconds per parse), or undefined when it was not JSON. `download` fetches URL
+ * results (see imageDownload.ts).
  */
 export async function imagesFromJson(
   json: unknown,
@@ -199,11 +146,9 @@ export async function imagesFromJson(
     images.push(await inspectImage(bytes, context));
     seed ??= integer(item.seed);
   }
-  const revisedPrompt = parsed.data.data.find((item) => item.revised_prompt)?.revised_prompt ?? undefined;
   return {
     images,
     ...(parsed.data.usage !== undefined && parsed.data.usage !== null ? { usage: parsed.data.usage } : {}),
     ...(seed !== undefined ? { seed } : {}),
-    ...(revisedPrompt ? { revisedPrompt } : {}),
   };
 }

@@ -9,7 +9,8 @@ import { postJson, type RelayResponse } from './http.js';
 import { downloadImage, hostIsPrivate } from './imageDownload.js';
 import { encodeMultipart } from './multipart.js';
 import { imageEventStream, type ImageEventStream, type PartialImageListener } from './imageEvents.js';
-import { eventStreamToJson, imagesFromJson, isEventStream } from './images.js';
+import { imagesFromJson } from './images.js';
+import { isEventStream } from './sse.js';
 import { DEFAULT_RETRY_POLICY, abortableSleep, retryDecision, type RetryPolicy, type Sleep } from './retry.js';
 import {
   PARTIAL_IMAGES,
@@ -56,8 +57,6 @@ export type RelayGeneration = Omit<
 > & {
   /** Requests sent to the relay (1 when the first one succeeded). */
   attempts: number;
-  /** The prompt as the model rewrote it (dall-e-3), when the relay says. */
-  revisedPrompt?: string;
 };
 
 function withoutQuality(body: Record<string, unknown>): Record<string, unknown> {
@@ -65,7 +64,11 @@ function withoutQuality(body: Record<string, unknown>): Record<string, unknown> 
   return rest;
 }
 
-/** What goes on the wire: JSON, or for an edit with files (GPT /images/edits) a multipart form of the same fields. */
+/**
+ * What goes on the wire: JSON, or for an edit with files (GPT /images/edits) a multipart form of the
+ * same fields. Encoded once per body: retries resend the same bytes instead of copying every input
+ * image into a new form.
+ */
 function wireBody(plan: PlannedRequest, body: Record<string, unknown>): unknown {
   return plan.files ? encodeMultipart(body, plan.files) : body;
 }
@@ -105,36 +108,37 @@ export async function generateOnRelay(
     qualityDropped: boolean,
     events: ImageEventStream | undefined,
   ) => {
-    if (response.streamed && events) return readStreamed(response, attempts, qualityDropped, events);
-    const text = isEventStream(response.headers['content-type'], response.text)
-      ? eventStreamToJson(response.text)
-      : response.text;
+    if (response.streamed && events) return readEvents(response, events.finish(), attempts, qualityDropped);
+    if (isEventStream(response.headers['content-type'], response.text)) {
+      // Events that were not streamed to us (a relay that answers with them unasked, an error status,
+      // a mislabelled content type): folded by the same decoder and collector as a streamed answer.
+      const buffered = imageEventStream(undefined, 0);
+      buffered.push(response.text);
+      return readEvents(response, buffered.finish(), attempts, qualityDropped);
+    }
     // Parsed once: the error check, the classification and the images all read this value.
-    const json = parseJsonBody(text);
+    const json = parseJsonBody(response.text);
     const ok = response.status >= 200 && response.status < 300;
-    if (!ok || isErrorJson(json)) throw classifyParsedResponse(relay.name, { ...response, text }, json);
+    if (!ok || isErrorJson(json)) throw classifyParsedResponse(relay.name, response, json);
     return toGeneration(response, json, attempts, qualityDropped);
   };
 
-  /** The events of a streamed answer, folded as they arrived. */
-  const readStreamed = async (
-    response: RelayResponse,
-    attempts: number,
-    qualityDropped: boolean,
-    events: ImageEventStream,
-  ) => {
-    const requestId = extractRequestId(response.headers);
-    const json = events.finish();
+  /** An event stream's answer, folded by ImageEventCollector (`json` is its result()). */
+  const readEvents = async (response: RelayResponse, json: Record<string, unknown> | undefined, attempts: number, qualityDropped: boolean) => {
+    const ok = response.status >= 200 && response.status < 300;
+    // The classification reads the folded answer, never the raw events (or an HTML page's text).
+    const folded: RelayResponse = { ...response, text: '' };
     if (json === undefined) {
+      if (!ok) throw classifyParsedResponse(relay.name, folded, undefined);
       // The stream ended before any image: a proxy cut it, or the relay gave up. The upstream may
       // still finish and bill it, so this is a timeout (never retried), not a malformed answer.
       throw new RelayTimeoutError(
         `Relay "${relay.name}" ended the event stream before the image arrived; it may still have been billed`,
-        { ...context, status: response.status, requestId, code: 'stream_incomplete' },
+        { ...context, status: response.status, requestId: extractRequestId(response.headers), code: 'stream_incomplete' },
       );
     }
     if (isErrorJson(json)) {
-      const error = classifyParsedResponse(relay.name, response, json);
+      const error = classifyParsedResponse(relay.name, folded, json);
       // An error event the table does not place is still the relay saying the generation failed
       // (its own error: not billed), not an unreadable answer.
       if (error.kind !== 'malformed_response') throw error;
@@ -146,6 +150,7 @@ export async function generateOnRelay(
         relayMessage: error.relayMessage,
       });
     }
+    if (!ok) throw classifyParsedResponse(relay.name, folded, json);
     return toGeneration(response, json, attempts, qualityDropped);
   };
 
@@ -160,6 +165,12 @@ export async function generateOnRelay(
   // Only generations stream: edits go out as multipart, which relays do not stream.
   let streaming = plan.path === '/images/generations' && shouldStream(relay, plan.model, plan.body);
   let body = streaming ? withStreaming(plan.body) : plan.body;
+  let wire = wireBody(plan, body);
+  /** A new body (a field dropped) is encoded once, here; attempts with the same body resend `wire`. */
+  const resendWith = (next: Record<string, unknown>): void => {
+    body = next;
+    wire = wireBody(plan, body);
+  };
   let qualityDropped = false;
   let retries = 0;
   for (let attempts = 1; ; attempts++) {
@@ -173,7 +184,7 @@ export async function generateOnRelay(
     try {
       // Each attempt folds its own events: a resend starts its previews over.
       const events = streaming ? imageEventStream(options.onPartialImage, PARTIAL_IMAGES) : undefined;
-      const response = await postJson(relay, plan.path, wireBody(plan, body), {
+      const response = await postJson(relay, plan.path, wire, {
         timeoutMs: remaining(),
         signal,
         onEventStreamData: events?.push,
@@ -185,14 +196,14 @@ export async function generateOnRelay(
       // asked to stream again while this process runs.
       if (streaming && isStreamingRefusal(error)) {
         rememberStreamingRefused(relay);
-        body = withoutStreaming(body);
+        resendWith(withoutStreaming(body));
         streaming = false;
         onRetry?.({ relay: relay.name, reason: 'streaming_dropped', attempt: attempts, delayMs: 0, error });
         continue;
       }
       // The Flu API's own advice: when `quality` is refused, send the request again without it.
       if (!qualityDropped && 'quality' in body && isQualityRejection(error)) {
-        body = withoutQuality(body);
+        resendWith(withoutQuality(body));
         qualityDropped = true;
         onRetry?.({ relay: relay.name, reason: 'quality_dropped', attempt: attempts, delayMs: 0, error });
         continue;

@@ -118,7 +118,7 @@ export class RelayRouter {
     let lastError: ImagineError | undefined;
     let planError: ImagineError | undefined;
 
-    const candidates = serving.filter((relay) => this.breaker(relay).allowsRequest);
+    const candidates = this.relaysFor(modelId);
     for (const [index, relay] of candidates.entries()) {
       const breaker = this.breaker(relay);
       if (!breaker.allowsRequest) continue; // another request took the half-open trial meanwhile

@@ -4,6 +4,18 @@
 // line ends: appending to one string and searching it again on every chunk would cost O(n²).
 import { StringDecoder } from 'node:string_decoder';
 
+const EVENT_STREAM_TYPE = /^\s*text\/event-stream\b/i;
+const EVENT_STREAM_START = /^(?:event|data):/;
+
+/**
+ * Whether a response is a server-sent event stream: by its content type or, given the body (a
+ * buffered one, from a relay that labels its events as something else), by its first field.
+ */
+export function isEventStream(contentType: string | readonly string[] | undefined, body?: string): boolean {
+  const type = typeof contentType === 'string' ? contentType : contentType?.[0];
+  return EVENT_STREAM_TYPE.test(type ?? '') || (body !== undefined && EVENT_STREAM_START.test(body.trimStart()));
+}
+
 export interface ServerSentEvent {
   /** The `event:` field, when the server named the event. */
   event?: string;

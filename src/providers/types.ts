@@ -65,6 +65,11 @@ export interface DialectOptions {
   strictAspectRatios: boolean;
   /** The relay caps prompts shorter than the model does. */
   maxPromptChars?: number;
+  /**
+   * The models offered here, of which refusals about input images name those that take images;
+   * every catalog model when absent.
+   */
+  offeredModels?: readonly ModelSpec[];
 }
 
 /** A request that passed validation, mapped onto one dialect, ready to send. */

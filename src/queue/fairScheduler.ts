@@ -61,8 +61,9 @@ export interface ScheduledJob<T> {
 
 export type EnqueueRejection = 'user_queue_full' | 'queue_full' | 'duplicate_id';
 
+/** Taken (no place in line is computed here: that is a replay of the queue; ask position() when needed). */
 export type EnqueueResult =
-  | { ok: true; position: number }
+  | { ok: true }
   | { ok: false; reason: EnqueueRejection; /** The limit that refused it (queue_full, user_queue_full). */ limit?: number };
 
 export interface EtaEstimate {
@@ -204,7 +205,10 @@ export class FairScheduler<T> {
     return this.runningById.size;
   }
 
-  /** Adds a job at the end of its user's lane. Refused when a queue limit is reached or the id is taken. */
+  /**
+   * Adds a job at the end of its user's lane. Refused when a queue limit is reached or the id is
+   * taken. Cheap: the place in line is not computed (position() replays the queue, on demand).
+   */
   enqueue(job: SchedulerJob<T>): EnqueueResult {
     if (typeof job.id !== 'string' || job.id === '') throw new TypeError('id must be a non-empty string');
     const weight = job.weight ?? 1;
@@ -227,7 +231,7 @@ export class FairScheduler<T> {
     lane.queue.push(entry);
     this.queuedById.set(entry.id, entry);
     this.changed();
-    return { ok: true, position: this.position(entry.id) ?? 0 };
+    return { ok: true };
   }
 
   /**

@@ -1,9 +1,15 @@
 // The admin audit log: one row per change an admin made to a server's policy, blocked words, role
-// quotas or blocked users. PolicyStore writes it inside the same transaction as the change itself,
-// so a change is never stored without its audit row, nor the reverse. The caller posts the returned
+// quotas, blocked users or gallery settings. PolicyStore (GalleryStore for the gallery) writes it
+// inside the same transaction as the change itself, so a change is never stored without its audit
+// row, nor the reverse. The caller posts the returned
 // entry to the log channel when one is set (moderation/auditText.ts words it).
 import type { FieldChange } from '../moderation/guildPolicy.js';
 import type { Database } from './database.js';
+
+/** One gallery setting that changed (/gallery settings); channel ids are null when cleared. */
+export type GallerySettingChange =
+  | { field: 'channelId' | 'nsfwChannelId'; from: string | null; to: string | null }
+  | { field: 'shareByAnyone'; from: boolean; to: boolean };
 
 /** What happened; `detail` is stored as JSON. Actions are validated here, not by a CHECK. */
 export type AuditEvent =
@@ -14,7 +20,8 @@ export type AuditEvent =
   | { action: 'user.block'; detail: { userId: string; reason: string | null } }
   | { action: 'user.unblock'; detail: { userId: string } }
   | { action: 'word.add'; detail: { entry: string; kind: 'word' | 'regex' } }
-  | { action: 'word.remove'; detail: { entry: string; kind: 'word' | 'regex' } };
+  | { action: 'word.remove'; detail: { entry: string; kind: 'word' | 'regex' } }
+  | { action: 'gallery.update'; detail: { changes: GallerySettingChange[] } };
 
 export type AuditAction = AuditEvent['action'];
 
@@ -26,6 +33,7 @@ export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'user.unblock',
   'word.add',
   'word.remove',
+  'gallery.update',
 ];
 
 export type AuditEntry = AuditEvent & {

@@ -1,6 +1,7 @@
 // Community sharing in SQLite: each server's gallery settings, which images were shared (once
 // each) and where their gallery post is, and members' favourites with the server's top list.
 // Schema and the reasons for its shape: schema/gallery.ts.
+import { AuditLog, type AuditEntry, type GallerySettingChange } from './auditLog.js';
 import type { Database } from './database.js';
 import { pageWindow, type Page } from './pageWindow.js';
 
@@ -63,6 +64,23 @@ export interface TopQuery {
   pageSize: number;
 }
 
+export interface GalleryStoreOptions {
+  /** Where settings changes are audited; a log over the same database when absent. */
+  audit?: AuditLog;
+}
+
+/** What updateSettings did: `audit` is the entry written with the change (absent when nothing changed). */
+export interface SettingsUpdate {
+  settings: GallerySettings;
+  changed: boolean;
+  audit?: AuditEntry;
+}
+
+/** A page of /gallery top, and how many images were left out because they are age-restricted. */
+export interface TopPage extends Page<TopEntry> {
+  hidden: number;
+}
+
 export interface TopEntry {
   usageId: number;
   userId: string;
@@ -100,6 +118,11 @@ interface PostRow {
   removed_at: number | null;
 }
 
+interface TopCounts {
+  total: number;
+  restricted: number | null;
+}
+
 interface TopRow {
   usage_id: number;
   user_id: string;
@@ -134,6 +157,7 @@ function toPost(row: PostRow): GalleryPost {
 }
 
 export class GalleryStore {
+  private readonly audit: AuditLog;
   private readonly selectSettings;
   private readonly upsertSettings;
   private readonly claim;
@@ -147,8 +171,10 @@ export class GalleryStore {
   private readonly selectTop;
   private readonly countTop;
   private readonly toggle;
+  private readonly update;
 
-  constructor(db: Database) {
+  constructor(db: Database, options: GalleryStoreOptions = {}) {
+    this.audit = options.audit ?? new AuditLog(db);
     this.selectSettings = db.prepare<[string], SettingsRow>(
       'SELECT channel_id, nsfw_channel_id, share_by_anyone FROM gallery_settings WHERE guild_id = ?',
     );
@@ -182,22 +208,29 @@ export class GalleryStore {
     this.deleteFavourite = db.prepare<[number, string]>('DELETE FROM favourites WHERE usage_id = ? AND user_id = ?');
     this.countFavourites = db.prepare<[number], number>('SELECT COUNT(*) FROM favourites WHERE usage_id = ?').pluck();
     // Images of the server generated in the period, by how many members starred them; deleted
-    // images are left out (the usage row stays for the accounting, the image is gone).
-    const top = `
+    // images are left out (the usage row stays for the accounting, the image is gone). An image is
+    // age-restricted when any of its stars says so.
+    const starred = `
       FROM favourites f
-      JOIN usage u ON u.id = f.usage_id
-      LEFT JOIN gallery_posts g ON g.usage_id = f.usage_id AND g.removed_at IS NULL AND g.message_id IS NOT NULL
+      JOIN usage u ON u.id = f.usage_id`;
+    const scope = `
       WHERE f.guild_id = @guild_id AND u.guild_id = @guild_id AND u.deleted_at IS NULL AND u.started_at >= @since
-      GROUP BY f.usage_id
-      HAVING @include_age_restricted = 1 OR MAX(f.age_restricted) = 0`;
+      GROUP BY f.usage_id`;
     this.selectTop = db.prepare<Record<string, unknown>, TopRow>(`
       SELECT f.usage_id, u.user_id, u.prompt, u.model, u.started_at, COUNT(*) AS favourites,
              MAX(f.spoiler) AS spoiler, u.message_id, u.message_channel_id,
              g.channel_id AS gallery_channel_id, g.message_id AS gallery_message_id
-      ${top}
+      ${starred}
+      LEFT JOIN gallery_posts g ON g.usage_id = f.usage_id AND g.removed_at IS NULL AND g.message_id IS NOT NULL
+      ${scope}
+      HAVING @include_age_restricted = 1 OR MAX(f.age_restricted) = 0
       ORDER BY favourites DESC, f.usage_id DESC
       LIMIT @limit OFFSET @offset`);
-    this.countTop = db.prepare<Record<string, unknown>, number>(`SELECT COUNT(*) FROM (SELECT f.usage_id ${top})`).pluck();
+    // Every listed image and how many of them are age-restricted, in one pass: the page's total and
+    // the "some were left out" note both come from it.
+    this.countTop = db.prepare<Record<string, unknown>, TopCounts>(
+      `SELECT COUNT(*) AS total, SUM(restricted) AS restricted FROM (SELECT MAX(f.age_restricted) AS restricted ${starred} ${scope})`,
+    );
     // One transaction: the toggle and the count it reports agree even with clicks racing.
     this.toggle = db.transaction((favourite: FavouriteToggle): { added: boolean; count: number } => {
       const added =
@@ -212,22 +245,11 @@ export class GalleryStore {
       if (!added) this.deleteFavourite.run(favourite.usageId, favourite.userId);
       return { added, count: this.countFavourites.get(favourite.usageId) ?? 0 };
     });
-  }
-
-  settings(guildId: string): GallerySettings {
-    const row = this.selectSettings.get(guildId);
-    if (!row) return { ...DEFAULT_GALLERY_SETTINGS };
-    return { channelId: row.channel_id, nsfwChannelId: row.nsfw_channel_id, shareByAnyone: row.share_by_anyone === 1 };
-  }
-
-  /** Applies the patch; `changed` is false when it set nothing new (nothing is written then). */
-  updateSettings(guildId: string, patch: Partial<GallerySettings>, actorId: string, at: number = Date.now()): { settings: GallerySettings; changed: boolean } {
-    requireId('guildId', guildId);
-    requireId('actorId', actorId);
-    const before = this.settings(guildId);
-    const settings: GallerySettings = { ...before, ...patch };
-    const changed = (Object.keys(settings) as Array<keyof GallerySettings>).some((key) => settings[key] !== before[key]);
-    if (changed) {
+    this.update = db.transaction((guildId: string, patch: Partial<GallerySettings>, actorId: string, at: number): SettingsUpdate => {
+      const before = this.settings(guildId);
+      const settings: GallerySettings = { ...before, ...patch };
+      const changes = settingChanges(before, settings);
+      if (changes.length === 0) return { settings, changed: false };
       this.upsertSettings.run({
         guild_id: guildId,
         channel_id: settings.channelId,
@@ -236,8 +258,25 @@ export class GalleryStore {
         updated_by: actorId,
         updated_at: at,
       });
-    }
-    return { settings, changed };
+      const audit = this.audit.record(guildId, actorId, { action: 'gallery.update', detail: { changes } }, at);
+      return { settings, changed: true, audit };
+    });
+  }
+
+  settings(guildId: string): GallerySettings {
+    const row = this.selectSettings.get(guildId);
+    if (!row) return { ...DEFAULT_GALLERY_SETTINGS };
+    return { channelId: row.channel_id, nsfwChannelId: row.nsfw_channel_id, shareByAnyone: row.share_by_anyone === 1 };
+  }
+
+  /**
+   * Applies the patch; `changed` is false when it set nothing new (nothing is written then). A change
+   * is audited in the same transaction, like a policy change.
+   */
+  updateSettings(guildId: string, patch: Partial<GallerySettings>, actorId: string, at: number = Date.now()): SettingsUpdate {
+    requireId('guildId', guildId);
+    requireId('actorId', actorId);
+    return this.update.immediate(guildId, patch, actorId, at);
   }
 
   /** Takes the image's one share; false when it is already shared (or being shared right now). */
@@ -292,14 +331,14 @@ export class GalleryStore {
     return this.countFavourites.get(usageId) ?? 0;
   }
 
-  /** The server's most-starred images of the period, one page of them. */
-  top(query: TopQuery): Page<TopEntry> {
-    const params = {
-      guild_id: query.guildId,
-      since: query.since ?? Number.MIN_SAFE_INTEGER,
-      include_age_restricted: query.includeAgeRestricted ? 1 : 0,
-    };
-    const total = this.countTop.get(params) ?? 0;
+  /** The server's most-starred images of the period, one page of them (two queries: the counts, the page). */
+  top(query: TopQuery): TopPage {
+    const scope = { guild_id: query.guildId, since: query.since ?? Number.MIN_SAFE_INTEGER };
+    const params = { ...scope, include_age_restricted: query.includeAgeRestricted ? 1 : 0 };
+    const counts = this.countTop.get(scope);
+    const restricted = counts?.restricted ?? 0;
+    const hidden = query.includeAgeRestricted ? 0 : restricted;
+    const total = (counts?.total ?? 0) - hidden;
     const window = pageWindow(total, query.page, query.pageSize);
     const entries = this.selectTop.all({ ...params, limit: window.limit, offset: window.offset }).map((row) => ({
       usageId: row.usage_id,
@@ -314,6 +353,15 @@ export class GalleryStore {
       galleryChannelId: row.gallery_channel_id,
       galleryMessageId: row.gallery_message_id,
     }));
-    return { entries, total, page: window.page, pages: window.pages };
+    return { entries, total, page: window.page, pages: window.pages, hidden };
   }
+}
+
+const SETTING_KEYS = ['channelId', 'nsfwChannelId', 'shareByAnyone'] as const satisfies ReadonlyArray<keyof GallerySettings>;
+
+/** The settings that differ, as the audit log records them. */
+function settingChanges(before: GallerySettings, after: GallerySettings): GallerySettingChange[] {
+  return SETTING_KEYS.filter((field) => before[field] !== after[field]).map(
+    (field) => ({ field, from: before[field], to: after[field] }) as GallerySettingChange,
+  );
 }

@@ -5,9 +5,9 @@
 //   queued → failed | cancelled | interrupted
 //
 // Final states never change again (every update is guarded by the current state). At start-up,
-// recover() closes what a previous process left running (`interrupted`) and hands back the queued
-// jobs to resume; the caller tells each user, through the interaction token while it is valid,
-// else with a channel message.
+// recover() closes every job a previous process left unfinished (running or queued: `interrupted`);
+// the caller settles their reservations and tells each user, through the interaction token while it
+// is valid, else with a channel message.
 //
 // The interaction token is a credential for 15 minutes: it is stored only while the job is
 // unfinished (cleared on every final state), and in JobRow it is a non-enumerable property, so a
@@ -19,9 +19,6 @@ export type JobState = (typeof JOB_STATES)[number];
 export type FinalJobState = Exclude<JobState, 'queued' | 'running'>;
 
 const FINAL_STATES: ReadonlySet<string> = new Set<FinalJobState>(['delivered', 'failed', 'cancelled', 'interrupted']);
-
-/** Default for recover(): queued jobs older than this are closed instead of resumed. */
-export const DEFAULT_RESUME_WITHIN_MS = 60 * 60 * 1000;
 
 export interface NewJob {
   interactionId: string;
@@ -65,19 +62,10 @@ export interface JobRow {
   finishedAt: number | null;
 }
 
-export interface RecoveryOptions {
-  /** False: close queued jobs too (`interrupted`, error_kind `expired`) instead of handing them back. Default true. */
-  resume?: boolean;
-  /** Queued jobs created longer ago than this are closed (`interrupted`, error_kind `expired`). Default 1 h. */
-  resumeWithinMs?: number;
-}
-
 export interface RecoveryResult {
-  /** Still `queued`: submit them again (the ledger reservation is still held). Oldest first. */
-  resumable: JobRow[];
-  /** Were `running`: now `interrupted` (error_kind `interrupted`); the request may have been billed. */
+  /** Were `running`: now `interrupted` (error_kind `interrupted`); the request may have been billed. Oldest first. */
   interrupted: JobRow[];
-  /** Were `queued` but too old to resume: now `interrupted` (error_kind `expired`); never sent. */
+  /** Were `queued`: now `interrupted` (error_kind `expired`); never sent. Oldest first. */
   expired: JobRow[];
 }
 
@@ -148,7 +136,6 @@ export class JobStore {
   private readonly selectUnfinished;
   private readonly updateRunning;
   private readonly updateFinished;
-  private readonly updateUsage;
   private readonly recoverTx;
 
   constructor(db: Database) {
@@ -173,15 +160,10 @@ export class JobStore {
                       error_kind = COALESCE(@error_kind, error_kind),
                       relay = COALESCE(@relay, relay), usage_id = COALESCE(@usage_id, usage_id)
       WHERE id = @id AND state IN ('queued', 'running')`);
-    this.updateUsage = db.prepare<[number, number]>('UPDATE jobs SET usage_id = ? WHERE id = ?');
-    this.recoverTx = db.transaction((now: number, resumeWithinMs: number): RecoveryResult => {
-      const result: RecoveryResult = { resumable: [], interrupted: [], expired: [] };
+    this.recoverTx = db.transaction((now: number): RecoveryResult => {
+      const result: RecoveryResult = { interrupted: [], expired: [] };
       for (const row of this.selectUnfinished.all()) {
         const job = toRow(row);
-        if (row.state === 'queued' && resumeWithinMs >= 0 && now - row.created_at <= resumeWithinMs) {
-          result.resumable.push(job);
-          continue;
-        }
         const errorKind = row.state === 'running' ? 'interrupted' : 'expired';
         this.updateFinished.run({ id: row.id, state: 'interrupted', now, error_kind: errorKind, relay: null, usage_id: null });
         // The snapshot keeps the token: the caller needs it once more to tell the user.
@@ -232,11 +214,6 @@ export class JobStore {
     );
   }
 
-  /** Links the usage-log row once the attempt has started. */
-  setUsageId(id: number, usageId: number): boolean {
-    return this.updateUsage.run(usageId, id).changes > 0;
-  }
-
   /**
    * queued/running → a final state; clears the token. Returns false when the job is unknown or
    * already final (a late finish after a cancel changes nothing).
@@ -259,11 +236,6 @@ export class JobStore {
     );
   }
 
-  /** The requester (or an admin) cancelled it. Same rules as finish(). */
-  cancel(id: number, now: number = Date.now()): boolean {
-    return this.finish(id, 'cancelled', { errorKind: 'cancelled', now });
-  }
-
   get(id: number): JobRow | undefined {
     const row = this.selectById.get(id);
     return row && toRow(row);
@@ -280,14 +252,12 @@ export class JobStore {
   }
 
   /**
-   * At start-up, before taking new work: running jobs become `interrupted`; queued jobs stay queued
-   * and come back as `resumable` unless older than `resumeWithinMs` (then `interrupted`/`expired`).
-   * The returned rows still carry the interaction token for one last message. One transaction.
-   * Call it from the bot only: a CLI never creates jobs.
+   * At start-up, before taking new work: every unfinished job of a previous process is closed as
+   * `interrupted`, a running one with error_kind `interrupted` (it may have been billed), a queued
+   * one with `expired` (it never reached a relay). The returned rows still carry the interaction
+   * token for one last message. One transaction. Call it from the bot only: a CLI never creates jobs.
    */
-  recover(now: number = Date.now(), options: RecoveryOptions = {}): RecoveryResult {
-    // resume: false → a negative window: no queued job is resumed.
-    const resumeWithinMs = options.resume === false ? -1 : options.resumeWithinMs ?? DEFAULT_RESUME_WITHIN_MS;
-    return this.recoverTx.immediate(now, resumeWithinMs);
+  recover(now: number = Date.now()): RecoveryResult {
+    return this.recoverTx.immediate(now);
   }
 }

@@ -194,10 +194,26 @@ function cleanReason(reason: string | null | undefined): string | null {
   return text.length > MAX_BLOCK_REASON_CHARS ? `${text.slice(0, MAX_BLOCK_REASON_CHARS - 1)}…` : text;
 }
 
+/**
+ * Word-list changes made through a connection (PRAGMA data_version counts only the commits of
+ * other connections), shared by every PolicyStore on it.
+ */
+const localWordChanges = new WeakMap<Database, { count: number }>();
+
+interface CachedFilter {
+  /** The entries it was compiled from, joined: a re-read with the same entries keeps the filter. */
+  key: string;
+  filter: WordFilter;
+  /** PRAGMA data_version and the local change count when the entries were last read. */
+  dataVersion: number;
+  localChanges: number;
+}
+
 export class PolicyStore {
   readonly audit: AuditLog;
   private readonly now: () => number;
-  private readonly filters = new Map<string, { key: string; filter: WordFilter }>();
+  private readonly filters = new Map<string, CachedFilter>();
+  private readonly wordChanges: { count: number };
 
   private readonly selectPolicy;
   private readonly upsertPolicy;
@@ -211,6 +227,7 @@ export class PolicyStore {
   private readonly deleteBlockedUser;
   private readonly selectWords;
   private readonly selectWordEntries;
+  private readonly selectDataVersion;
   private readonly countWords;
   private readonly hasWordKey;
   private readonly insertWord;
@@ -228,6 +245,12 @@ export class PolicyStore {
   constructor(db: Database, options: PolicyStoreOptions = {}) {
     this.audit = options.audit ?? new AuditLog(db);
     this.now = options.now ?? Date.now;
+    let wordChanges = localWordChanges.get(db);
+    if (!wordChanges) {
+      wordChanges = { count: 0 };
+      localWordChanges.set(db, wordChanges);
+    }
+    this.wordChanges = wordChanges;
 
     this.selectPolicy = db.prepare<[string], PolicyDbRow>('SELECT * FROM guild_policy WHERE guild_id = ?');
     this.upsertPolicy = db.prepare<PolicyDbRow>(`
@@ -279,6 +302,8 @@ export class PolicyStore {
     this.selectWordEntries = db
       .prepare<[string], string>('SELECT entry FROM guild_blocked_words WHERE guild_id = ? ORDER BY rowid')
       .pluck();
+    // Moves whenever another connection (another process: the CLI, an admin tool) commits anything.
+    this.selectDataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
     this.countWords = db.prepare<[string], number>('SELECT COUNT(*) FROM guild_blocked_words WHERE guild_id = ?').pluck();
     this.hasWordKey = db
       .prepare<[string, string], number>('SELECT 1 FROM guild_blocked_words WHERE guild_id = ? AND match_key = ?')
@@ -337,6 +362,7 @@ export class PolicyStore {
       }
       const at = this.now();
       if (this.insertWord.run(guildId, check.key, check.entry, check.kind, actorId, at).changes === 0) return undefined;
+      this.wordChanges.count++;
       return this.audit.record(guildId, actorId, { action: 'word.add', detail: { entry: check.entry, kind: check.kind } }, at);
     });
     this.removeWordTx = db.transaction((guildId: string, raw: string, actorId: string): AuditEntry | undefined => {
@@ -344,6 +370,7 @@ export class PolicyStore {
       const text = raw.trim();
       const removed = this.deleteWord.get(guildId, check.ok ? check.key : text, text);
       if (!removed) return undefined;
+      this.wordChanges.count++;
       return this.audit.record(guildId, actorId, { action: 'word.remove', detail: { entry: removed.entry, kind: removed.kind } }, this.now());
     });
   }
@@ -467,14 +494,21 @@ export class PolicyStore {
       .map((row) => ({ entry: row.entry, kind: row.kind, addedBy: row.added_by, addedAt: row.added_at }));
   }
 
-  /** The server's compiled word filter; recompiled only when its entries changed (by any process). */
+  /**
+   * The server's compiled word filter; recompiled only when its entries changed (by any process).
+   * While nothing was committed to the database since the last read (PRAGMA data_version for other
+   * connections, a local count for this one's word changes), no row is read at all; otherwise the
+   * entries are read again and the filter is kept when they are the same.
+   */
   wordFilter(guildId: string): WordFilter {
+    const dataVersion = this.selectDataVersion.get() ?? 0;
+    const localChanges = this.wordChanges.count;
+    const cached = this.filters.get(guildId);
+    if (cached && cached.dataVersion === dataVersion && cached.localChanges === localChanges) return cached.filter;
     const entries = this.selectWordEntries.all(guildId);
     const key = entries.join('\n');
-    const cached = this.filters.get(guildId);
-    if (cached && cached.key === key) return cached.filter;
-    const filter = compileWordFilter(entries);
-    this.filters.set(guildId, { key, filter });
+    const filter = cached && cached.key === key ? cached.filter : compileWordFilter(entries);
+    this.filters.set(guildId, { key, filter, dataVersion, localChanges });
     return filter;
   }
 

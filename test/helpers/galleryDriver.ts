@@ -131,10 +131,14 @@ export function driver(world: () => World) {
     return answerOf(handle);
   }
 
-  /** ⭐: the clicked message is updated in place (callback 7), the member told privately in a follow-up. */
+  /**
+   * ⭐: the clicked message is updated in place (acknowledged with callback 6, then edited; or
+   * callback 7), the member told privately in a follow-up.
+   */
   async function star(message: FakeMessage, user: FakeUser, locale?: string): Promise<{ note: string; message: FakeMessage }> {
     const { handle, callback } = await click(message, buttonId(message, 'gal:fav:'), { user, ...(locale ? { locale } : {}) });
-    expect(callback.type).toBe(7);
+    expect([6, 7]).toContain(callback.type);
+    expect(handle.original()?.id, 'the clicked message is the one updated').toBe(message.id);
     await handle.waitFor((s) => s.followups.length > 0, 5_000);
     const followup = handle.followups()[0]!;
     expect(followup.flags & EPHEMERAL).toBe(EPHEMERAL);

@@ -3,15 +3,16 @@
 // same database, as an operator restarting the service would.
 //
 // Every world gives the relay a distinctive key (unless a test sets its own) and, on close, searches
-// for it everywhere it must never be: every log line of every bot process, everything the bot sent
-// to Discord, and the SQLite files. A leak fails the test file that leaked it.
+// for it everywhere it must never be: every log and stdout line of every bot process, everything
+// the bot sent to Discord and the messages it made there, the usage rows, and the SQLite files
+// (with -wal and -shm). A leak fails the test file that leaked it.
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { startDiscordFake, type DiscordFake, type DiscordFakeOptions } from '../fakes/discord/index.js';
+import { startDiscordFake, type DiscordFake, type DiscordFakeOptions, type InteractionHandle } from '../fakes/discord/index.js';
 import { startRelayFake, type RelayFake, type RelayFakeOptions } from '../fakes/relay/index.js';
 import { startBotProcess, type BotProcess } from './botProcess.js';
 
@@ -35,16 +36,60 @@ export interface World {
   close(): Promise<void>;
 }
 
-/** Where the key was found, or an empty list. */
-export function keyLeaks(world: Pick<World, 'discord' | 'dbPath'>, key: string, logs: readonly string[]): string[] {
-  // The key, and its secret part alone (a redaction that kept the tail would still leak it).
-  const needles = [key, key.replace(/^sk-/, '')].filter((needle) => needle.length >= 16);
-  const places: Array<[string, string]> = [
-    ['bot logs', logs.join('\n')],
-    ['requests to Discord', JSON.stringify(world.discord.requests)],
-    ...['', '-wal'].filter((suffix) => existsSync(world.dbPath + suffix)).map((suffix) => [`database${suffix}`, readFileSync(world.dbPath + suffix).toString('latin1')] as [string, string]),
+/** What a key search reads besides the world itself. */
+export interface KeySearch {
+  /** Every stderr (log) line of every bot process. */
+  logs: readonly string[];
+  /** Every stdout line of every bot process. */
+  stdout?: readonly string[];
+  /** Interactions whose replies, follow-ups, callbacks and their users' DMs are searched too. */
+  handles?: readonly InteractionHandle[];
+}
+
+/** What of a world a key search reads. */
+export type KeyPlaces = Pick<World, 'discord' | 'dbPath' | 'usageRows'>;
+
+/** Every place the key must never reach, each with its text: [place, text]. */
+export function keyHaystacks(world: KeyPlaces, search: KeySearch): Array<[string, string]> {
+  const { discord, dbPath } = world;
+  const handles = search.handles ?? [];
+  const users = new Set([discord.defaultUser.id, ...handles.map((handle) => handle.user.id)]);
+  const messages: unknown[] = [
+    ...discord.channelMessages(),
+    ...discord.channelMessages(discord.nsfwChannelId),
+    ...[...users].flatMap((userId) => discord.dmMessages(userId)),
+    ...handles.flatMap((handle) => [handle.original(), ...handle.followups(), handle.callbacks]),
   ];
-  return places.filter(([, text]) => needles.some((needle) => text.includes(needle))).map(([place]) => place);
+  const places: Array<[string, string]> = [
+    ['bot logs', search.logs.join('\n')],
+    ['bot stdout', (search.stdout ?? []).join('\n')],
+    ['requests to Discord', JSON.stringify(discord.requests)],
+    ['Discord messages', JSON.stringify(messages)],
+  ];
+  // The files as bytes (latin1 keeps every byte), then the rows decoded: a value that spans
+  // SQLite's overflow pages is whole only there.
+  for (const suffix of ['', '-wal', '-shm']) {
+    if (existsSync(dbPath + suffix)) places.push([`database${suffix}`, readFileSync(dbPath + suffix).toString('latin1')]);
+  }
+  if (existsSync(dbPath)) places.push(['usage rows', JSON.stringify(world.usageRows())]);
+  return places;
+}
+
+/**
+ * The texts that would betray the key: the key, its secret part alone, and each long piece of that
+ * (a redaction that kept the tail would still leak it).
+ */
+export function keyNeedles(key: string): string[] {
+  const secret = key.replace(/^sk-/, '');
+  return [...new Set([key, secret, ...secret.split(/[^A-Za-z0-9]+/)])].filter((needle) => needle.length >= 16);
+}
+
+/** Where the key was found, or an empty list. */
+export function keyLeaks(world: KeyPlaces, key: string, search: KeySearch): string[] {
+  const needles = keyNeedles(key);
+  return keyHaystacks(world, search)
+    .filter(([, text]) => needles.some((needle) => text.includes(needle)))
+    .map(([place]) => place);
 }
 
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
@@ -69,6 +114,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     return bot;
   };
   const earlierLogs: string[] = [];
+  const earlierStdout: string[] = [];
   const world: World = {
     relay,
     discord,
@@ -87,12 +133,13 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     async restartBot(how = 'SIGTERM') {
       await world.bot.stop(how);
       earlierLogs.push(...world.bot.logs);
+      earlierStdout.push(...world.bot.stdout);
       world.bot = await launch();
       return world.bot;
     },
     async close() {
       await world.bot.stop('SIGTERM');
-      const leaks = keyLeaks(world, key, [...earlierLogs, ...world.bot.logs]);
+      const leaks = keyLeaks(world, key, { logs: [...earlierLogs, ...world.bot.logs], stdout: [...earlierStdout, ...world.bot.stdout] });
       await discord.close();
       await relay.close();
       await rm(dir, { recursive: true, force: true });

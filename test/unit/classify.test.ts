@@ -1,16 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import {
   classifyParsedResponse,
-  classifyResponse,
   extractRequestId,
-  isErrorBody,
   isErrorJson,
   isQualityRejection,
-  parseErrorBody,
   parseJsonBody,
 } from '../../src/providers/classify.js';
-import type { ErrorKind } from '../../src/providers/errors.js';
+import type { ErrorKind, ImagineError } from '../../src/providers/errors.js';
 import { RelayBadRequestError, UpstreamError } from '../../src/providers/errors.js';
+import type { RelayResponse } from '../../src/providers/http.js';
+
+/** What the relay client does with a response: parse its body once, then classify it. */
+function classify(relay: string, response: RelayResponse, now?: number): ImagineError {
+  return classifyParsedResponse(relay, response, parseJsonBody(response.text), now);
+}
 
 const json = (error: Record<string, unknown>): string => JSON.stringify({ error });
 const newApi = (message: string, code: string, type = 'new_api_error'): string =>
@@ -127,9 +130,9 @@ const ROWS: Row[] = [
   { name: '200 with an error body', status: 200, body: json({ message: 'something odd' }), kind: 'malformed_response' },
 ];
 
-describe('classifyResponse: every row of RELAYS.md', () => {
+describe('classifyParsedResponse: every row of RELAYS.md', () => {
   it.each(ROWS)('$name → $kind', ({ status, body, headers, kind, code }) => {
-    const error = classifyResponse('r1', { status, headers: headers ?? {}, text: body });
+    const error = classify('r1', { status, headers: headers ?? {}, text: body });
     expect(error.kind).toBe(kind);
     expect(error.relay).toBe('r1');
     expect(error.status).toBe(status);
@@ -149,32 +152,7 @@ describe('classifying a body parsed once', () => {
     expect(parseJsonBody('"x"')).toBe('x');
   });
 
-  it.each(ROWS)('classifyParsedResponse = classifyResponse: $name', ({ status, body, headers }) => {
-    const response = { status, headers: headers ?? {}, text: body };
-    const once = classifyParsedResponse('r1', response, parseJsonBody(body), 1_000);
-    const twice = classifyResponse('r1', response, 1_000);
-    expect(once.constructor).toBe(twice.constructor);
-    expect(once.message).toBe(twice.message);
-    expect({ ...once }).toEqual({ ...twice });
-  });
-
-  it('isErrorJson = isErrorBody, for error and image bodies alike', () => {
-    const bodies = [
-      ...ROWS.map((row) => row.body),
-      '{"data":[{"b64_json":"AAAA"}]}',
-      '{"data":[{"url":"https://x"}],"error":null}',
-      '{"data":[],"error":{"message":"x"}}',
-      '{"data":{},"error":{"message":"x"}}',
-      '{"status":"Ready","result":{}}',
-      '{"status":"Request Moderated","data":[]}',
-      '{"status":200}',
-      '[{"error":"x"}]',
-      'null',
-      '"error"',
-      '',
-      'not json',
-    ];
-    for (const body of bodies) expect(isErrorJson(parseJsonBody(body)), body).toBe(isErrorBody(body));
+  it('isErrorJson, for error and image bodies alike', () => {
     expect(isErrorJson(parseJsonBody('{"status":"Request Moderated","data":[]}'))).toBe(true);
     expect(isErrorJson(parseJsonBody('{"data":{},"error":{"message":"x"}}'))).toBe(true);
     expect(isErrorJson(parseJsonBody('{"data":[],"error":{"message":"x"}}'))).toBe(false);
@@ -184,17 +162,17 @@ describe('classifying a body parsed once', () => {
   });
 });
 
-describe('classifyResponse details', () => {
+describe('classifyParsedResponse details', () => {
   it('parses Retry-After on rate limits (seconds, date, retry-after-ms)', () => {
     const now = Date.parse('2025-01-01T00:00:00Z');
     const body = json({ message: 'slow down' });
-    const seconds = classifyResponse('r', { status: 429, headers: { 'retry-after': '2' }, text: body }, now);
+    const seconds = classify('r', { status: 429, headers: { 'retry-after': '2' }, text: body }, now);
     expect(seconds).toMatchObject({ kind: 'rate_limit', retryAfterMs: 2000 });
-    const date = classifyResponse('r', { status: 429, headers: { 'retry-after': 'Wed, 01 Jan 2025 00:00:05 GMT' }, text: body }, now);
+    const date = classify('r', { status: 429, headers: { 'retry-after': 'Wed, 01 Jan 2025 00:00:05 GMT' }, text: body }, now);
     expect(date).toMatchObject({ retryAfterMs: 5000 });
-    const ms = classifyResponse('r', { status: 429, headers: { 'retry-after-ms': '750', 'retry-after': '9' }, text: body }, now);
+    const ms = classify('r', { status: 429, headers: { 'retry-after-ms': '750', 'retry-after': '9' }, text: body }, now);
     expect(ms).toMatchObject({ retryAfterMs: 750 });
-    const none = classifyResponse('r', { status: 429, headers: {}, text: body }, now);
+    const none = classify('r', { status: 429, headers: {}, text: body }, now);
     expect(none).toMatchObject({ retryAfterMs: undefined });
   });
 
@@ -202,7 +180,7 @@ describe('classifyResponse details', () => {
     expect(extractRequestId({ 'x-request-id': 'req_1' })).toBe('req_1');
     expect(extractRequestId({ 'x-oneapi-request-id': 'one_2' })).toBe('one_2');
     expect(extractRequestId({}, 'model busy (request id: 20250101abc)')).toBe('20250101abc');
-    const error = classifyResponse('r', { status: 500, headers: {}, text: newApi('boom (request id: B0B)', 'x') });
+    const error = classify('r', { status: 500, headers: {}, text: newApi('boom (request id: B0B)', 'x') });
     expect(error.requestId).toBe('B0B');
     expect(error.relayMessage).toBe('boom');
   });
@@ -210,41 +188,43 @@ describe('classifyResponse details', () => {
   it('keeps the relay message redacted and truncated, and the param', () => {
     // Built at run time so the repository holds nothing shaped like a real key.
     const long = `bad size ${'x'.repeat(1000)} Bearer ${'sk-'}${'abcdefghijklm'}${'nopqrstuvwxyz'}`;
-    const error = classifyResponse('r', { status: 400, headers: {}, text: json({ message: long, param: 'size' }) });
+    const error = classify('r', { status: 400, headers: {}, text: json({ message: long, param: 'size' }) });
     expect(error.relayMessage!.length).toBeLessThanOrEqual(300);
     expect(error.param).toBe('size');
-    const secret = classifyResponse('r', { status: 401, headers: {}, text: json({ message: 'bad key sk-abcdefghijklmnop' }) });
+    const secret = classify('r', { status: 401, headers: {}, text: json({ message: 'bad key sk-abcdefghijklmnop' }) });
     expect(secret.relayMessage).not.toContain('sk-abcdefghijklmnop');
     expect(secret.message).not.toContain('sk-abcdefghijklmnop');
   });
 
   it('uses the title of an HTML page as the message', () => {
-    const error = classifyResponse('r', { status: 524, headers: {}, text: HTML_524 });
+    const error = classify('r', { status: 524, headers: {}, text: HTML_524 });
     expect(error.relayMessage).toBe('relay.example | 524: A timeout occurred');
   });
 
   it('reads the shapes relays use', () => {
-    expect(parseErrorBody('{"error":"plain string"}')).toMatchObject({ json: true, message: 'plain string' });
-    expect(parseErrorBody('{"code":"x_y","msg":"中文"}')).toMatchObject({ code: 'x_y', message: '中文' });
-    expect(parseErrorBody('{"error":{"message":"m","code":400}}')).toMatchObject({ code: '400' });
-    expect(parseErrorBody('not json')).toMatchObject({ json: false, message: 'not json' });
+    // A 502 tells a JSON body (the relay's own error: upstream) from anything else (a gateway page: timeout).
+    const at = (status: number, text: string) => classify('r', { status, headers: {}, text });
+    expect(at(502, '{"error":"plain string"}')).toMatchObject({ kind: 'upstream', relayMessage: 'plain string' });
+    expect(at(500, '{"code":"x_y","msg":"中文"}')).toMatchObject({ code: 'x_y', relayMessage: '中文' });
+    expect(at(500, '{"error":{"message":"m","code":400}}')).toMatchObject({ code: '400' });
+    expect(at(502, 'not json')).toMatchObject({ kind: 'timeout', relayMessage: 'not json' });
   });
 
   it('tells error bodies from image bodies', () => {
-    expect(isErrorBody('{"data":[{"b64_json":"AAAA"}]}')).toBe(false);
-    expect(isErrorBody('{"error":{"message":"x"}}')).toBe(true);
-    expect(isErrorBody('{"detail":"x"}')).toBe(true);
-    expect(isErrorBody('<html></html>')).toBe(false);
+    expect(isErrorJson(parseJsonBody('{"data":[{"b64_json":"AAAA"}]}'))).toBe(false);
+    expect(isErrorJson(parseJsonBody('{"error":{"message":"x"}}'))).toBe(true);
+    expect(isErrorJson(parseJsonBody('{"detail":"x"}'))).toBe(true);
+    expect(isErrorJson(parseJsonBody('<html></html>'))).toBe(false);
   });
 });
 
 describe('isQualityRejection', () => {
   it('spots a 400 about quality by param or message', () => {
-    const byParam = classifyResponse('r', { status: 400, headers: {}, text: json({ message: "Invalid value: 'hd'", param: 'quality' }) });
+    const byParam = classify('r', { status: 400, headers: {}, text: json({ message: "Invalid value: 'hd'", param: 'quality' }) });
     expect(isQualityRejection(byParam)).toBe(true);
-    const byMessage = classifyResponse('r', { status: 400, headers: {}, text: json({ message: '当前通道不支持 quality 参数' }) });
+    const byMessage = classify('r', { status: 400, headers: {}, text: json({ message: '当前通道不支持 quality 参数' }) });
     expect(isQualityRejection(byMessage)).toBe(true);
-    const asNewApi500 = classifyResponse('r', { status: 500, headers: {}, text: newApi('quality not supported', 'invalid_request') });
+    const asNewApi500 = classify('r', { status: 500, headers: {}, text: newApi('quality not supported', 'invalid_request') });
     expect(isQualityRejection(asNewApi500)).toBe(true);
   });
 

@@ -1,9 +1,11 @@
 // The gallery and history stores on a real SQLite database: the once-only share (and taking over a
-// claim a crash left), favourites as a toggle, /gallery top by period, page and age restriction,
-// /history by member, server, model and page, and deleted images hidden from both.
+// claim a crash left), settings changes audited, favourites as a toggle, /gallery top by period,
+// page and age restriction (with the count of those left out), /history by member, server, model
+// and page, and deleted images hidden from both.
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GalleryStore, HistoryStore, MIGRATIONS, migrate, UsageLog, type Database } from '../../src/storage/index.js';
+import { describeAuditEntry } from '../../src/moderation/auditText.js';
+import { AuditLog, GalleryStore, HistoryStore, MIGRATIONS, migrate, UsageLog, type Database } from '../../src/storage/index.js';
 import { STALE_CLAIM_MS } from '../../src/storage/galleryStore.js';
 import { pageWindow } from '../../src/storage/pageWindow.js';
 
@@ -69,9 +71,40 @@ describe('GalleryStore', () => {
     expect(s.gallery.updateSettings(GUILD, { shareByAnyone: true }, BOB)).toEqual({
       settings: { channelId: GALLERY, nsfwChannelId: null, shareByAnyone: true },
       changed: true,
+      audit: expect.objectContaining({ action: 'gallery.update', actorId: BOB }),
     });
     expect(s.gallery.settings(OTHER_GUILD).channelId).toBeNull();
     expect(() => s.gallery.updateSettings(GUILD, {}, '')).toThrow(TypeError);
+  });
+
+  it('a settings change is audited with it, like a policy change; nothing changed, nothing audited', () => {
+    const s = open();
+    const audit = new AuditLog(s.db);
+    const first = s.gallery.updateSettings(GUILD, { channelId: GALLERY, shareByAnyone: true }, ALICE, NOW);
+    expect(first.audit).toEqual({
+      id: expect.any(Number),
+      guildId: GUILD,
+      actorId: ALICE,
+      at: NOW,
+      action: 'gallery.update',
+      detail: {
+        changes: [
+          { field: 'channelId', from: null, to: GALLERY },
+          { field: 'shareByAnyone', from: false, to: true },
+        ],
+      },
+    });
+    expect(s.gallery.updateSettings(GUILD, { channelId: GALLERY }, BOB, NOW + 1)).toEqual({ settings: expect.any(Object), changed: false });
+    s.gallery.updateSettings(GUILD, { channelId: null }, BOB, NOW + 2);
+    expect(audit.recent(GUILD).map((entry) => [entry.action, entry.actorId, entry.detail])).toEqual([
+      ['gallery.update', BOB, { changes: [{ field: 'channelId', from: GALLERY, to: null }] }],
+      ['gallery.update', ALICE, first.audit!.detail],
+    ]);
+    // Worded as the log channel announces it, one line per setting.
+    expect(describeAuditEntry(first.audit!).en).toBe(
+      `🖼️ <@${ALICE}> set **Gallery channel** to <#${GALLERY}>.\n🖼️ <@${ALICE}> set **Who may share** to any member.`,
+    );
+    expect(describeAuditEntry(audit.recent(GUILD)[0]!).zh).toBe(`🖼️ <@${BOB}> 将“**画廊频道**”设为 未设置。`);
   });
 
   it('an image is shared once: a second claim fails, a withdrawn claim frees it, a posted one stays', () => {
@@ -172,6 +205,9 @@ describe('GalleryStore', () => {
     const query = { guildId: GUILD, page: 1, pageSize: 5 };
     expect(s.gallery.top({ ...query, includeAgeRestricted: false }).entries.map((e) => e.prompt)).toEqual(['plain']);
     expect(s.gallery.top({ ...query, includeAgeRestricted: true }).entries.map((e) => e.prompt)).toEqual(['restricted', 'plain']);
+    // The page says how many were left out (the "listed only in age-restricted channels" note), from the same count.
+    expect(s.gallery.top({ ...query, includeAgeRestricted: false })).toMatchObject({ total: 1, pages: 1, hidden: 1 });
+    expect(s.gallery.top({ ...query, includeAgeRestricted: true })).toMatchObject({ total: 2, pages: 1, hidden: 0 });
 
     s.gallery.claimShare({ usageId: plain, guildId: GUILD, sharedBy: ALICE, channelId: GALLERY, ageRestricted: false, spoiler: true });
     // Not posted yet: no link.

@@ -167,6 +167,8 @@ describe('CLI options', () => {
   it('refuses --prompt with --batch, a mask without an image, and a concurrency out of range', () => {
     expect(() => parseCliArgs(['--prompt', 'x', '--batch', 'f'])).toThrow(UsageError);
     expect(() => parseCliArgs(['--prompt', 'x', '--mask', 'm.png'])).toThrow(/--mask needs --image/);
+    expect(() => parseCliArgs(['--batch', 'f', '--mask', 'm.png'])).toThrow(/--mask does not go with --batch/);
+    expect(() => parseCliArgs(['--batch', 'f', '--image', 'a.png', '--mask', 'm.png'])).toThrow(/--mask does not go with --batch/);
     expect(() => parseCliArgs(['--batch', 'f', '--concurrency', '0'])).toThrow(/between 1 and 16/);
   });
 });

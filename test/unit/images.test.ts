@@ -4,12 +4,8 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { closeLoopbackServers, listenOnLoopback } from '../helpers/loopbackServer.js';
 import { CancelledError, MalformedResponseError, RelayTimeoutError } from '../../src/providers/errors.js';
 import { downloadImage, hostIsPrivate } from '../../src/providers/imageDownload.js';
-import {
-  decodeBase64Image,
-  eventStreamToJson,
-  imagesFromResponse,
-  inspectImage,
-} from '../../src/providers/images.js';
+import { parseJsonBody } from '../../src/providers/classify.js';
+import { decodeBase64Image, imagesFromJson, inspectImage, type ImageDownloader } from '../../src/providers/images.js';
 import { addressScope, isAddressAllowed } from '../../src/providers/netAddress.js';
 
 // --- a small local server on loopback (no dependency on test/fakes) ---
@@ -249,12 +245,14 @@ describe('inspectImage', () => {
   });
 });
 
-describe('imagesFromResponse', () => {
+describe('imagesFromJson', () => {
   const noDownload = async (): Promise<Buffer> => {
     throw new Error('unexpected download');
   };
+  /** A response body as the relay client reads it: parsed once, then the images taken from it. */
+  const imagesFromBody = (body: string, download: ImageDownloader, context = {}) => imagesFromJson(parseJsonBody(body), download, context);
 
-  it('reads b64_json (data URI too), usage, seed and revised prompt', async () => {
+  it('reads b64_json (data URI too), usage and seed', async () => {
     const body = JSON.stringify({
       created: 1,
       data: [
@@ -264,13 +262,13 @@ describe('imagesFromResponse', () => {
       usage: { total_tokens: 10 },
       seed: 42,
     });
-    const parsed = await imagesFromResponse(body, noDownload, { relay: 'r' });
+    const parsed = await imagesFromBody(body, noDownload, { relay: 'r' });
     expect(parsed.images.map((i) => i.mime)).toEqual(['image/png', 'image/jpeg']);
-    expect(parsed).toMatchObject({ usage: { total_tokens: 10 }, seed: 42, revisedPrompt: 'a blue card' });
+    expect(parsed).toMatchObject({ usage: { total_tokens: 10 }, seed: 42 });
   });
 
   it('downloads URL results through the given downloader', async () => {
-    const parsed = await imagesFromResponse(JSON.stringify({ data: [{ url: ' https://cdn.example/x.png ' }] }), async (url) => {
+    const parsed = await imagesFromBody(JSON.stringify({ data: [{ url: ' https://cdn.example/x.png ' }] }), async (url) => {
       expect(url).toBe('https://cdn.example/x.png');
       return png;
     });
@@ -279,23 +277,8 @@ describe('imagesFromResponse', () => {
 
   it('refuses bodies without images', async () => {
     for (const body of ['{}', '{"data":[]}', '{"data":[{}]}', 'plain text', '{"data":[{"b64_json":"!!"}]}']) {
-      await expect(imagesFromResponse(body, noDownload, { relay: 'r' })).rejects.toBeInstanceOf(MalformedResponseError);
+      await expect(imagesFromBody(body, noDownload, { relay: 'r' })).rejects.toBeInstanceOf(MalformedResponseError);
     }
-  });
-
-  it('folds an image event stream into a normal response', () => {
-    const stream = [
-      'event: image_generation.partial_image',
-      'data: {"type":"image_generation.partial_image","b64_json":"UEFSVElBTA==","partial_image_index":0}',
-      '',
-      'event: image_generation.completed',
-      `data: {"type":"image_generation.completed","b64_json":"${png.toString('base64')}","usage":{"total_tokens":5}}`,
-      '',
-    ].join('\n');
-    expect(JSON.parse(eventStreamToJson(stream))).toEqual({ data: [{ b64_json: png.toString('base64') }], usage: { total_tokens: 5 } });
-    expect(JSON.parse(eventStreamToJson('data: {"type":"error","error":{"message":"blocked","code":"moderation_blocked"}}\n'))).toEqual({
-      error: { message: 'blocked', code: 'moderation_blocked' },
-    });
   });
 });
 

@@ -9,7 +9,7 @@ import { registerSecret } from '../../src/providers/redact.js';
 function capture(options: { readable?: boolean; level?: LogLevel } = {}) {
   const lines: string[] = [];
   const destination = createLogDestination({ sink: { write: (text) => void lines.push(text) }, readable: () => options.readable ?? false });
-  const log = createLog({ destination, level: () => options.level ?? 'info' });
+  const log = createLog({ destination, level: options.level ?? 'info' });
   const parsed = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
   return { log, lines, parsed };
 }
@@ -64,14 +64,13 @@ describe('log (pino)', () => {
     expect(readableLine('{"time":"t","level":"info","msg":"plain"}\n')).toBe('t INFO  plain\n');
   });
 
-  it('respects the level, read at each line, and child bindings', () => {
-    let level: LogLevel = 'warn';
+  it('respects the level, changed with setLevel, and child bindings', () => {
     const lines: string[] = [];
-    const log = createLog({ destination: createLogDestination({ sink: { write: (text) => void lines.push(text) }, readable: () => false }), level: () => level });
+    const log = createLog({ destination: createLogDestination({ sink: { write: (text) => void lines.push(text) }, readable: () => false }), level: 'warn' });
     log.info('hidden');
     log.debug('hidden');
     log.warn('shown');
-    level = 'debug';
+    log.setLevel('debug');
     const job = log.child({ generationId: 7, interaction: '123' });
     job.debug('now shown', { requestId: 'req-1' });
     job.info('own fields win', { generationId: 8 });
@@ -82,6 +81,33 @@ describe('log (pino)', () => {
     log.setLevel('error');
     log.warn('hidden by setLevel');
     expect(lines).toHaveLength(3);
+    // Undefined goes back to the level the log was made with.
+    log.setLevel(undefined);
+    job.info('hidden again');
+    job.warn('shown again');
+    expect(lines.map((line) => (JSON.parse(line) as { msg: string }).msg).slice(3)).toEqual(['shown again']);
+  });
+
+  it('takes LOG_LEVEL once, when made, not at each line', () => {
+    const saved = process.env.LOG_LEVEL;
+    const lines: string[] = [];
+    const destination = createLogDestination({ sink: { write: (text) => void lines.push(text) }, readable: () => false });
+    try {
+      process.env.LOG_LEVEL = 'ERROR';
+      const log = createLog({ destination });
+      log.warn('hidden');
+      process.env.LOG_LEVEL = 'debug';
+      log.warn('still hidden');
+      log.error('shown');
+      process.env.LOG_LEVEL = 'loud';
+      const fallback = createLog({ destination });
+      fallback.debug('hidden');
+      fallback.info('unknown names read as info');
+    } finally {
+      if (saved === undefined) delete process.env.LOG_LEVEL;
+      else process.env.LOG_LEVEL = saved;
+    }
+    expect(lines.map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual(['shown', 'unknown names read as info']);
   });
 
   it('reads LOG_LEVEL names, with the names other tools use', () => {

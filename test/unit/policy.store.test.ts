@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { describeAuditEntry, describeBlockedPrompt } from '../../src/moderation/auditText.js';
 import { DEFAULT_POLICY_SETTINGS, PolicyValidationError } from '../../src/moderation/guildPolicy.js';
 import { normalizeForMatching } from '../../src/moderation/normalize.js';
@@ -298,6 +298,52 @@ describe('PolicyStore blocked words', () => {
     expect(second.wordFilter(GUILD).match('gore')).toEqual({ entry: 'gore' });
     first.update(GUILD, { dailyQuota: 7 }, ADMIN);
     expect(second.get(GUILD).dailyQuota).toBe(7);
+  });
+
+  it('reads no row for an unchanged list, and still sees a change from another connection or store', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'imagine-policy-'));
+    dirs.push(dir);
+    const path = join(dir, 'bot.db');
+    const mine = store(open(path));
+    const other = store(open(path)).policies;
+    const sameConnection = new PolicyStore(mine.db);
+    const policies = mine.policies;
+    policies.addBlockedWord(GUILD, 'gore', ADMIN);
+    // Every read of the entries, counted on the statement itself.
+    const entryReads = vi.spyOn((policies as unknown as { selectWordEntries: { all: (...args: unknown[]) => unknown } }).selectWordEntries, 'all');
+    const filter = policies.wordFilter(GUILD);
+    expect(entryReads).toHaveBeenCalledTimes(1);
+    for (let i = 0; i < 5; i++) expect(policies.wordFilter(GUILD)).toBe(filter);
+    expect(entryReads).toHaveBeenCalledTimes(1); // unchanged: no row read
+    expect(policies.admissionContext(GUILD, USER).filter).toBe(filter);
+    expect(entryReads).toHaveBeenCalledTimes(1);
+
+    // Another connection commits something else: the entries are read again, the filter kept.
+    other.update(GUILD, { dailyQuota: 3 }, ADMIN);
+    expect(policies.wordFilter(GUILD)).toBe(filter);
+    expect(entryReads).toHaveBeenCalledTimes(2);
+    expect(policies.wordFilter(GUILD)).toBe(filter);
+    expect(entryReads).toHaveBeenCalledTimes(2);
+
+    // Another connection (another process) changes the list: seen at once.
+    other.addBlockedWord(GUILD, 'blood', ADMIN);
+    expect(policies.wordFilter(GUILD).match('blood')).toEqual({ entry: 'blood' });
+    other.removeBlockedWord(GUILD, 'gore', ADMIN);
+    expect(policies.wordFilter(GUILD).match('gore')).toBeUndefined();
+    expect(policies.wordFilter(GUILD).entries).toEqual(['blood']);
+
+    // This connection: through this store or another one on it (data_version does not move for these).
+    policies.addBlockedWord(GUILD, 'ash', ADMIN);
+    expect(policies.wordFilter(GUILD).entries).toEqual(['blood', 'ash']);
+    const cached = policies.wordFilter(GUILD);
+    sameConnection.removeBlockedWord(GUILD, 'blood', ADMIN);
+    expect(policies.wordFilter(GUILD)).not.toBe(cached);
+    expect(policies.wordFilter(GUILD).entries).toEqual(['ash']);
+    // A change that changes nothing is no reason to read again.
+    const reads = entryReads.mock.calls.length;
+    expect(policies.removeBlockedWord(GUILD, 'not-there', ADMIN)).toBeUndefined();
+    expect(policies.wordFilter(GUILD).entries).toEqual(['ash']);
+    expect(entryReads).toHaveBeenCalledTimes(reads);
   });
 
   it('gives admit everything it needs at once', () => {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Socket } from 'node:net';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { closeLoopbackServers, listenOnLoopback } from '../helpers/loopbackServer.js';
@@ -15,7 +16,7 @@ import {
 } from '../../src/providers/errors.js';
 import { closeAgents, postJson } from '../../src/providers/http.js';
 import { generateOnRelay, type RetryInfo } from '../../src/providers/relayClient.js';
-import type { PlannedRequest } from '../../src/providers/types.js';
+import type { InputImage, PlannedRequest } from '../../src/providers/types.js';
 
 // A key that redact()'s generic patterns would NOT catch: only our own handling can keep it out.
 const KEY = 'relaykey-Zq8wX2vN5mP0tR7y';
@@ -137,6 +138,34 @@ describe('postJson', () => {
     expect(error).toBeInstanceOf(RelayTimeoutError);
     expect(Date.now() - start).toBeGreaterThanOrEqual(290);
     expect(Date.now() - start).toBeLessThan(2_000);
+  });
+
+  it('a deadline that passes before the request was sent is a failure to connect (not billed), not a timeout', async () => {
+    // A TCP server that accepts but never answers the TLS handshake: undici is still connecting, so
+    // nothing of the request has been written when the deadline passes.
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    try {
+      const relay = relayAt({ url: `https://127.0.0.1:${port}`, hits: [], close: async () => {} });
+      const start = Date.now();
+      const error = await postJson(relay, '/images/generations', {}, { timeoutMs: 300 }).catch((e: unknown) => e);
+      expect(Date.now() - start).toBeLessThan(2_000);
+      expect(sockets.size).toBeGreaterThan(0); // it did connect at the TCP level
+      expect(error).toBeInstanceOf(UpstreamError);
+      expect(error).toMatchObject({ kind: 'upstream', code: 'connect_failed', possiblyBilled: false });
+      expect((error as Error).message).toMatch(/not sent/);
+      // The relay client may therefore retry or fail over; here its deadline is spent, so it reports the same.
+      const routed = await generateOnRelay(relay, plan(), { timeoutMs: 300, sleep: async () => {} }).catch((e: unknown) => e);
+      expect(routed).toMatchObject({ kind: 'upstream', code: 'connect_failed', possiblyBilled: false });
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 
   it('refuses an oversized response', async () => {
@@ -312,6 +341,56 @@ describe('generateOnRelay', () => {
     expect(error).toBeInstanceOf(UpstreamError);
     expect(error).toMatchObject({ code: 'connect_failed', possiblyBilled: false });
     expect(rec.waits).toHaveLength(2);
+  });
+
+  it('encodes a multipart edit once: a retry resends the same form', async () => {
+    const forms: Array<{ contentType: string; body: Buffer }> = [];
+    const server = await listenOnLoopback((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        forms.push({ contentType: req.headers['content-type'] ?? '', body: Buffer.concat(chunks) });
+        if (forms.length === 1) json(503, { error: { message: 'upstream overloaded', type: 'upstream_error' } })(req, res, { body: {}, headers: req.headers }, 0);
+        else ok()(req, res, { body: {}, headers: req.headers }, 1);
+      });
+    });
+    const input = { bytes: png, mime: 'image/png', width: 16, height: 8, name: 'in.png', parts: 1, sources: [] } as unknown as InputImage;
+    const edit: PlannedRequest = { ...plan({ quality: undefined }), path: '/images/edits', files: [{ field: 'image[]', image: input }] };
+    const rec = recorder();
+    const relay = relayAt({ url: server.url, hits: [], close: server.close });
+    const result = await generateOnRelay(relay, edit, { timeoutMs: 5_000, sleep: rec.sleep });
+    expect(result.attempts).toBe(2);
+    expect(forms).toHaveLength(2);
+    expect(forms[0]!.contentType).toMatch(/^multipart\/form-data; boundary=/);
+    // A fresh encoding would have a fresh random boundary.
+    expect(forms[1]!.contentType).toBe(forms[0]!.contentType);
+    expect(forms[1]!.body.equals(forms[0]!.body)).toBe(true);
+    expect(forms[0]!.body.includes(png)).toBe(true);
+  });
+
+  it('reads an event stream that was not streamed to it with the same reader as a streamed one', async () => {
+    const sse = (body: string): Reply => (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(body);
+    };
+    // An `error` event in the Responses shape (no `error` field): the relay's refusal, classified.
+    const blocked = await startRelay(sse('event: error\ndata: {"type":"error","code":"moderation_blocked","message":"blocked by safety"}\n\n'), ok());
+    const policy = await generateOnRelay(relayAt(blocked), plan(), { timeoutMs: 5_000 }).catch((e: unknown) => e);
+    expect(policy).toBeInstanceOf(ContentPolicyError);
+    expect(blocked.hits).toHaveLength(1);
+    // A stream that ends before any image: possibly billed, as when it is streamed, and never resent.
+    const cut = await startRelay(sse('event: image_generation.partial_image\ndata: {"type":"image_generation.partial_image","b64_json":"AAAA"}\n\n'), ok());
+    const incomplete = await generateOnRelay(relayAt(cut), plan(), { timeoutMs: 5_000, sleep: async () => {} }).catch((e: unknown) => e);
+    expect(incomplete).toBeInstanceOf(RelayTimeoutError);
+    expect(incomplete).toMatchObject({ code: 'stream_incomplete', possiblyBilled: true });
+    expect(cut.hits).toHaveLength(1);
+    // Data split over several lines, with a content type that does not say it is an event stream.
+    const split = await startRelay((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end(`data: {"type":"image_generation.completed",\ndata: "b64_json":"${png.toString('base64')}"}\n\ndata: [DONE]\n\n`);
+    });
+    const result = await generateOnRelay(relayAt(split), plan(), { timeoutMs: 5_000 });
+    expect(result.images[0]?.bytes.equals(png)).toBe(true);
   });
 
   it('reads an image event stream', async () => {

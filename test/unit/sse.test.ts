@@ -2,8 +2,8 @@
 // chunks, and the image events folded into a normal answer with previews handed out on the way.
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ImageEventCollector, type PartialImage } from '../../src/providers/imageEvents.js';
-import { SseDecoder, type ServerSentEvent } from '../../src/providers/sse.js';
+import { ImageEventCollector, imageEventStream, type PartialImage } from '../../src/providers/imageEvents.js';
+import { isEventStream, SseDecoder, type ServerSentEvent } from '../../src/providers/sse.js';
 import { isStreamingRefusal, modelStreams, shouldStream, withStreaming, withoutStreaming } from '../../src/providers/streaming.js';
 import { RelayBadRequestError, UpstreamError } from '../../src/providers/errors.js';
 import type { RelayConfig } from '../../src/config/relay.js';
@@ -70,7 +70,7 @@ describe('ImageEventCollector', () => {
     expect(seen).toHaveLength(1); // the broken preview is skipped, not an error
     expect(seen[0]).toMatchObject({ index: 0, total: 2, mime: 'image/png' });
     expect(seen[0]!.bytes.equals(png)).toBe(true);
-    expect(collector.failed).toBe(false);
+    expect(collector.result()).not.toHaveProperty('error');
     expect(collector.result()).toEqual({ data: [{ b64_json: 'QUJD', url: undefined }], usage: { total_tokens: 7 } });
   });
 
@@ -85,7 +85,7 @@ describe('ImageEventCollector', () => {
     inData.accept(event('image_generation.partial_image', { b64_json: png.toString('base64') }));
     inData.accept({ event: 'error', data: JSON.stringify({ error: { code: 'moderation_blocked', message: 'blocked' } }) });
     inData.accept(event('image_generation.completed', { b64_json: 'QUJD' }));
-    expect(inData.failed).toBe(true);
+    expect(inData.result()).toHaveProperty('error');
     expect(inData.result()).toEqual({ error: { code: 'moderation_blocked', message: 'blocked' } });
 
     const flat = new ImageEventCollector();
@@ -98,6 +98,63 @@ describe('ImageEventCollector', () => {
     collector.accept({ data: 'garbage {' });
     collector.accept({ data: JSON.stringify({ created: 1, data: [{ url: 'https://x/y.png' }] }) });
     expect(collector.result()).toEqual({ created: 1, data: [{ url: 'https://x/y.png' }] });
+  });
+});
+
+describe('imageEventStream (streamed and buffered event streams alike)', () => {
+  /** A whole body read at once, as a relay that did not stream it to us sent it. */
+  const fold = (body: string) => {
+    const events = imageEventStream(undefined, 0);
+    events.push(body);
+    return events.finish();
+  };
+
+  it('folds an image event stream into a normal response', () => {
+    const stream = [
+      'event: image_generation.partial_image',
+      'data: {"type":"image_generation.partial_image","b64_json":"UEFSVElBTA==","partial_image_index":0}',
+      '',
+      'event: image_generation.completed',
+      `data: {"type":"image_generation.completed","b64_json":"${png.toString('base64')}","usage":{"total_tokens":5}}`,
+      '',
+    ].join('\n');
+    expect(fold(stream)).toEqual({ data: [{ b64_json: png.toString('base64') }], usage: { total_tokens: 5 } });
+    expect(fold('data: {"type":"error","error":{"message":"blocked","code":"moderation_blocked"}}\n')).toEqual({
+      error: { message: 'blocked', code: 'moderation_blocked' },
+    });
+  });
+
+  it('reads an `error` event without an `error` field, data split over several lines, and a stream without images', () => {
+    expect(fold('event: error\ndata: {"code":"rate_limit_exceeded","message":"slow down"}\n\n')).toEqual({
+      error: { code: 'rate_limit_exceeded', message: 'slow down' },
+    });
+    const b64 = png.toString('base64');
+    expect(fold(`event: image_generation.completed\ndata: {"type":"image_generation.completed",\ndata: "b64_json":"${b64}"}\n\n`)).toEqual({
+      data: [{ b64_json: b64 }],
+    });
+    expect(fold('event: image_generation.partial_image\ndata: {"type":"image_generation.partial_image","b64_json":"AAAA"}\n\n')).toBeUndefined();
+  });
+
+  it('gives the same answer chunk by chunk as all at once', () => {
+    const body = `data: {"type":"image_generation.completed","b64_json":"${png.toString('base64')}"}\n\ndata: [DONE]\n\n`;
+    const events = imageEventStream(undefined, 0);
+    const bytes = Buffer.from(body);
+    for (let at = 0; at < bytes.length; at += 7) events.push(bytes.subarray(at, at + 7));
+    expect(events.finish()).toEqual(fold(body));
+  });
+});
+
+describe('isEventStream', () => {
+  it('by the content type, or for a buffered body by its first field', () => {
+    expect(isEventStream('text/event-stream')).toBe(true);
+    expect(isEventStream(' Text/Event-Stream; charset=utf-8')).toBe(true);
+    expect(isEventStream(['text/event-stream'])).toBe(true);
+    expect(isEventStream('application/json')).toBe(false);
+    expect(isEventStream(undefined)).toBe(false);
+    expect(isEventStream('text/plain', '\n\ndata: {"b64_json":"AAAA"}')).toBe(true);
+    expect(isEventStream(undefined, 'event: image_generation.completed\n')).toBe(true);
+    expect(isEventStream('application/json', '{"data":[]}')).toBe(false);
+    expect(isEventStream('text/html', '<html>data: x</html>')).toBe(false);
   });
 });
 

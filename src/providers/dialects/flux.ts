@@ -10,7 +10,7 @@ import { checkRequest, definedFields, planned } from './plan.js';
 
 export function planFlux(request: ImageRequest, model: ModelSpec, options: DialectOptions): PlannedRequest {
   const checked = checkRequest(request, model, options);
-  const inputs = checkInputImages(request, model);
+  const inputs = checkInputImages(request, model, options.offeredModels);
   const { size } = checked;
   const body = definedFields({
     model: model.id,

@@ -23,7 +23,7 @@ export function moderationFor(safetyTolerance: number | undefined): 'low' | 'aut
 
 export function planGptImage(request: ImageRequest, model: ModelSpec, options: DialectOptions): PlannedRequest {
   const checked = checkRequest(request, model, options);
-  const inputs = checkInputImages(request, model);
+  const inputs = checkInputImages(request, model, options.offeredModels);
   const edit = inputs.length > 0;
   const body = definedFields({
     model: model.id,

@@ -19,6 +19,20 @@ export function editModelIds(models: readonly ModelSpec[] = CATALOG): string[] {
   return models.filter((model) => model.inputImages).map((model) => model.id);
 }
 
+/**
+ * The one check of how many input pictures a model takes: none on a text-only model, at most its
+ * `max` on the others (zero is always fine). Said before anything is spent: by the pipeline before a
+ * file is read or an attachment downloaded, and again when a request is planned. Of `offered` (the
+ * models offered here; every catalog model when not given), those that take images are named in the
+ * refusal of a text-only model.
+ */
+export function checkInputCount(model: ModelSpec, pictures: number, offered: readonly ModelSpec[] = CATALOG): void {
+  if (pictures === 0) return;
+  const rule = model.inputImages;
+  if (!rule) throw noInputRefusal(model, editModelIds(offered));
+  if (pictures > rule.max) throw tooManyInputsRefusal(model, pictures, rule.max);
+}
+
 /** How many pictures the inputs hold (two joined side by side count as two). */
 export function inputPictureCount(images: readonly InputImage[] | undefined): number {
   return (images ?? []).reduce((sum, image) => sum + image.parts, 0);
@@ -49,29 +63,22 @@ export function tooManyInputsRefusal(model: ModelSpec, count: number, max: numbe
 /**
  * The request's input images, checked against the model (none is fine). The pipeline joins inputs
  * for models that read one image before planning, so a joined model sees one image here.
+ * `offered` is as for checkInputCount: the models refusals may name.
  */
-export function checkInputImages(request: ImageRequest, model: ModelSpec): InputImage[] {
+export function checkInputImages(request: ImageRequest, model: ModelSpec, offered: readonly ModelSpec[] = CATALOG): InputImage[] {
   const images = request.inputImages ?? [];
   if (request.mask && (images.length === 0 || model.dialect !== 'gpt-image')) {
     throw invalid(
       { en: 'A mask needs an input image and a GPT image model.', zh: '蒙版需要一张输入图片,并且只适用于 GPT 图像模型。' },
-      editModelIds().filter((id) => findDialect(id) === 'gpt-image').join(', '),
+      editModelIds(offered.filter((m) => m.dialect === 'gpt-image')).join(', '),
     );
   }
-  if (images.length === 0) return images;
-  const rule = model.inputImages;
-  if (!rule) throw noInputRefusal(model, editModelIds());
-  const pictures = inputPictureCount(images);
-  if (pictures > rule.max) throw tooManyInputsRefusal(model, pictures, rule.max);
-  if (rule.joined && images.length > 1) {
+  checkInputCount(model, inputPictureCount(images), offered);
+  if (model.inputImages?.joined && images.length > 1) {
     // The pipeline joins them; a caller that skipped it would send images the model never reads.
     throw new Error(`${model.id} reads one image: join the ${images.length} inputs before planning`);
   }
   return images;
-}
-
-function findDialect(id: string): ModelSpec['dialect'] | undefined {
-  return CATALOG.find((model) => model.id === id)?.dialect;
 }
 
 /** BFL's field names for input images, as base64 (`input_image`, `input_image_2` … `input_image_8`). */

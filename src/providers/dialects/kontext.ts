@@ -12,7 +12,7 @@ import { checkRequest, definedFields, planned } from './plan.js';
 
 export function planKontext(request: ImageRequest, model: ModelSpec, options: DialectOptions): PlannedRequest {
   const checked = checkRequest(request, model, options);
-  const inputs = checkInputImages(request, model);
+  const inputs = checkInputImages(request, model, options.offeredModels);
   const { size } = checked;
   const body = definedFields({
     model: model.id,

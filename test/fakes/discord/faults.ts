@@ -1,6 +1,7 @@
 // Injected failures: the next matching request(s) get a canned answer instead of being served.
 // 429s get Discord's headers filled in when the test leaves them out, because @discordjs/rest
-// only waits and retries when it sees `Retry-After`.
+// only waits and retries when it sees `Retry-After`. Injected delays hold matching requests for a
+// while, then serve them as usual (a slow CDN or a slow route).
 import type { RouteResult } from './http.js';
 import type { FailMatch, FailResponse } from './types.js';
 
@@ -14,27 +15,42 @@ interface Fault {
 
 export class FaultQueue {
   private readonly faults: Fault[] = [];
+  private readonly delays: Array<Omit<Fault, 'response'> & { delayMs: number }> = [];
 
   add(match: FailMatch, response: FailResponse, count = 1): void {
     this.faults.push({ match, response, remaining: count, spare: match.after ?? 0 });
   }
 
+  addDelay(match: FailMatch, delayMs: number, count = 1): void {
+    this.delays.push({ match, delayMs, remaining: count, spare: match.after ?? 0 });
+  }
+
   /** The first pending fault matching this request, consumed once. */
   take(method: string, path: string, fullPath: string): RouteResult | undefined {
-    const index = this.faults.findIndex(
-      (f) =>
-        (!f.match.method || f.match.method.toUpperCase() === method.toUpperCase()) &&
-        (!f.match.path || testRegExp(f.match.path, path) || testRegExp(f.match.path, fullPath)),
-    );
-    const fault = this.faults[index];
-    if (!fault) return undefined;
-    if (fault.spare > 0) {
-      fault.spare--;
-      return undefined;
-    }
-    if (--fault.remaining <= 0) this.faults.splice(index, 1);
-    return faultResult(fault.response);
+    const fault = takeFirst(this.faults, method, path, fullPath);
+    return fault && faultResult(fault.response);
   }
+
+  /** How long to hold this request (ms), when a pending delay matches it; consumed once. */
+  takeDelay(method: string, path: string, fullPath: string): number | undefined {
+    return takeFirst(this.delays, method, path, fullPath)?.delayMs;
+  }
+}
+
+function takeFirst<T extends Omit<Fault, 'response'>>(list: T[], method: string, path: string, fullPath: string): T | undefined {
+  const index = list.findIndex(
+    (f) =>
+      (!f.match.method || f.match.method.toUpperCase() === method.toUpperCase()) &&
+      (!f.match.path || testRegExp(f.match.path, path) || testRegExp(f.match.path, fullPath)),
+  );
+  const entry = list[index];
+  if (!entry) return undefined;
+  if (entry.spare > 0) {
+    entry.spare--;
+    return undefined;
+  }
+  if (--entry.remaining <= 0) list.splice(index, 1);
+  return entry;
 }
 
 function testRegExp(re: RegExp, value: string): boolean {

@@ -150,6 +150,7 @@ export async function startDiscordFake(options: DiscordFakeOptions = {}): Promis
     registeredCommands: (guildId) => structuredClone(store.commands.get(guildId ?? '') ?? []),
     requests: store.requests,
     failNext: (match, response, count = 1) => faults.add(match, response, count),
+    delayNext: (match, delayMs, count = 1) => faults.addDelay(match, delayMs, count),
     dropGateway: (opts) => gateway.drop(opts),
     close: async () => {
       await gateway.close();

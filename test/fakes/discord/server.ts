@@ -97,6 +97,8 @@ async function route(
   if (parsed?.payload !== undefined) record.payload = parsed.payload;
   if (parsed?.files.length) record.files = parsed.files.map((f) => ({ name: f.filename, size: f.bytes.length }));
 
+  const delay = deps.faults.takeDelay(method, record.path, safeDecode(url.pathname));
+  if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
   const fault = deps.faults.take(method, record.path, safeDecode(url.pathname));
   if (fault) return fault;
   if (tooLarge) throw errors.tooLarge();

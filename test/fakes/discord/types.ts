@@ -227,6 +227,8 @@ export interface DiscordFake {
   registeredCommands(guildId?: string): unknown[];
   requests: RequestRecord[];
   failNext(match: FailMatch, response: FailResponse, count?: number): void;
+  /** hold the next matching request(s) for `delayMs` (real time), then serve them as usual: a slow CDN (`path: /^\/attachments\//`) or route */
+  delayNext(match: FailMatch, delayMs: number, count?: number): void;
   /** disconnect the current gateway session (e.g. to test a restarted bot connecting again) */
   dropGateway(options?: DropGatewayOptions): void;
   close(): Promise<void>;
