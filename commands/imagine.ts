@@ -122,8 +122,10 @@ export const imagine: SlashCommand = {
       model = ctx.pipeline.defaultModel;
     }
     let values: string[] = [];
-    if (focused.name === 'size') values = sizeChoices(model);
-    else if (focused.name === 'quality') values = [...(model.qualities ?? [])];
+    // What the model's relay takes (its profile): QuickRouter's FLUX offers the nine ratios, not pixels.
+    const served = ctx.pipeline.modelOnFirstRelay(model);
+    if (focused.name === 'size') values = sizeChoices(served);
+    else if (focused.name === 'quality') values = [...(served.qualities ?? [])];
     else if (focused.name === 'model') values = ctx.pipeline.offeredModels.map((m) => m.id);
     const matches = values.filter((value) => value.toLowerCase().includes(typed));
     // Free input stays possible: offer what was typed first when it is a complete size that is not

@@ -83,13 +83,13 @@ describe('imagine: success', () => {
   });
 
   it('flux-2-pro (URL): downloads the image and saves the JPEG', async () => {
-    const run = await imagine(['--prompt', 'a lighthouse at dusk', '--model', 'flux-2-pro', '--size', '1024x1536', '--seed', '7', '--safety-tolerance', '2']);
+    const run = await imagine(['--prompt', 'a lighthouse at dusk', '--model', 'flux-2-pro', '--size', '1024x1536', '--seed', '7', '--safety-tolerance', '4']);
     expect(run.code, run.stderr).toBe(0);
     const [path] = savedPaths(run);
     expectName(path!, 'flux-2-pro', 'a-lighthouse-at-dusk', 'jpg');
     expect(await metadata(path!)).toEqual({ width: 1024, height: 1536, format: 'jpeg' });
     expect(fake.downloads).toHaveLength(1);
-    expect(fake.requests[0]?.body).toMatchObject({ model: 'flux-2-pro', seed: 7, safety_tolerance: 2, width: 1024, height: 1536 });
+    expect(fake.requests[0]?.body).toMatchObject({ model: 'flux-2-pro', seed: 7, safety_tolerance: 4, width: 1024, height: 1536 });
   });
 
   it('flux-kontext-pro --size 16:9: a landscape image of about 1 MP', async () => {
@@ -101,6 +101,15 @@ describe('imagine: success', () => {
     expect(width / height).toBeCloseTo(16 / 9, 1);
     expect(Math.abs(width * height - 1024 * 1024) / (1024 * 1024)).toBeLessThan(0.1);
     expect(fake.requests[0]?.body).toMatchObject({ aspect_ratio: '16:9' });
+  });
+
+  it('flux-2-flex --upsample --format png --steps --guidance: the relay gets the FLUX fields and a PNG is saved', async () => {
+    const run = await imagine(['--prompt', 'an open sign', '--model', 'flux-2-flex', '--upsample', '--format', 'png', '--steps', '30', '--guidance', '6']);
+    expect(run.code, run.stderr).toBe(0);
+    const [path] = savedPaths(run);
+    expectName(path!, 'flux-2-flex', 'an-open-sign', 'png');
+    expect((await metadata(path!)).format).toBe('png');
+    expect(fake.requests[0]?.body).toMatchObject({ model: 'flux-2-flex', prompt_upsampling: true, output_format: 'png', steps: 30, guidance: 6 });
   });
 
   it('--out DIR is honoured, and --n 2 prints two paths', async () => {

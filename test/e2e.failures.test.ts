@@ -4,13 +4,12 @@
 // the failure class; the process stays up and serves the next /imagine; the API key never shows up
 // in a message, a log line or the database.
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import sharp from 'sharp';
 import Database from 'better-sqlite3';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeMessage, InteractionHandle, InteractionState, InteractOption } from './fakes/discord/index.js';
 import type { Fault } from './fakes/relay/index.js';
+import { serveUndecodablePng } from './helpers/brokenImage.js';
 import { keyHaystacks, keyLeaks, keyNeedles, startWorld, type World } from './helpers/world.js';
 
 const MiB = 1024 * 1024;
@@ -106,7 +105,9 @@ const EXPECT_NEXT_PROMPT = 'a quiet lighthouse at dusk';
 function ledgerRow(world: World, key: string): Record<string, unknown> | undefined {
   const db = new Database(world.dbPath, { readonly: true });
   try {
-    return db.prepare('SELECT state, possibly_billed FROM ledger WHERE key = ?').get(key) as Record<string, unknown> | undefined;
+    return db
+      .prepare('SELECT state, possibly_billed, images, cost_micros, reserved_cost_micros FROM ledger WHERE key = ?')
+      .get(key) as Record<string, unknown> | undefined;
   } finally {
     db.close();
   }
@@ -183,7 +184,7 @@ function logLines(world: World, from = 0): LogLine[] {
 describe('every relay failure ends in a message, a usage row and a bot that keeps serving', () => {
   let world: World;
   beforeAll(async () => {
-    world = await startWorld({ relay: { apiKey: KEY }, env: { REQUEST_TIMEOUT: '2' } });
+    world = await startWorld({ relay: { apiKey: KEY }, env: { REQUEST_TIMEOUT: '2', IMAGE_DOWNLOAD_TIMEOUT: '2' } });
     handles.set(world, []);
   });
   afterAll(async () => {
@@ -207,7 +208,8 @@ describe('every relay failure ends in a message, a usage row and a bot that keep
   const TIMEOUT_ZH = ['图像服务超时未响应', '可能仍已计费', '请重试'];
   const POLICY_EN = ["provider's safety system", 'Rephrase the prompt'];
   const POLICY_ZH = ['安全系统', '请修改提示词后重试'];
-  const MALFORMED_EN = ['without a usable image', 'Try again'];
+  // A 200 without a usable image was billed: the member hears it costs the server, not their quota.
+  const MALFORMED_EN = ['without a usable image', 'still charged for it', "this server's budget", 'not against your daily image quota', 'Try again'];
 
   const cases: FailureCase[] = [
     // Timeout / cut: never retried (it may have been billed), the user is told it may have been charged.
@@ -305,7 +307,8 @@ describe('every relay failure ends in a message, a usage row and a bot that keep
     { name: 'an image URL that serves no image', model: 'flux-2-pro', faults: [{ fault: { kind: 'urlNotImage' } }], says: MALFORMED_EN, outcome: 'malformed_response', requests: 1 },
     { name: 'an image URL that serves 60 MiB', model: 'flux-2-pro', faults: [{ fault: { kind: 'urlHuge', bytes: 60 * MiB } }], says: MALFORMED_EN, outcome: 'malformed_response', requests: 1 },
     { name: 'an image URL that streams 60 MiB without a length', model: 'flux-2-pro', faults: [{ fault: { kind: 'urlHuge', bytes: 60 * MiB, chunked: true } }], says: MALFORMED_EN, outcome: 'malformed_response', requests: 1 },
-    { name: 'an image URL slower than REQUEST_TIMEOUT', model: 'flux-2-pro', faults: [{ fault: { kind: 'urlSlow', ms: 5_000 } }], says: TIMEOUT_EN, outcome: 'timeout', requests: 1 },
+    // A link slower than IMAGE_DOWNLOAD_TIMEOUT, after the relay's 200: billed, unusable (not a timeout of the generation).
+    { name: 'an image URL slower than IMAGE_DOWNLOAD_TIMEOUT', model: 'flux-2-pro', faults: [{ fault: { kind: 'urlSlow', ms: 5_000 } }], says: MALFORMED_EN, outcome: 'malformed_response', requests: 1 },
     { name: 'an image URL that redirects to the cloud metadata address (refused)', model: 'flux-2-pro', faults: [{ fault: { kind: 'urlRedirect', location: 'http://169.254.169.254/latest/meta-data/' } }], says: MALFORMED_EN, outcome: 'malformed_response', requests: 1 },
     { name: 'an image URL that redirects to a private network address (refused)', model: 'flux-2-pro', faults: [{ fault: { kind: 'urlRedirect', location: 'http://10.0.0.1/image.png' } }], says: MALFORMED_EN, outcome: 'malformed_response', requests: 1 },
   ];
@@ -325,10 +328,18 @@ describe('every relay failure ends in a message, a usage row and a bot that keep
       expect(row).toMatchObject({ outcome: c.outcome, error_kind: c.outcome, user_id: world.discord.defaultUser.id, guild_id: world.discord.guildId });
       expect(row.finished_at).not.toBeNull();
       expect(world.relay.requests.length - before).toBe(c.requests);
-      // The ledger: a timeout or a cut may have been billed (kept); anything else is refunded.
-      expect(ledgerRow(world, handle.id)).toMatchObject(
-        c.outcome === 'timeout' ? { state: 'committed', possibly_billed: 1 } : { state: 'refunded', possibly_billed: 0 },
-      );
+      // The ledger (rule in src/storage/ledger.ts): a timeout or a cut may have been billed (kept at
+      // the estimate); a 200 without a usable image was billed (the server pays the estimate, the
+      // member's quota counts no image); the relay's own refusals are refunded.
+      const ledger = ledgerRow(world, handle.id)!;
+      if (c.outcome === 'timeout') expect(ledger).toMatchObject({ state: 'committed', possibly_billed: 1 });
+      else if (c.outcome === 'malformed_response') {
+        expect(ledger).toMatchObject({ state: 'committed', possibly_billed: 0, images: 0, cost_micros: ledger.reserved_cost_micros });
+      } else expect(ledger).toMatchObject({ state: 'refunded', possibly_billed: 0 });
+      // The usage log records the cost the ledger charges.
+      const charged = ledger.state === 'refunded' ? 0 : Number(ledger.cost_micros);
+      expect(Math.round(Number(row.estimated_cost ?? 0) * 1e6)).toBe(charged);
+      if (c.outcome === 'malformed_response') expect(row.image_count).toBe(0);
       await expectNextImagineWorks(world);
     });
   }
@@ -393,38 +404,27 @@ describe('every relay failure ends in a message, a usage row and a bot that keep
   });
 
   it('an image that looks whole but cannot be decoded for re-encoding: the user is told, not left waiting', async () => {
-    // A 1024² noise PNG with half its IDAT chunks dropped: the header, the chunk walk and the IEND
-    // are fine (it passes the relay-side checks), but decoding it fails. Over the upload limit, the
-    // bot has to decode it to re-encode it.
-    const whole = await sharp(randomBytes(1024 * 1024 * 3), { raw: { width: 1024, height: 1024, channels: 3 } })
-      .png({ compressionLevel: 0 })
-      .toBuffer();
-    const chunks: Array<{ type: string; bytes: Buffer }> = [];
-    for (let offset = 8; offset < whole.length; ) {
-      const end = offset + 12 + whole.readUInt32BE(offset);
-      chunks.push({ type: whole.toString('latin1', offset + 4, offset + 8), bytes: whole.subarray(offset, end) });
-      offset = end;
-    }
-    const idats = chunks.filter((chunk) => chunk.type === 'IDAT');
-    const broken = Buffer.concat([
-      whole.subarray(0, 8),
-      ...chunks.filter((chunk) => chunk.type !== 'IDAT' || idats.indexOf(chunk) < idats.length / 2).map((chunk) => chunk.bytes),
-    ]);
-    const server: Server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'image/png' }).end(broken));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const server = await serveUndecodablePng();
     try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/broken.png`;
-      world.relay.failNext({ kind: 'urlPointsTo', url });
+      world.relay.failNext({ kind: 'urlPointsTo', url: server.url });
       const handle = imagine(world, 'a red fox in snow', { model: 'flux-2-pro', attachmentSizeLimit: MiB });
       const { message, via } = await outcomeMessage(handle);
       expect(via).toBe('reply');
       expect(message.attachments).toHaveLength(0);
       expect(textOf(message)).toContain('Image generation failed');
       expect(textOf(message)).toContain('without a usable image');
+      expect(textOf(message)).toContain('not against your daily image quota');
       expect(textOf(message)).toContain('Try again');
-      expect((await rowFor(world, handle)).outcome).toBe('malformed_response');
+      // Committed as a success first, then found undecodable: the ledger ends as an unusable charge
+      // (no image, the estimate), and the usage row, finished twice, ends with the same figures.
+      const row = await rowFor(world, handle);
+      expect(row).toMatchObject({ outcome: 'malformed_response', error_kind: 'malformed_response', image_count: 0 });
+      const ledger = ledgerRow(world, handle.id)!;
+      expect(ledger).toMatchObject({ state: 'committed', possibly_billed: 0, images: 0, cost_micros: ledger.reserved_cost_micros });
+      expect(Number(ledger.cost_micros)).toBeGreaterThan(0);
+      expect(Math.round(Number(row.estimated_cost) * 1e6)).toBe(ledger.cost_micros);
     } finally {
-      await new Promise((resolve) => server.close(resolve));
+      await server.close();
     }
     await expectNextImagineWorks(world);
   });

@@ -228,6 +228,27 @@ describe('/imagine and /usage end to end (real bot process)', () => {
       expect(body).toMatchObject({ model: 'flux-2-max', prompt: 'a castle', seed: 99, size: '1024x1024' });
     });
 
+    it('--upsample (a switch: the next word stays in the prompt) and --format png reach flux-2-pro as prompt_upsampling and output_format', async () => {
+      const from = world.relay.requests.length;
+      const { message, handle } = await imagine([str('prompt', 'a palette --upsample --format png'), str('model', 'flux-2-pro')]);
+      expect(bodyOf(generationRequests(from)[0])).toMatchObject({ model: 'flux-2-pro', prompt: 'a palette', prompt_upsampling: true, output_format: 'png' });
+      expect((await sharp(message.attachments[0]!.bytes).metadata()).format).toBe('png');
+      expect(rowFor(handle)).toMatchObject({ outcome: 'success', prompt: 'a palette' });
+
+      const next = world.relay.requests.length;
+      await imagine([str('prompt', 'a fox --upsample on a hill'), str('model', 'flux-2-pro')]);
+      expect(bodyOf(generationRequests(next)[0])).toMatchObject({ prompt: 'a fox on a hill', prompt_upsampling: true });
+    });
+
+    it('line breaks in a prompt reach the relay intact: a structured JSON prompt with hex colours', async () => {
+      const json = '{\n  "subject": "luxury eyeshadow palette",\n  "colors": ["#B76E79", "#E8D5B7", "#8B4789"]\n}';
+      const from = world.relay.requests.length;
+      const { message, handle } = await imagine([str('prompt', `${json}\n--seed 5`), str('model', 'flux-2-pro')]);
+      expect(bodyOf(generationRequests(from)[0])).toMatchObject({ prompt: json, seed: 5 });
+      expect(message.attachments).toHaveLength(1);
+      expect(rowFor(handle)).toMatchObject({ outcome: 'success', prompt: json, seed: 5 });
+    });
+
     it('an unknown --parameter stays in the prompt and is noted under the image', async () => {
       const from = world.relay.requests.length;
       const { message } = await imagine([str('prompt', 'a fox --stylize 500'), str('model', 'flux-2-pro')]);
@@ -347,14 +368,14 @@ describe('/imagine and /usage end to end (real bot process)', () => {
       expect(body.quality).toBeUndefined();
       const zhNotes = fieldsOf(zh.message).find((field) => field.name === '说明')?.value ?? '';
       expect(zhNotes).toContain('尺寸 16:9 → 1360x768');
-      expect(zhNotes).toContain('质量 high:该模型不支持此参数,已忽略');
+      expect(zhNotes).toContain('质量 high:该模型在此不支持此参数,已忽略');
       expect(zhNotes).toContain('安全容忍度 6 → 5');
       expect(zhNotes).not.toMatch(/size|quality|safety|none/i);
 
       const en = await imagine(options, { locale: 'en-US', nsfwChannel: true });
       const enNotes = fieldsOf(en.message).find((field) => field.name === 'Notes')?.value ?? '';
       expect(enNotes).toContain('size 16:9 → 1360x768');
-      expect(enNotes).toContain('quality high: this model has no such option, so it was left out');
+      expect(enNotes).toContain('quality high: this model takes no such option here, so it was left out');
       expect(enNotes).toContain('safety_tolerance 6 → 5');
       expect(enNotes).not.toContain('safetyTolerance');
     });

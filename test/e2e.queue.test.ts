@@ -191,7 +191,7 @@ describe('Cancel', () => {
 
   });
 
-  it('a running request: the relay call is stopped at once, refunded, and the user’s next request starts', { timeout: 60_000 }, async () => {
+  it('a running request: the relay call is stopped at once, stays charged (the relay may bill it), and the user’s next request starts', { timeout: 60_000 }, async () => {
     const me = newUser('cancel-running');
     const running = imagine(world, 'cancel: stop me', me, { locale: 'zh-CN' });
     await running.waitForCallback(3000);
@@ -204,13 +204,20 @@ describe('Cancel', () => {
     const click = world.discord.clickButton(running.original()!, `job:cancel:${running.id}`, { user: me, locale: 'zh-CN' });
     expect((await click.waitForCallback(3000)).type).toBe(6);
     await running.waitFor((state) => /已取消/.test(state.original?.content ?? ''), 3_000);
+    // Already sent: the member is told the image service may still charge for it.
+    expect(running.original()!.content).toContain('请求已发送到生图服务,对方仍可能计费,因此仍计入你的每日图片额度和本服务器的预算');
     // The relay takes 4 s; the cancel did not wait for it.
     expect(Date.now() - clickedAt).toBeLessThan(2_500);
     expect(running.original()!.attachments).toEqual([]);
     await waitUntil(() => promptsSent(world).includes('cancel: after the stopped one'), 3_000, 'the next request to start');
 
-    expect(dbRow(world, 'SELECT outcome, estimated_cost FROM usage WHERE interaction_id = ?', running.id)).toEqual({ outcome: 'cancelled', estimated_cost: 0 });
-    expect(dbRow(world, 'SELECT state FROM ledger WHERE key = ?', running.id)).toEqual({ state: 'refunded' });
+    // Possibly billed at the reservation (flux-2-pro, one image), and the usage row says the same cost.
+    const ledger = dbRow(world, 'SELECT state, possibly_billed, images, cost_micros, reserved_cost_micros FROM ledger WHERE key = ?', running.id)!;
+    expect(ledger).toMatchObject({ state: 'committed', possibly_billed: 1, images: 1, cost_micros: ledger.reserved_cost_micros });
+    expect(Number(ledger.cost_micros)).toBeGreaterThan(0);
+    const usage = dbRow(world, 'SELECT outcome, estimated_cost FROM usage WHERE interaction_id = ?', running.id)!;
+    expect(usage.outcome).toBe('cancelled');
+    expect(Math.round(Number(usage.estimated_cost) * 1e6)).toBe(ledger.cost_micros);
     expect(dbRow(world, 'SELECT state FROM jobs WHERE interaction_id = ?', running.id)).toEqual({ state: 'cancelled' });
     await delivered(next);
   });
@@ -375,6 +382,11 @@ describe('SIGKILL mid-job, then start again', () => {
     expect(dbRow(world, 'SELECT possibly_billed FROM ledger WHERE key = ?', running.id)).toEqual({ possibly_billed: 1 });
     expect(dbRow(world, 'SELECT state FROM ledger WHERE key = ?', queued.id)).toEqual({ state: 'refunded' });
     expect(world.usageRows().filter((row) => row.outcome === 'pending')).toEqual([]);
+    // The usage log records what the ledger charges: the running one's estimate, nothing for the queued one.
+    const charged = dbRow(world, 'SELECT cost_micros FROM ledger WHERE key = ?', running.id)!.cost_micros as number;
+    expect(charged).toBeGreaterThan(0);
+    const costOf = (handle: InteractionHandle) => Math.round(Number(dbRow(world, 'SELECT estimated_cost FROM usage WHERE interaction_id = ?', handle.id)!.estimated_cost) * 1e6);
+    expect([costOf(running), costOf(queued)]).toEqual([charged, 0]);
 
     // Run again: a new request with the same prompt, by the same user.
     const runAgain = customIds(queued.original()).find((id) => id.startsWith('img:reroll:'));

@@ -183,6 +183,19 @@ describe('relay errors', () => {
     expect(answer.json.error.code).toBe('model_not_found');
   });
 
+  it('answers 400 for malformed JSON, a body that is no object, or one without model or prompt', async () => {
+    const raw = await fetch(`${fake.url}/images/generations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${fake.apiKey}`, 'content-type': 'application/json' },
+      body: '{"model": "gpt-image-2",',
+    });
+    expect(raw.status).toBe(400);
+    expect(((await raw.json()) as { error: { code: string } }).error.code).toBe('invalid_request');
+    for (const body of [{ prompt: 'x' }, { model: 'gpt-image-2' }, { model: 'gpt-image-2', prompt: ' ' }]) {
+      expect((await generate(body)).status, JSON.stringify(body)).toBe(400);
+    }
+  });
+
   it('answers content-policy keywords in the relays shapes', async () => {
     const blocked = await generate({ model: 'gpt-image-2', prompt: 'something forbidden' });
     expect(blocked.status).toBe(400);

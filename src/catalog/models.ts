@@ -74,6 +74,16 @@ const FLUX1_SIZES: SizeRule = {
   auto: false,
 };
 
+/**
+ * FLUX1.1 [pro]: the same grid, but APIYI's FLUX page lists it as "老版 1.6MP" (001), below BFL's own
+ * 1440x1440 (2.07 MP): the seed wins, so sizes stop at 1.6 million pixels (1248x1248 square).
+ */
+const FLUX11_SIZES: SizeRule = {
+  ...FLUX1_SIZES,
+  maxPixels: 1_600_000,
+  presets: ['1024x1024', '832x1216', '1216x832', '768x1344', '1344x768', '1248x1248'],
+};
+
 /** Kontext and Ultra: an aspect ratio from 3:7 to 7:3; the model picks the pixels. */
 function ratioSizes(megapixels: number): SizeRule {
   return { kind: 'ratio', minRatio: 3 / 7, maxRatio: 7 / 3, presets: STRICT_ASPECT_RATIOS, megapixels };
@@ -165,6 +175,8 @@ export const CATALOG: readonly ModelSpec[] = [
     description: { en: 'OpenAI DALL·E 3: the classic, square, wide or tall', zh: 'OpenAI DALL·E 3:经典模型,方图、横图或竖图' },
     sizes: { kind: 'fixed', sizes: ['1024x1024', '1792x1024', '1024x1792'], auto: false },
     qualities: ['standard', 'hd'],
+    // 003/004: "style … vivid 或 natural … 此参数仅支持 dall-e-3"; vivid is OpenAI's default.
+    styles: ['vivid', 'natural'],
     moderation: false,
     seed: false,
     promptUpsampling: false,
@@ -203,7 +215,7 @@ export const CATALOG: readonly ModelSpec[] = [
     ...FLUX_COMMON,
     id: 'flux-2-flex',
     dialect: 'flux',
-    description: { en: 'FLUX.2 [flex]: best for text in images; steps and guidance adjustable; slower', zh: 'FLUX.2 [flex]:擅长图中文字,可调步数与引导强度;较慢' },
+    description: { en: 'FLUX.2 [flex]: best for text in images; --steps and --guidance; slower', zh: 'FLUX.2 [flex]:擅长图中文字,可用 --steps、--guidance;较慢' },
     sizes: FLUX2_SIZES,
     safetyTolerance: FLUX2_SAFETY,
     steps: { min: 1, max: 50, default: 50 },
@@ -255,8 +267,8 @@ export const CATALOG: readonly ModelSpec[] = [
     ...FLUX_COMMON,
     id: 'flux-pro-1.1',
     dialect: 'flux',
-    description: { en: 'FLUX1.1 [pro]: fast, solid quality up to 1440 px, about 5 s', zh: 'FLUX1.1 [pro]:快速、画质扎实,最大 1440 像素,约 5 秒' },
-    sizes: FLUX1_SIZES,
+    description: { en: 'FLUX1.1 [pro]: fast, solid quality up to 1.6 MP, about 5 s', zh: 'FLUX1.1 [pro]:快速、画质扎实,最高 1.6MP,约 5 秒' },
+    sizes: FLUX11_SIZES,
     safetyTolerance: FLUX1_SAFETY,
     maxPromptChars: FLUX1_PROMPT_CHARS,
     pricePerImage: 0.04,
@@ -278,6 +290,18 @@ export const CATALOG: readonly ModelSpec[] = [
     id: 'flux-dev',
     dialect: 'flux',
     description: { en: 'FLUX.1 [dev]: the open-weights model, cheap, about 5 s', zh: 'FLUX.1 [dev]:开放权重模型,便宜,约 5 秒' },
+    sizes: FLUX1_SIZES,
+    safetyTolerance: FLUX1_SAFETY,
+    maxPromptChars: FLUX1_PROMPT_CHARS,
+    pricePerImage: 0.025,
+    typicalSeconds: 5,
+  },
+  {
+    ...FLUX_COMMON,
+    // The id QuickRouter's and AnyAPI's FLUX pages use in their examples (003: "model": "flux-1").
+    id: 'flux-1',
+    dialect: 'flux',
+    description: { en: 'FLUX.1 as QuickRouter and AnyAPI name it, by aspect ratio there', zh: 'FLUX.1(QuickRouter、AnyAPI 的模型名),在那里按宽高比出图' },
     sizes: FLUX1_SIZES,
     safetyTolerance: FLUX1_SAFETY,
     maxPromptChars: FLUX1_PROMPT_CHARS,

@@ -148,7 +148,11 @@ function fitPixels(rule: PixelsRule, width: number, height: number): SizeMapping
   let H = snap(h);
   // Rounding can overshoot the pixel bounds by part of a step: take the step off (or add it to) one side.
   while (W * H > rule.maxPixels && Math.max(W, H) > lowest) {
-    if (W >= H) W -= step;
+    // A square stays square; otherwise the long side gives way.
+    if (W === H) {
+      W -= step;
+      H -= step;
+    } else if (W > H) W -= step;
     else H -= step;
   }
   while (rule.minPixels !== undefined && W * H < rule.minPixels && Math.min(W, H) < highest) {

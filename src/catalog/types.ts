@@ -63,6 +63,8 @@ export interface ModelSpec {
   sizes: SizeRule;
   /** Allowed `quality` values; absent when the model takes no quality. */
   qualities?: readonly string[];
+  /** Allowed `style` values (dall-e-3: vivid, natural); absent when the model takes none. */
+  styles?: readonly string[];
   /** `safety_tolerance` range; absent when the model has none (GPT image models use `moderation`). */
   safetyTolerance?: Range;
   /** Whether the model takes OpenAI's `moderation` (`low`/`auto`); dall-e-3 and reverse-engineered routes do not. */

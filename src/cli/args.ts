@@ -1,6 +1,9 @@
 // `npm run imagine -- --prompt TEXT [...]`: the options of CONTRACT.md, checked before anything is sent,
-// plus `--image PATH` (repeatable) and `--mask PATH` for edits, and `--batch FILE` with `--concurrency N`.
+// plus `--image PATH` (repeatable) and `--mask PATH` for edits, `--batch FILE` with `--concurrency N`,
+// and the model knobs `--format`, `--upsample`, `--steps`, `--guidance`, `--style` (the same as the
+// parameters typed into a Discord prompt; which model takes which is the planner's business).
 import { parseArgs } from 'node:util';
+import { parseDecimal, parseOutputFormat, parseStyle, STYLES } from '../prompt/inlineParameters.js';
 import type { ImageRequest } from '../providers/types.js';
 
 export class UsageError extends Error {}
@@ -24,8 +27,16 @@ export const DEFAULT_CONCURRENCY = 2;
 
 export const USAGE = `Usage: npm run imagine -- --prompt TEXT [--model M] [--size WxH|W:H] [--quality Q] [--seed N]
                        [--safety-tolerance N] [--n N] [--format png|jpeg|webp] [--timeout SECONDS] [--out DIR]
+                       [--upsample] [--steps N] [--guidance X] [--style vivid|natural]
                        [--image PATH]... [--mask PATH]
-       npm run imagine -- --batch FILE [--concurrency N] [same options, except --mask, as defaults for every line]`;
+       npm run imagine -- --batch FILE [--concurrency N] [same options, except --mask, as defaults for every line]
+
+  --format F          png, jpeg or webp (alias --output-format)
+  --upsample          let the model rewrite the prompt in more detail (FLUX prompt_upsampling; not FLUX.2 [klein])
+  --steps N           flux-2-flex: inference steps, 1-50 (default 50)
+  --guidance X        flux-2-flex: how closely to follow the prompt, 1.5-10 (default 4.5)
+  --style S           dall-e-3: vivid (default) or natural
+Options the chosen model does not have are left out (a single run notes them on stderr).`;
 
 function integer(name: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
@@ -37,10 +48,34 @@ function integer(name: string, value: string | undefined, min: number, max: numb
 
 /** `--format`: png, jpeg (or jpg), webp. Shared with batch lines. */
 export function outputFormat(value: string | undefined, where = '--format'): ImageRequest['outputFormat'] {
-  const format = value?.trim().toLowerCase();
-  if (format === undefined || format === '') return undefined;
-  if (!['png', 'jpeg', 'jpg', 'webp'].includes(format)) throw new UsageError(`${where} must be png, jpeg or webp, got "${value}"`);
-  return format === 'jpg' ? 'jpeg' : (format as 'png' | 'jpeg' | 'webp');
+  if (value === undefined || value.trim() === '') return undefined;
+  const format = parseOutputFormat(value);
+  if (!format) throw new UsageError(`${where} must be png, jpeg or webp, got "${value}"`);
+  return format;
+}
+
+/** `--style`: dall-e-3's vivid or natural. Shared with batch lines. */
+export function imageStyle(value: string | undefined, where = '--style'): string | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const style = parseStyle(value);
+  if (!style) throw new UsageError(`${where} must be ${STYLES.join(' or ')} (dall-e-3's styles), got "${value}"`);
+  return style;
+}
+
+/** `--guidance`: a positive decimal such as 4.5; the model's range is checked with the model. */
+function decimal(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = parseDecimal(value);
+  if (number === undefined || number <= 0) throw new UsageError(`--${name} must be a positive number such as 4.5, got "${value}"`);
+  return number;
+}
+
+/** `--format` and its alias `--output-format`: the same value if both are given. */
+function formatOption(format: string | undefined, alias: string | undefined): ImageRequest['outputFormat'] {
+  const fromFormat = outputFormat(format);
+  const fromAlias = outputFormat(alias, '--output-format');
+  if (fromFormat && fromAlias && fromFormat !== fromAlias) throw new UsageError(`--format ${format} and --output-format ${alias} disagree: give one`);
+  return fromFormat ?? fromAlias;
 }
 
 export function parseCliArgs(argv: string[]): CliOptions {
@@ -59,6 +94,11 @@ export function parseCliArgs(argv: string[]): CliOptions {
         'safety-tolerance': { type: 'string' },
         n: { type: 'string' },
         format: { type: 'string' },
+        'output-format': { type: 'string' },
+        upsample: { type: 'boolean' },
+        steps: { type: 'string' },
+        guidance: { type: 'string' },
+        style: { type: 'string' },
         timeout: { type: 'string' },
         out: { type: 'string', short: 'o' },
         image: { type: 'string', short: 'i', multiple: true },
@@ -90,7 +130,11 @@ export function parseCliArgs(argv: string[]): CliOptions {
       seed: integer('seed', values.seed, 0, 2 ** 32 - 1),
       safetyTolerance: integer('safety-tolerance', values['safety-tolerance'], 0, 6),
       n: integer('n', values.n, 1, 10),
-      outputFormat: outputFormat(values.format),
+      outputFormat: formatOption(values.format, values['output-format']),
+      promptUpsampling: values.upsample ? true : undefined,
+      steps: integer('steps', values.steps, 1, 10_000),
+      guidance: decimal('guidance', values.guidance),
+      style: imageStyle(values.style),
     },
     imagePaths,
     ...(maskPath ? { maskPath } : {}),

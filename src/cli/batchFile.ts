@@ -1,13 +1,14 @@
 // The `--batch FILE` format: one prompt per line, or JSON lines with per-line settings, mixed freely.
 // Blank lines and lines starting with `#` are skipped. A JSON line:
 //   {"prompt": "a red fox", "model": "flux-2-pro", "size": "16:9", "seed": 7, "image": "fox.png"}
-// takes `prompt` (required), `model`, `size`, `quality`, `seed`, `safety_tolerance`, `n`, `format`,
-// and `image` (a path or a list of paths, relative to the batch file). The command line's options are
-// the defaults a line overrides. A bad line fails alone: the rest of the batch still runs.
+// takes `prompt` (required), `model`, `size`, `quality`, `seed`, `safety_tolerance`, `n`, `format`
+// (or `output_format`), `upsample` (true/false), `steps`, `guidance`, `style`, and `image` (a path or a
+// list of paths, relative to the batch file). The command line's options are the defaults a line
+// overrides. A bad line fails alone: the rest of the batch still runs.
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import type { ImageRequest } from '../providers/types.js';
-import { outputFormat, UsageError } from './args.js';
+import { imageStyle, outputFormat, UsageError } from './args.js';
 
 export interface BatchItem {
   /** 1-based line number in the file, for messages. */
@@ -28,6 +29,11 @@ const lineSchema = z
     safety_tolerance: z.number().int().min(0).max(6).optional(),
     n: z.number().int().min(1).max(10).optional(),
     format: z.string().optional(),
+    output_format: z.string().optional(),
+    upsample: z.boolean().optional(),
+    steps: z.number().int().min(1).optional(),
+    guidance: z.number().positive().optional(),
+    style: z.string().optional(),
     image: z.union([z.string().trim().min(1), z.array(z.string().trim().min(1)).max(16)]).optional(),
   })
   .strict();
@@ -66,8 +72,10 @@ export function parseBatchFile(text: string, baseDir: string, defaults: { reques
     }
     const value = parsed.data;
     let format: ImageRequest['outputFormat'];
+    let style: string | undefined;
     try {
-      format = outputFormat(value.format, '"format"');
+      format = outputFormat(value.format, '"format"') ?? outputFormat(value.output_format, '"output_format"');
+      style = imageStyle(value.style, '"style"');
     } catch (error) {
       items.push({ line, request: { ...base, prompt: value.prompt }, imagePaths: [], error: (error as UsageError).message });
       return;
@@ -78,7 +86,19 @@ export function parseBatchFile(text: string, baseDir: string, defaults: { reques
       request: {
         ...base,
         prompt: value.prompt,
-        ...defined({ model: value.model, size: value.size, quality: value.quality, seed: value.seed, safetyTolerance: value.safety_tolerance, n: value.n, outputFormat: format }),
+        ...defined({
+          model: value.model,
+          size: value.size,
+          quality: value.quality,
+          seed: value.seed,
+          safetyTolerance: value.safety_tolerance,
+          n: value.n,
+          outputFormat: format,
+          promptUpsampling: value.upsample,
+          steps: value.steps,
+          guidance: value.guidance,
+          style,
+        }),
       },
       imagePaths: images ? images.map(toPath) : defaults.imagePaths,
     });

@@ -90,7 +90,9 @@ async function single(pipeline: ImagePipeline, options: CliOptions, locale: Loca
     for (const adjustment of result.adjustments) {
       process.stderr.write(`note: ${adjustment.field} ${adjustment.from} → ${adjustment.to}\n`);
     }
-    if (result.qualityDropped) process.stderr.write('note: the relay rejected quality; generated with its default quality\n');
+    if (result.droppedParams?.length) {
+      process.stderr.write(`note: the relay refused optional parameters; sent again without ${result.droppedParams.join(', ')}\n`);
+    }
   } catch (error) {
     stopTicker();
     fail(explainError(error, 'operator')[locale], 1);

@@ -2,6 +2,7 @@
 // variable and says what to put there; no stack traces for configuration mistakes.
 import { z } from 'zod';
 import { parseLogLevel, type LogLevel } from '../log.js';
+import { PROFILE_NAMES, type ProfileName } from '../providers/profiles/types.js';
 import { ConfigError } from './errors.js';
 
 const blankToUndefined = (value: unknown) =>
@@ -75,6 +76,11 @@ const EnvSchema = z.object({
   IMAGE_MODELS: optionalText,
   DATABASE_PATH: optionalText,
   PROVIDERS_FILE: optionalText,
+  IMAGE_API_PROFILE: z.preprocess(
+    (value) => (typeof value === 'string' ? blankToUndefined(value.toLowerCase()) : value),
+    z.enum(PROFILE_NAMES, { message: `must be one of ${PROFILE_NAMES.join(', ')}` }).optional(),
+  ),
+  IMAGE_DOWNLOAD_TIMEOUT: positiveInt(3600),
   IMAGE_API_STRICT_ASPECT_RATIOS: flag,
   IMAGE_API_MAX_PROMPT_CHARS: positiveInt(1_000_000),
   IMAGE_API_STREAMING: flag,
@@ -96,6 +102,8 @@ export interface Env {
   /** Single-relay settings (IMAGE_API_* or their NEW_API_* aliases). */
   relayBaseUrl?: string;
   relayApiKey?: string;
+  /** IMAGE_API_PROFILE; undefined: picked from the base URL's host. */
+  relayProfile?: ProfileName;
   relayStrictAspectRatios: boolean;
   relayMaxPromptChars?: number;
   relayStreaming: boolean;
@@ -104,6 +112,8 @@ export interface Env {
   defaultSize: string;
   defaultN: number;
   requestTimeoutMs: number;
+  /** IMAGE_DOWNLOAD_TIMEOUT: how long a URL result may take to download once the relay answered. */
+  downloadTimeoutMs: number;
   /** From IMAGE_MODELS; undefined means every catalog model. */
   offeredModels?: string[];
   databasePath: string;
@@ -154,6 +164,7 @@ export function parseEnv(raw: Record<string, string | undefined>): Env {
     discordApiBaseUrl: discordApi,
     relayBaseUrl: baseUrl,
     relayApiKey: env.IMAGE_API_KEY ?? env.NEW_API_KEY,
+    relayProfile: env.IMAGE_API_PROFILE,
     relayStrictAspectRatios: env.IMAGE_API_STRICT_ASPECT_RATIOS ?? false,
     relayMaxPromptChars: env.IMAGE_API_MAX_PROMPT_CHARS,
     relayStreaming: env.IMAGE_API_STREAMING ?? false,
@@ -162,6 +173,7 @@ export function parseEnv(raw: Record<string, string | undefined>): Env {
     defaultSize: env.IMAGE_SIZE ?? '1024x1024',
     defaultN: env.IMAGE_N ?? 1,
     requestTimeoutMs: (env.REQUEST_TIMEOUT ?? 300) * 1000,
+    downloadTimeoutMs: (env.IMAGE_DOWNLOAD_TIMEOUT ?? 60) * 1000,
     offeredModels: offered && offered.length > 0 ? offered : undefined,
     databasePath: env.DATABASE_PATH ?? 'data/bot.sqlite',
     providersFile: env.PROVIDERS_FILE,

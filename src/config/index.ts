@@ -1,6 +1,7 @@
 // Everything the bot and the CLI need to know from their surroundings, checked once at start-up.
 import type { ModelSpec } from '../catalog/types.js';
 import { CATALOG, findModel, modelForDialect } from '../catalog/models.js';
+import { profileForBaseUrl } from '../providers/profiles/rules.js';
 import { registerSecret } from '../providers/redact.js';
 import { readEnvironment } from './dotenv.js';
 import { parseEnv, type Env } from './env.js';
@@ -111,6 +112,7 @@ function relayFromEnv(env: Env): RelayConfig[] {
       baseUrl: env.relayBaseUrl,
       apiKey: env.relayApiKey ?? '',
       models: '*',
+      profile: env.relayProfile ?? profileForBaseUrl(env.relayBaseUrl),
       priority: 0,
       strictAspectRatios: env.relayStrictAspectRatios,
       maxPromptChars: env.relayMaxPromptChars,
@@ -128,6 +130,7 @@ function relaysFromFile(file: ProvidersFile, environment: Record<string, string 
       baseUrl: entry.baseUrl,
       apiKey: entry.apiKey ?? environment[entry.apiKeyEnv ?? '']?.trim() ?? '',
       models: entry.models,
+      profile: entry.profile ?? profileForBaseUrl(entry.baseUrl),
       priority: entry.priority,
       strictAspectRatios: entry.strictAspectRatios,
       maxPromptChars: entry.maxPromptChars,

@@ -2,6 +2,7 @@
 // The schema is the project's own; README.md documents it with an example.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { PROFILE_NAMES } from '../providers/profiles/types.js';
 import { ConfigError } from './errors.js';
 
 const RelaySchema = z
@@ -16,6 +17,8 @@ const RelaySchema = z
     /** Name of the environment variable that holds the key. */
     apiKeyEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name').optional(),
     models: z.union([z.literal('*'), z.array(z.string().min(1)).min(1)]).default('*'),
+    /** What the relay accepts; picked from the base URL's host when absent. */
+    profile: z.enum(PROFILE_NAMES).optional(),
     priority: z.number().int().default(100),
     strictAspectRatios: z.boolean().default(false),
     maxPromptChars: z.number().int().positive().optional(),

@@ -1,20 +1,23 @@
 // A job's turn in the queue: generate (progress shown, Cancel offered), settle the ledger and the
-// usage log with one "possibly billed" decision, fit the result to the upload limit and deliver it.
-// Every failure ends in a message; the job-table row ends in a final state whatever happens.
+// usage log with one billing rule (storage/ledger.ts, storage/billing.ts: a 200 is billed, a relay's
+// JSON error is not, no answer may be), fit the result to the upload limit and deliver it. The usage
+// row always records the cost the ledger charges. Every failure ends in a message; the job-table row
+// ends in a final state whatever happens.
 import type { ActionRowBuilder, ButtonBuilder, RepliableInteraction } from 'discord.js';
 import { fitToUploadLimit, UndecodableImageError, type FittedImage } from '../delivery/fitToUploadLimit.js';
-import { explainError } from '../i18n/errorMessages.js';
+import { explainError, explainUnusable } from '../i18n/errorMessages.js';
 import { pick, type Locale } from '../i18n/locale.js';
 import { text } from '../i18n/messages.js';
 import { previewText } from '../i18n/previewMessages.js';
 import { queueText } from '../i18n/queueMessages.js';
 import { log, type Log } from '../log.js';
 import { metrics } from '../observability/metrics.js';
-import type { PreparedGeneration } from '../pipeline/imagePipeline.js';
+import { modelOnRelay, type PreparedGeneration } from '../pipeline/imagePipeline.js';
+import { moderationFor } from '../providers/dialects/index.js';
 import { isImagineError, MalformedResponseError, RelayTimeoutError } from '../providers/errors.js';
 import type { GenerationResult } from '../providers/types.js';
 import { CANCEL_REASON, DEADLINE_REASON, SHUTDOWN_REASON } from '../queue/index.js';
-import type { FinishedOutcome } from '../storage/index.js';
+import { failureCharge, settleCharge, type FinishedOutcome } from '../storage/index.js';
 import type { BotContext } from './context.js';
 import { deliver, DeliveryFailedError, UploadTooLargeError, type Delivered, type DeliveryPayload } from './delivery.js';
 import { describeDiscordError } from './discordErrors.js';
@@ -126,7 +129,7 @@ export async function executeGeneration(attempt: Attempt, signal: AbortSignal): 
     imageCount: result.images.length,
     bytes: result.images.reduce((sum, image) => sum + image.bytes.length, 0),
     latencyMs: result.elapsedMs,
-    estimatedCost: result.estimatedCost,
+    estimatedCost: ctx.ledger.charged(interaction.id) ?? result.estimatedCost,
     seed: result.seed ?? null,
   });
   try {
@@ -148,12 +151,17 @@ export async function executeGeneration(attempt: Attempt, signal: AbortSignal): 
     // was asked: the user must still hear about it instead of watching "thinking…" forever.
     const discordRefused = error instanceof DeliveryFailedError;
     const outcome: FinishedOutcome = !discordRefused && isImagineError(error) ? error.kind : 'delivery_failed';
-    // An image the relay sent broken (found while fitting it) is the relay's error too.
-    if (isImagineError(error) && error.kind === 'malformed_response') metrics.relayError(error.relay, error);
+    // An image the relay sent broken (found while fitting it) is the relay's error, and a 200 it
+    // billed that gave the member nothing: the committed success becomes an unusable charge.
+    const unusable = !discordRefused && isImagineError(error) && error.kind === 'malformed_response' ? error : undefined;
+    if (unusable) metrics.relayError(unusable.relay, unusable);
+    const cost = unusable ? settleCharge(ctx.ledger, interaction.id, 'unusable', outcome, estimate(attempt)) : undefined;
     ctx.usage.finish(generationId, {
       outcome,
       errorKind: isImagineError(error) ? error.kind : 'delivery',
       errorMessage: error instanceof Error ? error.message : String(error),
+      // finish() keeps what it is not given: the success's image count and cost would stay.
+      ...(cost !== undefined ? { imageCount: 0, estimatedCost: cost } : {}),
     });
     ctx.jobStore.finish(jobId, 'failed', { errorKind: 'delivery' });
     // Discord's errors carry the request (uploaded bytes, token URLs): log what they say, not all they hold.
@@ -163,26 +171,30 @@ export async function executeGeneration(attempt: Attempt, signal: AbortSignal): 
       ...(discordRefused ? { causes: error.causes.map(describeDiscordError) } : { error }),
     });
     if (!discordRefused) {
-      await deliverQuietly(interaction, failureMessage(explainError(error), locale), pick(text.lateFailure({ mention }), locale));
+      const message = unusable ? explainUnusable(unusable, interaction.guildId !== null) : explainError(error);
+      await deliverQuietly(interaction, failureMessage(message, locale), pick(text.lateFailure({ mention }), locale));
     }
     countJobEnd(attempt, outcome);
   }
 }
 
 /**
- * The relay call failed or was stopped. A timeout, a cut connection, an interruption by shutdown or
- * the run deadline may still be billed by the relay: the ledger keeps the charge and the usage log
- * counts its cost. Anything else, and a cancel by the requester, is refunded.
+ * The relay call failed or was stopped, after the request was sent. The charge follows the rule of
+ * storage/billing.ts: stopped by us (the requester's cancel, shutdown, the run deadline) or cut
+ * without an answer → possibly billed, at the estimate; a 200 with an unusable image → billed to the
+ * server, not to the member's quota; the relay's own refusals → refunded. The usage row copies the
+ * ledger's figure.
  */
 async function settleFailure(attempt: Attempt, error: unknown, abortReason: string | undefined): Promise<void> {
   const { ctx, job, generationId, jobId, locale, mention } = attempt;
   const { interaction, prepared } = job;
+  const inGuild = interaction.guildId !== null;
   if (abortReason === CANCEL_REASON) {
-    ctx.ledger.refund(interaction.id, 'cancelled');
-    ctx.usage.finish(generationId, { outcome: 'cancelled', errorKind: 'cancelled', errorMessage: 'cancelled by the requester', estimatedCost: 0 });
+    const cost = settleCharge(ctx.ledger, interaction.id, 'possibly_billed', 'cancelled', estimate(attempt));
+    ctx.usage.finish(generationId, { outcome: 'cancelled', errorKind: 'cancelled', errorMessage: 'cancelled by the requester after it was sent', estimatedCost: cost });
     ctx.jobStore.finish(jobId, 'cancelled', { errorKind: 'cancelled' });
     jobLog(attempt).info('generation cancelled by the requester');
-    await deliverQuietly(interaction, noticeMessage(pick(queueText.cancelled({ started: true }), locale)), mention);
+    await deliverQuietly(interaction, noticeMessage(pick(queueText.cancelled({ started: true, inGuild }), locale)), mention);
     countJobEnd(attempt, 'cancelled');
     return;
   }
@@ -194,24 +206,35 @@ async function settleFailure(attempt: Attempt, error: unknown, abortReason: stri
       : isImagineError(error)
         ? error
         : undefined;
-  const possiblyBilled = interrupted || failure?.possiblyBilled === true;
   const outcome: FinishedOutcome = interrupted ? 'interrupted' : failure?.kind ?? 'upstream';
+  const charge = failureCharge(failure, interrupted);
   if (failure) metrics.relayError(failure.relay, failure);
-  if (possiblyBilled) ctx.ledger.release(interaction.id);
-  else ctx.ledger.refund(interaction.id, outcome);
+  const cost = settleCharge(ctx.ledger, interaction.id, charge, outcome, estimate(attempt));
   ctx.usage.finish(generationId, {
     outcome,
     errorKind: failure?.kind ?? 'internal',
     errorMessage: error instanceof Error ? error.message : String(error),
     requestId: failure?.requestId ?? null,
     relay: failure?.relay ?? null,
-    estimatedCost: possiblyBilled ? ctx.pipeline.pricePerImage(prepared.model, prepared.relays[0]) * prepared.plan.n : 0,
+    // Billed, but no image reached the member (as the delivery path records it).
+    ...(charge === 'unusable' ? { imageCount: 0 } : {}),
+    estimatedCost: cost,
   });
   ctx.jobStore.finish(jobId, interrupted ? 'interrupted' : 'failed', { errorKind: interrupted ? 'shutdown' : failure?.kind ?? 'internal' });
   logFailure(jobLog(attempt), failure ?? error, outcome);
-  const message = interrupted ? text.interrupted : explainError(failure ?? error);
+  const message = interrupted
+    ? text.interrupted
+    : charge === 'unusable' && failure
+      ? explainUnusable(failure, inGuild)
+      : explainError(failure ?? error);
   await deliverQuietly(interaction, failureMessage(message, locale), pick(text.lateFailure({ mention }), locale));
   countJobEnd(attempt, outcome);
+}
+
+/** The reservation's figure (admission.ts reserves the same): price per image × images asked. */
+function estimate(attempt: Attempt): number {
+  const { ctx, job } = attempt;
+  return ctx.pipeline.pricePerImage(job.prepared.model, job.prepared.relays[0]) * job.prepared.plan.n;
 }
 
 async function deliverResult(attempt: Attempt, result: GenerationResult): Promise<Delivered> {
@@ -277,10 +300,12 @@ export async function deliverQuietly(
 
 /** The safety setting actually sent, as the embed shows it (GPT models take it as `moderation`). */
 function safetyLabel(prepared: PreparedGeneration): string | undefined {
-  const moderation = prepared.plan.body.moderation;
-  if (typeof moderation === 'string') return `moderation: ${moderation}`;
-  const tolerance = prepared.plan.body.safety_tolerance;
-  return typeof tolerance === 'number' ? String(tolerance) : undefined;
+  // The value in force, sent or not: a default (2, `auto`) is left out of the request but still applies.
+  const value = prepared.request.safetyTolerance;
+  const served = modelOnRelay(prepared.model, prepared.relays[0]);
+  if (value === undefined) return undefined;
+  if (served.safetyTolerance) return String(value);
+  return served.moderation ? `moderation: ${moderationFor(value)}` : undefined;
 }
 
 function logFailure(logger: Log, error: unknown, outcome: FinishedOutcome): void {

@@ -1,8 +1,9 @@
 // Start-up after a crash or SIGKILL: every job the previous process left queued or running is closed
 // and its user told, so nothing stays `running` forever and nobody waits on a reply that will never
 // come. A job that was running may have been billed by the relay: its reservation is kept (released
-// as charged). A queued one never reached the relay: refunded in full. Either way the message offers
-// **Run again** (the Re-roll handler, from the usage-log row).
+// as charged). A queued one never reached the relay: refunded in full. Either way its usage row
+// records what the ledger charges, and the message offers **Run again** (the Re-roll handler, from
+// the usage-log row).
 //
 // The user is told where they asked: by editing the original reply while its token is still valid
 // (a webhook edit needs no interaction object), else by a channel message that mentions them, else
@@ -29,11 +30,24 @@ export function closeLeftoverJobs(jobs: JobStore, ledger: Ledger, usage: UsageLo
   const { interrupted, expired } = jobs.recover(now);
   for (const row of interrupted) ledger.release(row.interactionId, now);
   for (const row of expired) ledger.refund(row.interactionId, 'interrupted', now);
+  for (const row of [...interrupted, ...expired]) recordCharge(row, ledger, usage, now);
   const delivered = (row: JobRow) => row.usageId !== null && (usage.get(row.usageId)?.messageId ?? null) !== null;
   return [
     ...interrupted.map((row) => ({ row, wasRunning: true, delivered: delivered(row) })),
     ...expired.map((row) => ({ row, wasRunning: false, delivered: false })),
   ];
+}
+
+/**
+ * The usage row of a closed job gets the cost its ledger row now charges, so the books agree: the
+ * start-up's interruptPending() marked it `interrupted` without a cost. A row the dead process had
+ * already finished (a success not yet recorded as delivered, a failure) keeps its own figures.
+ */
+function recordCharge(row: JobRow, ledger: Ledger, usage: UsageLog, now: number): void {
+  if (row.usageId === null) return;
+  const outcome = usage.get(row.usageId)?.outcome;
+  if (outcome !== 'interrupted' && outcome !== 'pending') return;
+  usage.finish(row.usageId, { outcome: 'interrupted', estimatedCost: ledger.charged(row.interactionId) ?? 0, finishedAt: now });
 }
 
 /** Tells each user their request was closed. Never throws; one user's failure does not stop the others. */

@@ -90,7 +90,7 @@ export function resultMessage(view: ResultView) {
   });
   const notes = [
     ...result.adjustments.map((adjustment) => pick(text.adjusted(adjustment), locale)),
-    ...(result.qualityDropped ? [pick(text.qualityDropped, locale)] : []),
+    ...(result.droppedParams?.length ? [pick(text.paramsDropped({ list: result.droppedParams.map((field) => `\`${field}\``).join(', ') }), locale)] : []),
     ...view.images
       .filter((image) => image.step !== 'original')
       .map((image) =>

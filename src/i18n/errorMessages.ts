@@ -88,10 +88,12 @@ export function explainError(error: unknown, audience: Audience = 'member'): Loc
         zh: `机器人的图像服务账户余额不足。请联系服务器管理员充值。${id.zh}`,
       };
     case 'bad_request': {
-      const detail = error.relayMessage ? `: ${error.relayMessage}` : '';
+      // The relay's sentence without its own full stop: ours follows ("Invalid size." gave "Invalid size..").
+      const reason = error.relayMessage?.replace(/[.。]+$/u, '');
+      const detail = reason ? `: ${reason}` : '';
       return {
         en: `The image service refused the request${detail}. Change the options (model, size, quality) and try again.${id.en}`,
-        zh: `图像服务拒绝了该请求${detail ? `:${error.relayMessage}` : ''}。请调整参数(模型、尺寸、质量)后重试。${id.zh}`,
+        zh: `图像服务拒绝了该请求${reason ? `:${reason}` : ''}。请调整参数(模型、尺寸、质量)后重试。${id.zh}`,
       };
     }
     case 'rate_limit':
@@ -105,11 +107,37 @@ export function explainError(error: unknown, audience: Audience = 'member'): Loc
         zh: `图像服务端出错。请稍后重试。${id.zh}`,
       };
     case 'malformed_response':
-      return {
-        en: `The image service answered without a usable image (${error.message}). Try again.${id.en}`,
-        zh: `图像服务返回的结果中没有可用的图片(${error.message})。请重试。${id.zh}`,
-      };
+      return malformed(error, { en: '', zh: '' });
     case 'cancelled':
       return { en: 'Cancelled.', zh: '已取消。' };
   }
+}
+
+function malformed(error: ImagineError, billing: Localized): Localized {
+  const id = supportSuffix(error);
+  return {
+    en: `The image service answered without a usable image (${error.message}).${billing.en} Try again.${id.en}`,
+    zh: `图像服务返回的结果中没有可用的图片(${error.message})。${billing.zh}请重试。${id.zh}`,
+  };
+}
+
+/**
+ * A member's message for a 200 whose image could not be used. The relay billed it, so the server's
+ * budget pays (the ledger's chargeUnusable), but the member got nothing, so their daily quota does
+ * not: they must hear both, or a budget that moved without an image looks like a bug.
+ * `inGuild` false: a DM, where there is no server budget to mention.
+ */
+export function explainUnusable(error: ImagineError, inGuild: boolean): Localized {
+  return malformed(
+    error,
+    inGuild
+      ? {
+          en: " The image service still charged for it: it counts toward this server's budget, but not against your daily image quota.",
+          zh: '图像服务仍已对此计费:计入本服务器的预算,但不计入你的每日图片额度。',
+        }
+      : {
+          en: ' The image service still charged for it, but it does not count against your daily image quota.',
+          zh: '图像服务仍已对此计费,但不计入你的每日图片额度。',
+        },
+  );
 }

@@ -17,6 +17,7 @@ const ADJUSTED_FIELDS: Record<string, Localized> = {
   steps: both('steps', '步数'),
   guidance: both('guidance', '引导强度'),
   promptUpsampling: both('prompt upsampling', '提示词增强'),
+  style: both('style', '风格'),
 };
 
 export const text = {
@@ -45,18 +46,27 @@ export const text = {
   adjusted: (p: { field: string; from: string; to: string }) => {
     const label = ADJUSTED_FIELDS[p.field] ?? both(p.field, p.field);
     if (p.to === OMITTED) {
-      return both(`${label.en} ${p.from}: this model has no such option, so it was left out`, `${label.zh} ${p.from}:该模型不支持此参数,已忽略`);
+      return both(
+        `${label.en} ${p.from}: this model takes no such option here, so it was left out`,
+        `${label.zh} ${p.from}:该模型在此不支持此参数,已忽略`,
+      );
     }
     return both(`${label.en} ${p.from} → ${p.to}`, `${label.zh} ${p.from} → ${p.to}`);
   },
-  qualityDropped: both('the relay rejected `quality`; used its default', '中转不支持 `quality`,已使用默认质量'),
+  /** The relay refused an optional parameter, so the request was sent again with the stable set. */
+  paramsDropped: (p: { list: string }) =>
+    both(
+      `the relay refused optional parameters, so it was sent again without ${p.list} (the relay's defaults were used)`,
+      `中转不接受可选参数,已去掉 ${p.list} 重新发送(使用中转的默认值)`,
+    ),
   reencoded: (p: { step: string; from: string; to: string; limit: string }) =>
     both(
       `re-encoded (${p.step}) from ${p.from} to ${p.to} to fit Discord's ${p.limit} upload limit`,
       `为符合 Discord ${p.limit} 上传限制,已重新编码(${p.step}):${p.from} → ${p.to}`,
     ),
   unknownInlineParameters: (p: { list: string }) =>
-    both(`ignored unknown parameters: ${p.list}`, `已忽略无法识别的参数:${p.list}`),
+    // They stay in the prompt (and are sent): say so rather than "ignored".
+    both(`parameters not recognised, left in the prompt: ${p.list}`, `无法识别的参数,已保留在提示词中:${p.list}`),
   buttonReroll: both('Re-roll', '重新生成'),
   buttonDetails: both('Details', '详情'),
   buttonDelete: both('Delete', '删除'),

@@ -19,13 +19,20 @@ export const queueText = {
     both(`🎨 Generating with **${p.model}** at ${p.size}…`, `🎨 正在使用 **${p.model}** 生成 ${p.size}…`),
   cancelButton: both('Cancel', '取消'),
   runAgainButton: both('Run again', '重新运行'),
-  cancelled: (p: { started: boolean }) =>
-    p.started
-      ? both(
-          '🚫 Cancelled. The request to the image service was stopped; it does not count against your quota.',
-          '🚫 已取消。已停止向生图服务发出的请求;不计入你的额度。',
-        )
-      : both('🚫 Cancelled before it started. Nothing was charged.', '🚫 已在开始前取消。未产生任何费用。'),
+  /** `inGuild` false: a DM, where no quota or server budget applies. */
+  cancelled: (p: { started: boolean; inGuild?: boolean }) =>
+    !p.started
+      ? both('🚫 Cancelled before it started. Nothing was charged.', '🚫 已在开始前取消。未产生任何费用。')
+      : // Sent already: the relay may finish and bill it, so the ledger keeps the charge (release()).
+        p.inGuild === false
+        ? both(
+            '🚫 Cancelled. The request had already reached the image service, which may still charge for it.',
+            '🚫 已取消。请求已发送到生图服务,对方仍可能计费。',
+          )
+        : both(
+            "🚫 Cancelled. The request had already reached the image service, which may still charge for it, so it still counts against your daily image quota and this server's budget.",
+            '🚫 已取消。请求已发送到生图服务,对方仍可能计费,因此仍计入你的每日图片额度和本服务器的预算。',
+          ),
   cancelNotYours: both(
     'Only the person who made this request can cancel it.',
     '只有发起此请求的人才能取消它。',

@@ -8,6 +8,7 @@ import type { ModelSpec } from '../catalog/types.js';
 import { simplestRatio, formatRatio } from '../catalog/aspectRatio.js';
 import { findModel } from '../catalog/models.js';
 import { planRequest } from '../providers/dialects/index.js';
+import { relayModel } from '../providers/profiles/index.js';
 import { checkInputCount } from '../providers/dialects/inputs.js';
 import { InvalidInputError } from '../providers/errors.js';
 import { closeAgents } from '../providers/http.js';
@@ -18,7 +19,7 @@ import type { DialectOptions, GenerationResult, ImageRequest, InputImage, Planne
 import { prepareInputImages, type RawInput } from './inputImages.js';
 
 export type PipelineConfig = Pick<AppConfig, 'relays' | 'knownModels' | 'offeredModels' | 'defaultModel'> & {
-  env: Pick<AppConfig['env'], 'defaultSize' | 'defaultN' | 'requestTimeoutMs'>;
+  env: Pick<AppConfig['env'], 'defaultSize' | 'defaultN' | 'requestTimeoutMs'> & Partial<Pick<AppConfig['env'], 'downloadTimeoutMs'>>;
 };
 
 /** A request that passed every local check: what will be sent, and to which relays. */
@@ -47,7 +48,12 @@ export interface GenerateOptions {
 const MAX_SEED = 2 ** 31 - 1;
 
 export function dialectOptionsFor(relay: RelayConfig | undefined, offeredModels?: readonly ModelSpec[]): DialectOptions {
-  return { strictAspectRatios: relay?.strictAspectRatios ?? false, maxPromptChars: relay?.maxPromptChars, offeredModels };
+  return { strictAspectRatios: relay?.strictAspectRatios ?? false, maxPromptChars: relay?.maxPromptChars, profile: relay?.profile, offeredModels };
+}
+
+/** The model as `relay` serves it (its profile's sizes, limits and options), for checks and menus. */
+export function modelOnRelay(model: ModelSpec, relay: RelayConfig | undefined): ModelSpec {
+  return relayModel(model, relay?.profile, dialectOptionsFor(relay)).spec;
 }
 
 /**
@@ -119,6 +125,11 @@ export class ImagePipeline {
     return dialectOptionsFor(relay, this.config.offeredModels);
   }
 
+  /** The model as its first relay serves it: what menus offer and checks allow. */
+  modelOnFirstRelay(model: ModelSpec): ModelSpec {
+    return modelOnRelay(model, this.relaysServing(model)[0]);
+  }
+
   /** Validates and maps the request; throws InvalidInputError, and sends nothing. */
   prepare(input: Partial<ImageRequest> & { prompt: string }): PreparedGeneration {
     const model = this.resolveModel(input.model);
@@ -132,13 +143,15 @@ export class ImagePipeline {
       });
     }
     const sizeGiven = input.size !== undefined && input.size.trim() !== '';
+    const served = modelOnRelay(model, relays[0]);
     // The input images are checked against the model (how many, a mask) by planRequest.
     const request: ImageRequest = {
       ...input,
       model: model.id,
       size: sizeGiven ? input.size : (inputShape(input.inputImages) ?? this.config.env.defaultSize),
-      n: input.n ?? Math.min(this.config.env.defaultN, model.maxN),
-      seed: input.seed ?? (model.seed ? randomInt(0, MAX_SEED) : undefined),
+      n: input.n ?? Math.min(this.config.env.defaultN, served.maxN),
+      // Only where the relay takes a seed: one it would never see would be shown as if it counted.
+      seed: input.seed ?? (served.seed ? randomInt(0, MAX_SEED) : undefined),
     };
     let plan: PlannedRequest;
     try {
@@ -171,13 +184,15 @@ export class ImagePipeline {
       },
       {
         timeoutMs: options.timeoutMs ?? this.config.env.requestTimeoutMs,
+        downloadTimeoutMs: this.config.env.downloadTimeoutMs,
         signal: options.signal,
         onRetry: options.onRetry,
         onFailover: options.onFailover,
         onPartialImage: options.onPartialImage,
       },
     );
-    const sentSeed = routed.plan.body.seed;
+    // A seed dropped by the resend with the stable set did not count: the relay picked its own.
+    const sentSeed = routed.droppedParams?.includes('seed') ? undefined : routed.plan.body.seed;
     return {
       images: routed.images,
       model: model.id,
@@ -187,6 +202,7 @@ export class ImagePipeline {
       seed: routed.seed ?? (typeof sentSeed === 'number' ? sentSeed : undefined),
       adjustments: routed.plan.adjustments,
       qualityDropped: routed.qualityDropped,
+      ...(routed.droppedParams?.length ? { droppedParams: routed.droppedParams } : {}),
       elapsedMs: routed.elapsedMs,
       estimatedCost: this.pricePerImage(model, routed.relay) * routed.images.length,
       usage: routed.usage,

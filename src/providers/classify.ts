@@ -263,9 +263,30 @@ export function classifyParsedResponse(
   return new UpstreamError(say('The relay or its upstream provider failed'), context);
 }
 
-/** A 400-class rejection of the `quality` option: RELAYS.md's one retried bad request (without quality). */
-export function isQualityRejection(error: unknown): boolean {
-  if (!isImagineError(error) || error.kind !== 'bad_request') return false;
-  if (error.param?.toLowerCase() === 'quality') return true;
-  return /\bquality\b/i.test(`${error.relayMessage ?? ''} ${error.code ?? ''}`);
+/** Field names as relays spell them in messages: `output_format`, `output format`, `outputFormat`. */
+function mentions(text: string, field: string): boolean {
+  const words = field.split('_');
+  const spaced = words.join('[ _-]?');
+  const camel = words.map((word, index) => (index === 0 ? word : `${word[0]?.toUpperCase()}${word.slice(1)}`)).join('');
+  return new RegExp(`\\b(?:${spaced}|${camel})\\b`, 'i').test(text);
 }
+
+/** The fields every request carries: a rejection that names one of them is about the request itself. */
+const STABLE_FIELDS = ['model', 'prompt', 'size', 'aspect_ratio', 'width', 'height', 'n', 'input_image'];
+
+/**
+ * Whether a bad request is about one of `sent`, the optional fields of the request that was refused,
+ * so that sending it again without them may succeed: the error's `param` or its message names one of
+ * them, or it is Flu's generic "400 Invalid request" (000: "参数名称写错" among its causes) that names
+ * no stable field.
+ */
+export function isOptionalFieldRejection(error: unknown, sent: readonly string[]): boolean {
+  if (!isImagineError(error) || error.kind !== 'bad_request' || sent.length === 0) return false;
+  const param = error.param?.toLowerCase();
+  if (param && sent.includes(param)) return true;
+  const said = `${error.relayMessage ?? ''} ${error.code ?? ''}`;
+  if (sent.some((field) => mentions(said, field))) return true;
+  if (param && !sent.includes(param)) return false;
+  return /invalid request/i.test(said) && !STABLE_FIELDS.some((field) => mentions(error.relayMessage ?? '', field));
+}
+

@@ -1,9 +1,14 @@
-// One generation on one relay: send, classify, drop `quality` once if the relay refuses it, and
-// retry by the one policy (retry.ts), all inside one deadline counted from the first send.
+// One generation on one relay: send, classify, resend once without the optional fields if the relay
+// refuses one of them ("stable parameters first", the Flu API doc's advice made general), and retry
+// by the one policy (retry.ts), all inside one deadline counted from the first send. A URL result is
+// downloaded under a deadline of its own that starts when the relay answers: the answer was billed,
+// and a link valid for ten minutes must not lose the seconds the generation left over.
 // GPT image generations on relays that stream are sent with `stream: true` (streaming.ts); the
 // events are read as they arrive and their partial images handed to `onPartialImage`.
 import type { RelayConfig } from '../config/relay.js';
-import { classifyParsedResponse, extractRequestId, isErrorJson, isQualityRejection, parseJsonBody } from './classify.js';
+import { classifyParsedResponse, extractRequestId, isErrorJson, isOptionalFieldRejection, parseJsonBody } from './classify.js';
+import { imagesFromChat } from './chatImages.js';
+import { OPTIONAL_FIELDS } from './profiles/types.js';
 import { CancelledError, RelayTimeoutError, UpstreamError, isImagineError, type ImagineError } from './errors.js';
 import { postJson, type RelayResponse } from './http.js';
 import { downloadImage, hostIsPrivate } from './imageDownload.js';
@@ -25,10 +30,11 @@ import type { GenerationResult, PlannedRequest } from './types.js';
 export interface RetryInfo {
   relay: string;
   /**
-   * `retry`: the policy retries after `delayMs`; `quality_dropped`: resent at once without `quality`;
-   * `streaming_dropped`: the relay refused `stream`, resent at once as a plain request.
+   * `retry`: the policy retries after `delayMs`; `params_dropped`: the relay refused an optional
+   * field, resent at once with the stable set; `streaming_dropped`: the relay refused `stream`,
+   * resent at once as a plain request.
    */
-  reason: 'retry' | 'quality_dropped' | 'streaming_dropped';
+  reason: 'retry' | 'params_dropped' | 'streaming_dropped';
   /** 1 for the first resend. */
   attempt: number;
   delayMs: number;
@@ -36,8 +42,10 @@ export interface RetryInfo {
 }
 
 export interface GenerateOnRelayOptions {
-  /** Deadline for everything (every attempt, the waits between them, downloads), from the first send. */
+  /** Deadline for the generation (every attempt and the waits between them), from the first send. */
   timeoutMs: number;
+  /** Deadline for downloading a URL result, from the relay's answer (IMAGE_DOWNLOAD_TIMEOUT). */
+  downloadTimeoutMs?: number;
   signal?: AbortSignal;
   sleep?: Sleep;
   random?: () => number;
@@ -59,9 +67,18 @@ export type RelayGeneration = Omit<
   attempts: number;
 };
 
-function withoutQuality(body: Record<string, unknown>): Record<string, unknown> {
-  const { quality: _dropped, ...rest } = body;
-  return rest;
+/** IMAGE_DOWNLOAD_TIMEOUT's default: a minute to fetch a link that stays valid for ten. */
+export const DEFAULT_DOWNLOAD_TIMEOUT_MS = 60_000;
+
+const OPTIONAL = new Set<string>(OPTIONAL_FIELDS);
+
+/** The optional fields a body carries (see profiles/types.ts). */
+function optionalFieldsOf(body: Record<string, unknown>): string[] {
+  return Object.keys(body).filter((field) => OPTIONAL.has(field));
+}
+
+function without(body: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(body).filter(([field]) => !fields.includes(field)));
 }
 
 /**
@@ -95,7 +112,7 @@ export async function generateOnRelay(
     relayIsPrivate ??= hostIsPrivate(relay.baseUrl);
     return downloadImage(url, {
       relay: relay.name,
-      timeoutMs: remaining(),
+      timeoutMs: options.downloadTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS,
       signal,
       maxBytes: options.maxImageBytes,
       allowPrivateAddresses: await relayIsPrivate,
@@ -105,26 +122,26 @@ export async function generateOnRelay(
   const readImages = async (
     response: RelayResponse,
     attempts: number,
-    qualityDropped: boolean,
+    dropped: string[],
     events: ImageEventStream | undefined,
   ) => {
-    if (response.streamed && events) return readEvents(response, events.finish(), attempts, qualityDropped);
+    if (response.streamed && events) return readEvents(response, events.finish(), attempts, dropped);
     if (isEventStream(response.headers['content-type'], response.text)) {
       // Events that were not streamed to us (a relay that answers with them unasked, an error status,
       // a mislabelled content type): folded by the same decoder and collector as a streamed answer.
       const buffered = imageEventStream(undefined, 0);
       buffered.push(response.text);
-      return readEvents(response, buffered.finish(), attempts, qualityDropped);
+      return readEvents(response, buffered.finish(), attempts, dropped);
     }
     // Parsed once: the error check, the classification and the images all read this value.
     const json = parseJsonBody(response.text);
     const ok = response.status >= 200 && response.status < 300;
     if (!ok || isErrorJson(json)) throw classifyParsedResponse(relay.name, response, json);
-    return toGeneration(response, json, attempts, qualityDropped);
+    return toGeneration(response, json, attempts, dropped);
   };
 
   /** An event stream's answer, folded by ImageEventCollector (`json` is its result()). */
-  const readEvents = async (response: RelayResponse, json: Record<string, unknown> | undefined, attempts: number, qualityDropped: boolean) => {
+  const readEvents = async (response: RelayResponse, json: Record<string, unknown> | undefined, attempts: number, dropped: string[]) => {
     const ok = response.status >= 200 && response.status < 300;
     // The classification reads the folded answer, never the raw events (or an HTML page's text).
     const folded: RelayResponse = { ...response, text: '' };
@@ -151,13 +168,16 @@ export async function generateOnRelay(
       });
     }
     if (!ok) throw classifyParsedResponse(relay.name, folded, json);
-    return toGeneration(response, json, attempts, qualityDropped);
+    return toGeneration(response, json, attempts, dropped);
   };
 
-  const toGeneration = async (response: RelayResponse, json: unknown, attempts: number, qualityDropped: boolean) => {
+  const toGeneration = async (response: RelayResponse, json: unknown, attempts: number, dropped: string[]) => {
     const requestId = extractRequestId(response.headers);
-    const parsed = await imagesFromJson(json, download, { ...context, status: response.status, requestId });
-    const result: RelayGeneration = { ...parsed, qualityDropped, elapsedMs: now() - start, attempts };
+    const where = { ...context, status: response.status, requestId };
+    const read = plan.path === '/chat/completions' ? imagesFromChat : imagesFromJson;
+    const parsed = await read(json, download, where);
+    const result: RelayGeneration = { ...parsed, qualityDropped: dropped.includes('quality'), elapsedMs: now() - start, attempts };
+    if (dropped.length) result.droppedParams = dropped;
     if (requestId) result.requestId = requestId;
     return result;
   };
@@ -171,7 +191,9 @@ export async function generateOnRelay(
     body = next;
     wire = wireBody(plan, body);
   };
-  let qualityDropped = false;
+  /** The one resend with the stable set, and the optional fields it dropped. */
+  let resentStable = false;
+  let dropped: string[] = [];
   let retries = 0;
   for (let attempts = 1; ; attempts++) {
     if (signal?.aborted) throw new CancelledError(undefined, context);
@@ -189,7 +211,7 @@ export async function generateOnRelay(
         signal,
         onEventStreamData: events?.push,
       });
-      return await readImages(response, attempts, qualityDropped, events);
+      return await readImages(response, attempts, dropped, events);
     } catch (error) {
       if (!isImagineError(error) || error.kind === 'cancelled') throw error;
       // A relay that refuses `stream` gets the same request once more as a plain one, and is not
@@ -201,11 +223,20 @@ export async function generateOnRelay(
         onRetry?.({ relay: relay.name, reason: 'streaming_dropped', attempt: attempts, delayMs: 0, error });
         continue;
       }
-      // The Flu API's own advice: when `quality` is refused, send the request again without it.
-      if (!qualityDropped && 'quality' in body && isQualityRejection(error)) {
-        resendWith(withoutQuality(body));
-        qualityDropped = true;
-        onRetry?.({ relay: relay.name, reason: 'quality_dropped', attempt: attempts, delayMs: 0, error });
+      // Stable parameters first (000: "如果 quality 参数报错,去掉 quality"): a refusal that names an
+      // optional field, or Flu's generic "Invalid request" of a request that carried some, is sent
+      // once more with the stable set alone. Never twice: `dropped` is set by the first resend.
+      // Streaming is optional too: Flu's generic refusal names neither `stream` nor anything else.
+      const optional = [...optionalFieldsOf(body), ...(streaming ? ['stream', 'partial_images'] : [])];
+      if (!resentStable && isOptionalFieldRejection(error, optional)) {
+        resentStable = true;
+        resendWith(without(body, optional));
+        dropped = optional.filter((field) => OPTIONAL.has(field));
+        if (streaming) {
+          rememberStreamingRefused(relay);
+          streaming = false;
+        }
+        onRetry?.({ relay: relay.name, reason: 'params_dropped', attempt: attempts, delayMs: 0, error });
         continue;
       }
       const decision = retryDecision(error, retries, random, policy);

@@ -1,4 +1,5 @@
 import type { ModelSpec, OutputFormat } from '../catalog/types.js';
+import type { ProfileName } from './profiles/types.js';
 
 /**
  * One generation request, independent of any relay dialect. The Discord command, the CLI and
@@ -17,6 +18,8 @@ export interface ImageRequest {
   promptUpsampling?: boolean;
   steps?: number;
   guidance?: number;
+  /** dall-e-3's `style`: `vivid` (its default) or `natural`. */
+  style?: string;
   /** Input images: the request becomes an edit (see InputImage). */
   inputImages?: InputImage[];
   /** GPT image edits only: a PNG whose transparent pixels mark where the first image may change. */
@@ -65,6 +68,8 @@ export interface DialectOptions {
   strictAspectRatios: boolean;
   /** The relay caps prompts shorter than the model does. */
   maxPromptChars?: number;
+  /** What the relay accepts (profiles/): `new-api` when absent. */
+  profile?: ProfileName;
   /**
    * The models offered here, of which refusals about input images name those that take images;
    * every catalog model when absent.
@@ -75,8 +80,11 @@ export interface DialectOptions {
 /** A request that passed validation, mapped onto one dialect, ready to send. */
 export interface PlannedRequest {
   model: ModelSpec;
-  /** Path under the relay's `/v1` base: edits of GPT image models go to `/images/edits`. */
-  path: '/images/generations' | '/images/edits';
+  /**
+   * Path under the relay's `/v1` base: edits of GPT image models go to `/images/edits`, models
+   * served conversationally (gpt-image-2-all on APIYI) to `/chat/completions`.
+   */
+  path: '/images/generations' | '/images/edits' | '/chat/completions';
   /** The JSON body to send; with `files`, the text fields of a multipart form. */
   body: Record<string, unknown>;
   /** Files of a multipart request (`image[]`, `mask`); absent for JSON requests. */
@@ -96,7 +104,7 @@ export interface PlannedFile {
 }
 
 export interface Adjustment {
-  field: 'size' | 'quality' | 'seed' | 'safetyTolerance' | 'n' | 'outputFormat' | 'steps' | 'guidance' | 'promptUpsampling';
+  field: 'size' | 'quality' | 'seed' | 'safetyTolerance' | 'n' | 'outputFormat' | 'steps' | 'guidance' | 'promptUpsampling' | 'style' | 'inputImages';
   from: string;
   to: string;
 }
@@ -121,6 +129,8 @@ export interface GenerationResult {
   adjustments: Adjustment[];
   /** True when the relay rejected `quality` and the request was retried without it. */
   qualityDropped: boolean;
+  /** Optional fields the relay refused, so the request was sent once more without them (absent: none). */
+  droppedParams?: string[];
   /** Wall time from the first byte sent to the last image decoded. */
   elapsedMs: number;
   /** Estimated USD for the images delivered. */

@@ -22,6 +22,8 @@ export { PolicyStore } from './policyStore.js';
 export { AuditLog } from './auditLog.js';
 export { Ledger } from './ledger.js';
 export type { ReserveResult, ReserveLimits, BudgetWarning, LedgerEntry } from './ledger.js';
+export { answeredOk, failureCharge, settleCharge } from './billing.js';
+export type { FailureCharge } from './billing.js';
 export { JobStore } from './jobStore.js';
 export type { JobRow, JobState } from './jobStore.js';
 export { ReportStore } from './reportStore.js';

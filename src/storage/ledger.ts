@@ -7,11 +7,26 @@
 //   file — are serialised and can never overspend at the quota edge.
 // - The key is the interaction id (UNIQUE): a redelivered interaction or a double click on a button
 //   that reuses the same key finds the existing row (`existing: true`) and is never charged twice.
-// - commit() records the actual figures; refund() frees the reservation (errors the relay did not
-//   bill: its JSON errors, policy blocks, local refusals, cancellation); release() charges the full
-//   estimate for an outcome that was possibly billed (timeout, interrupted mid-request).
-// - Reserved and committed rows count toward the limits; refunded rows do not. Days and months are
+// - Reserved and committed rows count toward the limits; refunded rows do not. `images` is what
+//   counts toward the member's daily quota, `cost` toward the server's budgets. Days and months are
 //   UTC calendar periods (periods.ts), attributed by the reservation time.
+//
+// Billing rule: a relay that answered 200 billed us; a relay's own JSON error did not; a request
+// sent without an answer (timeout, cut, cancelled or stopped mid-request) may have been billed.
+// How each ending settles (the usage log records the same cost: charged() is the figure to copy):
+//
+//   ending                                       method            state      images    cost      billed?
+//   delivered (or generated, Discord refused it) commit()          committed  actual    actual    0
+//   a 200 whose image is unusable (broken,       chargeUnusable()  committed  0         estimate  0
+//     bad base64, expired link, undecodable)
+//   timeout, cut, shutdown, cancel once sent     release()         committed  estimate  estimate  1
+//   relay JSON error, policy block, refused      refund()          refunded   (kept, counting for nothing)
+//     locally, cancelled or dropped while queued
+//
+// (`estimate`: the reservation, price per image × images asked; `billed?`: possibly_billed.)
+// `possibly_billed` = 1 means charged WITHOUT knowing whether the relay billed: no answer came. It is
+// 0 on every charge backed by an answer (a 200, delivered or not). An unusable image costs the server
+// (the relay billed it) but not the member's quota (they got nothing): hence images 0, cost > 0.
 //
 // Money is USD in the API and millionths of a USD (INTEGER) in the table.
 import type { Database } from './database.js';
@@ -191,6 +206,7 @@ export class Ledger {
   private readonly insertWarning;
   private readonly updateCommit;
   private readonly updateRelease;
+  private readonly updateUnusable;
   private readonly updateRefund;
   private readonly updateStaleRefund;
   private readonly updateStaleRelease;
@@ -237,6 +253,12 @@ export class Ledger {
       UPDATE ledger SET state = 'committed', images = reserved_images, cost_micros = reserved_cost_micros,
                         possibly_billed = 1, refund_reason = NULL, settled_at = @now
       WHERE key = @key AND state = 'reserved'`);
+    // From `committed` too: a 200 first committed as a success whose image then proves undecodable
+    // while being fitted for Discord. Never from a possibly-billed charge or a refund.
+    this.updateUnusable = db.prepare<Record<string, unknown>>(`
+      UPDATE ledger SET state = 'committed', images = 0, cost_micros = reserved_cost_micros,
+                        possibly_billed = 0, refund_reason = NULL, settled_at = @now
+      WHERE key = @key AND (state = 'reserved' OR (state = 'committed' AND possibly_billed = 0))`);
     this.updateRefund = db.prepare<Record<string, unknown>>(`
       UPDATE ledger SET state = 'refunded', refund_reason = @reason, settled_at = @now
       WHERE key = @key AND state = 'reserved'`);
@@ -356,8 +378,8 @@ export class Ledger {
   }
 
   /**
-   * Settles a reservation with the actual figures (the relay billed: success, or a delivery that
-   * failed after generation). Returns false when the key is unknown or already settled.
+   * Settles a reservation with the actual figures (the relay billed: success, or a delivery Discord
+   * refused after generation). Returns false when the key is unknown or already settled.
    */
   commit(key: string, actual: { images: number; cost: number }, now: number = Date.now()): boolean {
     requireCount('images', actual.images);
@@ -367,7 +389,7 @@ export class Ledger {
 
   /**
    * Settles a reservation whose outcome is unknown but possibly billed (a timeout, a request cut by a
-   * restart): charged at the full reserved estimate and flagged `possiblyBilled`. Returns false when
+   * restart, a cancel after it was sent): charged at the full reserved estimate and flagged `possiblyBilled`. Returns false when
    * the key is unknown or already settled.
    */
   release(key: string, now: number = Date.now()): boolean {
@@ -375,8 +397,19 @@ export class Ledger {
   }
 
   /**
+   * Settles a request the relay answered 200 but whose image could not be used (broken, bad base64,
+   * an expired link, undecodable): the relay billed it, so the server is charged the reserved
+   * estimate; the member received nothing, so no image counts toward their quota. Also turns a
+   * committed success into this (found undecodable during delivery). Returns false when the key is
+   * unknown, refunded or released as possibly billed.
+   */
+  chargeUnusable(key: string, now: number = Date.now()): boolean {
+    return this.updateUnusable.run({ key, now }).changes > 0;
+  }
+
+  /**
    * Frees a reservation the relay did not bill (its JSON errors, policy blocks, local refusals,
-   * cancellation before an answer). Returns false when the key is unknown or already settled:
+   * cancellation while still queued). Returns false when the key is unknown or already settled:
    * a committed charge is never refunded here.
    */
   refund(key: string, reason: string, now: number = Date.now()): boolean {
@@ -395,6 +428,16 @@ export class Ledger {
       return this.updateStaleRefund.run({ before: options.before, reason: options.reason ?? 'stale', now }).changes;
     }
     return this.updateStaleRelease.run({ before: options.before, now }).changes;
+  }
+
+  /**
+   * USD this request counts toward the server's budget now: the cost of a reserved or committed row,
+   * 0 once refunded, undefined for an unknown key. The usage log records this figure, so the two agree.
+   */
+  charged(key: string): number | undefined {
+    const row = this.selectByKey.get(key);
+    if (!row) return undefined;
+    return row.state === 'refunded' ? 0 : fromMicros(row.cost_micros);
   }
 
   get(key: string): LedgerEntry | undefined {

@@ -16,10 +16,15 @@
 //   bad_request        the relay refused the request as invalid
 //   rate_limit         the relay asked us to slow down
 //   upstream           the relay or the model failed (5xx, connection refused)
-//   malformed_response the relay answered 200 without a usable image
-//   cancelled          the user (or shutdown) cancelled it
+//   malformed_response the relay answered 200 without a usable image: billed, image_count 0 (a
+//                      relay's redirect is the exception: no 200, not billed)
+//   cancelled          the user cancelled it: billed at the estimate once it was sent, else 0
 //   interrupted        the process stopped mid-attempt (set at the next start-up)
 //   delivery_failed    generated, but Discord refused every way to deliver it
+//
+// estimated_cost is what the ledger charges the server for the same interaction (ledger.ts has the
+// rule per ending): the bot copies Ledger.charged() into it, so the admin report, /usage and the
+// budgets add up to the same money.
 //
 // User, guild, channel and message ids are Discord snowflakes, which exceed 2^53: they are TEXT
 // in the database and strings here, never numbers.

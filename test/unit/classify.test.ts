@@ -3,7 +3,7 @@ import {
   classifyParsedResponse,
   extractRequestId,
   isErrorJson,
-  isQualityRejection,
+  isOptionalFieldRejection,
   parseJsonBody,
 } from '../../src/providers/classify.js';
 import type { ErrorKind, ImagineError } from '../../src/providers/errors.js';
@@ -218,19 +218,28 @@ describe('classifyParsedResponse details', () => {
   });
 });
 
-describe('isQualityRejection', () => {
-  it('spots a 400 about quality by param or message', () => {
+describe('isOptionalFieldRejection', () => {
+  const sent = ['quality', 'moderation', 'output_format'];
+  it('spots a 400 about an optional field that was sent, by param or message', () => {
     const byParam = classify('r', { status: 400, headers: {}, text: json({ message: "Invalid value: 'hd'", param: 'quality' }) });
-    expect(isQualityRejection(byParam)).toBe(true);
+    expect(isOptionalFieldRejection(byParam, sent)).toBe(true);
     const byMessage = classify('r', { status: 400, headers: {}, text: json({ message: '当前通道不支持 quality 参数' }) });
-    expect(isQualityRejection(byMessage)).toBe(true);
+    expect(isOptionalFieldRejection(byMessage, sent)).toBe(true);
+    const spelled = classify('r', { status: 400, headers: {}, text: json({ message: 'outputFormat is not allowed' }) });
+    expect(isOptionalFieldRejection(spelled, sent)).toBe(true);
     const asNewApi500 = classify('r', { status: 500, headers: {}, text: newApi('quality not supported', 'invalid_request') });
-    expect(isQualityRejection(asNewApi500)).toBe(true);
+    expect(isOptionalFieldRejection(asNewApi500, sent)).toBe(true);
+    // 000: "400 Invalid request" names no field.
+    const generic = classify('r', { status: 400, headers: {}, text: json({ message: 'Invalid request' }) });
+    expect(isOptionalFieldRejection(generic, sent)).toBe(true);
   });
 
-  it('ignores other errors', () => {
-    expect(isQualityRejection(new RelayBadRequestError('bad size', { param: 'size' }))).toBe(false);
-    expect(isQualityRejection(new UpstreamError('quality service down'))).toBe(false);
-    expect(isQualityRejection(new Error('quality'))).toBe(false);
+  it('ignores other errors, fields that were not sent, and requests with nothing optional', () => {
+    expect(isOptionalFieldRejection(new RelayBadRequestError('bad size', { param: 'size' }), sent)).toBe(false);
+    expect(isOptionalFieldRejection(new RelayBadRequestError('x', { param: 'style', relayMessage: 'style is not supported' }), sent)).toBe(false);
+    expect(isOptionalFieldRejection(new RelayBadRequestError('x', { relayMessage: 'Invalid request: size is not supported' }), sent)).toBe(false);
+    expect(isOptionalFieldRejection(new RelayBadRequestError('x', { relayMessage: 'Invalid request' }), [])).toBe(false);
+    expect(isOptionalFieldRejection(new UpstreamError('quality service down'), sent)).toBe(false);
+    expect(isOptionalFieldRejection(new Error('quality'), sent)).toBe(false);
   });
 });

@@ -132,6 +132,39 @@ describe('Ledger.reserve', () => {
     expect(ledger.spent(GUILD, 'day', NOON)).toBeCloseTo(0.2, 9);
   });
 
+  it('charges an unusable 200 to the server at the estimate, with no image against the member\'s quota', () => {
+    const ledger = new Ledger(open());
+    const limits = { userDailyImages: 1 };
+    // The relay answered 200 but the image was broken: billed, not the member's.
+    expect(ledger.reserve(request('broken', { cost: 0.05 }, limits)).ok).toBe(true);
+    expect(ledger.chargeUnusable('broken', NOON + 1)).toBe(true);
+    expect(ledger.get('broken')).toMatchObject({ state: 'committed', images: 0, cost: 0.05, reservedImages: 1, possiblyBilled: false, settledAt: NOON + 1 });
+    expect(ledger.charged('broken')).toBeCloseTo(0.05, 9);
+    expect(ledger.spent(GUILD, 'day', NOON)).toBeCloseTo(0.05, 9);
+    expect(ledger.userImagesToday(GUILD, USER, NOON)).toBe(0);
+    // So the member can still generate their one image today.
+    expect(ledger.reserve(request('next', {}, limits)).ok).toBe(true);
+
+    // A success already committed whose image proves undecodable during delivery: the same charge.
+    ledger.commit('next', { images: 1, cost: 0.04 }, NOON);
+    expect(ledger.chargeUnusable('next', NOON)).toBe(true);
+    expect(ledger.get('next')).toMatchObject({ state: 'committed', images: 0, cost: 0.04, possiblyBilled: false });
+    expect(ledger.userImagesToday(GUILD, USER, NOON)).toBe(0);
+
+    // Never from a refund or a possibly billed charge; unknown keys say so.
+    ledger.reserve(request('refunded', { userId: OTHER }));
+    ledger.refund('refunded', 'upstream', NOON);
+    expect(ledger.chargeUnusable('refunded', NOON)).toBe(false);
+    expect(ledger.charged('refunded')).toBe(0);
+    ledger.reserve(request('timed-out', { userId: OTHER, images: 2, cost: 0.08 }));
+    ledger.release('timed-out', NOON);
+    expect(ledger.chargeUnusable('timed-out', NOON)).toBe(false);
+    expect(ledger.get('timed-out')).toMatchObject({ images: 2, cost: 0.08, possiblyBilled: true });
+    expect(ledger.chargeUnusable('unknown', NOON)).toBe(false);
+    expect(ledger.charged('unknown')).toBeUndefined();
+    expect(ledger.spent(GUILD, 'day', NOON)).toBeCloseTo(0.05 + 0.04 + 0.08, 9);
+  });
+
   it('keeps the cooldown between accepted requests; refunded requests do not start one', () => {
     const ledger = new Ledger(open());
     const limits = { cooldownMs: 10_000 };
@@ -292,6 +325,7 @@ describe('Ledger.reserve', () => {
     ledger.refund('a3', 'upstream', NOON);
     ledger.release('b1', NOON);
     ledger.refund('c4', 'content_policy', NOON);
+    ledger.chargeUnusable('c5', NOON);
     ledger.commit('c4', { images: 1, cost: 5 }, NOON); // already refunded: no change
     check();
     expect(ledger.settleStale({ before: NOON + DAY, as: 'refund', now: NOON + DAY })).toBeGreaterThan(0);

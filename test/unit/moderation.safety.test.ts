@@ -67,13 +67,13 @@ describe('resolveSafety', () => {
     expect(result.value).toBe(value);
     expect(result.moderation).toBe(moderation);
     expect(result.moderation).toBe(moderationFor(result.value));
-    // The request builder, given the value, sends the same moderation.
+    // The request builder, given the value, sends the same moderation (OpenAI's default `auto` goes unsent).
     const planned = planRequest(
       { prompt: 'a lighthouse', model: 'gpt-image-1', safetyTolerance: result.value },
       model('gpt-image-1'),
       { strictAspectRatios: false },
     );
-    expect(planned.body.moderation).toBe(moderation);
+    expect(planned.body.moderation).toBe(moderation === 'auto' ? undefined : moderation);
     expect(planned.adjustments).toEqual([]);
   });
 

@@ -197,6 +197,46 @@ describe('generateOnRelay', () => {
     expect(result.seed).toBe(7);
   });
 
+  it('gives the download its own deadline from the answer, not what the generation left over', async () => {
+    // An answer at 400 ms of a 500 ms generation deadline, then a download that takes 600 ms: the
+    // answer was billed, so the link (valid 10 minutes) gets IMAGE_DOWNLOAD_TIMEOUT of its own.
+    let server!: TestRelay;
+    server = await startRelay((req, res) => {
+      if (req.method === 'POST') setTimeout(() => json(200, { data: [{ url: `${server.url}/files/1.png` }] })(req, res, server.hits[0]!, 0), 400);
+      else setTimeout(() => res.end(png), 600);
+    });
+    const result = await generateOnRelay(relayAt(server), plan({ quality: undefined }), { timeoutMs: 500, downloadTimeoutMs: 5_000 });
+    expect(result.images[0]).toMatchObject({ mime: 'image/png' });
+    // And the download deadline holds on its own.
+    const slow = await startRelay((req, res) => {
+      if (req.method === 'POST') json(200, { data: [{ url: `${slow.url}/files/1.png` }] })(req, res, slow.hits[0]!, 0);
+      else setTimeout(() => res.end(png), 2_000);
+    });
+    const started = Date.now();
+    await expect(generateOnRelay(relayAt(slow), plan({ quality: undefined }), { timeoutMs: 60_000, downloadTimeoutMs: 300 })).rejects.toMatchObject({ kind: 'malformed_response', code: 'image_download_timeout' });
+    expect(Date.now() - started).toBeLessThan(1_500);
+  });
+
+  it('reads a chat answer that carries the image as a markdown link (gpt-image-2-all on APIYI)', async () => {
+    let server!: TestRelay;
+    server = await startRelay((req, res) => {
+      if (req.method !== 'POST') return void res.end(png);
+      const content = `Here is your image:\n\n![image](${server.url}/files/chat.png)\n`;
+      json(200, { id: 'chatcmpl-1', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }] })(req, res, server.hits[0]!, 0);
+    });
+    const body = { model: 'gpt-image-2-all', messages: [{ role: 'user', content: 'a green square' }], stream: false };
+    const result = await generateOnRelay(relayAt(server), { ...plan(), path: '/chat/completions', body }, { timeoutMs: 5_000 });
+    expect(result.images).toHaveLength(1);
+    expect(result.images[0]).toMatchObject({ mime: 'image/png', width: 16, height: 8 });
+    expect(server.hits[0]?.body).toEqual(body);
+  });
+
+  it('refuses a chat answer that holds no image as a malformed (billed) response', async () => {
+    const server = await startRelay(json(200, { choices: [{ message: { role: 'assistant', content: 'I cannot draw that.' } }] }));
+    const body = { model: 'gpt-image-2-all', messages: [{ role: 'user', content: 'p' }], stream: false };
+    await expect(generateOnRelay(relayAt(server), { ...plan(), path: '/chat/completions', body }, { timeoutMs: 5_000 })).rejects.toBeInstanceOf(MalformedResponseError);
+  });
+
   it('drops quality once when the relay rejects it, then succeeds', async () => {
     const server = await startRelay(
       json(400, { error: { message: "Invalid value: 'high'. quality is not supported", type: 'invalid_request_error', param: 'quality' } }),
@@ -211,13 +251,44 @@ describe('generateOnRelay', () => {
     expect(server.hits[1]?.body).not.toHaveProperty('quality');
     expect(server.hits[1]?.body).toMatchObject({ prompt: 'a green square', size: '1024x1024' });
     expect(rec.waits).toEqual([]);
-    expect(rec.retries.map((r) => r.reason)).toEqual(['quality_dropped']);
+    expect(rec.retries.map((r) => r.reason)).toEqual(['params_dropped']);
+    expect(result.droppedParams).toEqual(['quality']);
   });
 
   it('drops quality only once', async () => {
     const server = await startRelay(json(400, { error: { message: 'bad quality', param: 'quality' } }));
     await expect(generateOnRelay(relayAt(server), plan(), { timeoutMs: 5_000 })).rejects.toMatchObject({ kind: 'bad_request' });
     expect(server.hits).toHaveLength(2);
+  });
+
+  it("resends Flu's generic 400 Invalid request once with the stable set, and says what was dropped", async () => {
+    // 000: "400 Invalid request … 参数名称写错 … size 或 quality 当前通道不支持": the message names nothing.
+    const server = await startRelay(json(400, { error: { message: 'Invalid request', type: 'invalid_request_error' } }), ok());
+    const rec = recorder();
+    const body = { model: 'gpt-image-2', prompt: 'a green square', size: '1024x1024', n: 1, quality: 'high', moderation: 'low', output_format: 'webp' };
+    const result = await generateOnRelay(relayAt(server), { ...plan(), body }, { timeoutMs: 5_000, sleep: rec.sleep, onRetry: rec.onRetry });
+    expect(server.hits[1]?.body).toEqual({ model: 'gpt-image-2', prompt: 'a green square', size: '1024x1024', n: 1 });
+    expect(result.droppedParams).toEqual(['quality', 'moderation', 'output_format']);
+    expect(result.qualityDropped).toBe(true);
+    expect(rec.retries.map((r) => r.reason)).toEqual(['params_dropped']);
+  });
+
+  it('resends once when a 400 names an optional field by its message alone', async () => {
+    const server = await startRelay(json(400, { error: { message: 'Unknown parameter: safety tolerance' } }), ok());
+    const body = { model: 'flux-2-pro', prompt: 'p', size: '1024x1024', n: 1, seed: 7, safety_tolerance: 5 };
+    const result = await generateOnRelay(relayAt(server), { ...plan(), body }, { timeoutMs: 5_000 });
+    expect(server.hits[1]?.body).toEqual({ model: 'flux-2-pro', prompt: 'p', size: '1024x1024', n: 1 });
+    expect(result.droppedParams).toEqual(['seed', 'safety_tolerance']);
+  });
+
+  it('does not resend a 400 about a stable field, nor a request that carried no optional field', async () => {
+    const aboutSize = await startRelay(json(400, { error: { message: 'Invalid request: size 999x999 is not supported', param: 'size' } }), ok());
+    await expect(generateOnRelay(relayAt(aboutSize), plan(), { timeoutMs: 5_000 })).rejects.toMatchObject({ kind: 'bad_request', param: 'size' });
+    expect(aboutSize.hits).toHaveLength(1);
+    const stable = await startRelay(json(400, { error: { message: 'Invalid request' } }), ok());
+    const body = { model: 'gpt-image-2', prompt: 'p', size: '1024x1024', n: 1 };
+    await expect(generateOnRelay(relayAt(stable), { ...plan(), body }, { timeoutMs: 5_000 })).rejects.toMatchObject({ kind: 'bad_request' });
+    expect(stable.hits).toHaveLength(1);
   });
 
   it('retries a 429 after the wait the relay asked for, then succeeds', async () => {

@@ -23,6 +23,8 @@ export interface CheckedOptions {
   prompt: string;
   n: number;
   quality?: string;
+  /** dall-e-3's `style`. */
+  style?: string;
   seed?: number;
   /** Clamped into the model's range; for GPT models with `moderation`, the value to map from. */
   safetyTolerance?: number;
@@ -50,6 +52,7 @@ export function checkOptions(request: ImageRequest, model: ModelSpec, options: D
     prompt: checkPrompt(request.prompt, model, options),
     n: checkN(request.n, model),
     quality: checkQuality(request.quality, model, adjustments),
+    style: checkStyle(request.style, model, adjustments),
     steps: checkInRange('steps', request.steps, model.steps, model, adjustments, true),
     guidance: checkInRange('guidance', request.guidance, model.guidance, model, adjustments, false),
     seed: checkSeed(request.seed, model, adjustments),
@@ -102,18 +105,33 @@ export function checkN(n: number | undefined, model: ModelSpec): number {
 }
 
 export function checkQuality(quality: string | undefined, model: ModelSpec, adjustments: Adjustment[]): string | undefined {
-  const value = quality?.trim().toLowerCase();
+  return checkChoice('quality', quality, model.qualities, model, adjustments, { en: 'quality', zh: '质量' });
+}
+
+export function checkStyle(style: string | undefined, model: ModelSpec, adjustments: Adjustment[]): string | undefined {
+  return checkChoice('style', style, model.styles, model, adjustments, { en: 'style', zh: '风格' });
+}
+
+/**
+ * A value from the model's list (quality, style): dropped and reported when the model has no such
+ * option, refused naming the valid ones when it has the option but not this value.
+ */
+function checkChoice(
+  param: 'quality' | 'style',
+  given: string | undefined,
+  allowed: readonly string[] | undefined,
+  model: ModelSpec,
+  adjustments: Adjustment[],
+  noun: Localized,
+): string | undefined {
+  const value = given?.trim().toLowerCase();
   if (!value) return undefined;
-  if (!model.qualities) {
-    adjustments.push(adjusted('quality', quality, OMITTED));
+  if (!allowed) {
+    adjustments.push(adjusted(param, given, OMITTED));
     return undefined;
   }
-  if (!model.qualities.includes(value)) {
-    throw invalid(
-      'quality',
-      { en: `"${quality}" is not a quality ${model.id} offers.`, zh: `${model.id} 没有 “${quality}” 这一质量选项。` },
-      model.qualities.join(', '),
-    );
+  if (!allowed.includes(value)) {
+    throw invalid(param, { en: `"${given}" is not a ${noun.en} ${model.id} offers.`, zh: `${model.id} 没有 “${given}” 这一${noun.zh}选项。` }, allowed.join(', '));
   }
   return value;
 }

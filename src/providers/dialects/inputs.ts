@@ -81,7 +81,20 @@ export function checkInputImages(request: ImageRequest, model: ModelSpec, offere
   return images;
 }
 
-/** BFL's field names for input images, as base64 (`input_image`, `input_image_2` … `input_image_8`). */
-export function inputImageFields(images: readonly InputImage[]): Record<string, string> {
-  return Object.fromEntries(images.map((image, index) => [index === 0 ? 'input_image' : `input_image_${index + 1}`, image.bytes.toString('base64')]));
+/** An input image as a `data:image/…;base64,…` URL. */
+export function dataUrl(image: InputImage): string {
+  return `data:${image.mime};base64,${image.bytes.toString('base64')}`;
+}
+
+/**
+ * BFL's field names for input images (`input_image`, `input_image_2` … `input_image_8`): raw base64
+ * as BFL's own API takes it, or a data URL where the relay asks for one (APIYI's FLUX edit page).
+ */
+export function inputImageFields(images: readonly InputImage[], encoding: 'base64' | 'data-url' = 'base64'): Record<string, string> {
+  return Object.fromEntries(
+    images.map((image, index) => [
+      index === 0 ? 'input_image' : `input_image_${index + 1}`,
+      encoding === 'data-url' ? dataUrl(image) : image.bytes.toString('base64'),
+    ]),
+  );
 }

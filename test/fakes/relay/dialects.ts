@@ -1,7 +1,7 @@
 // Per-dialect validation of a generation request, as the upstream behind the relay would do it
 // (shared/RELAYS.md, "Three request dialects"). Turns a body into what to paint and how to answer,
 // or into the 400 the upstream would send.
-import type { ErrorReply } from './errors.js';
+import { invalidParam, type ErrorReply } from './errors.js';
 import {
   has,
   parseSize,
@@ -67,31 +67,47 @@ const FLUX_ONLY_FIELDS = [
 const ONE_MEGAPIXEL = 1024 * 1024;
 
 export function validateGeneration(model: FakeModel, body: Body, prompt: string, options: DialectOptions): Validation {
+  return validating(() => {
+    rejectLongPrompt(prompt, model.maxPromptChars);
+    return model.dialect === 'gpt-image'
+      ? planGpt(model, body, prompt)
+      : model.dialect === 'flux'
+        ? planFlux(model, body)
+        : planKontext(model, body, options);
+  });
+}
+
+/** Runs a planner: its plan, or the 400 its field readers threw. */
+export function validating(planner: () => GenerationPlan): Validation {
   try {
-    if (prompt.length > model.maxPromptChars) {
-      reject(
-        'prompt',
-        `Invalid 'prompt': string too long. Expected a string with maximum length ${model.maxPromptChars}, ` +
-          `but got a string with length ${prompt.length} instead.`,
-        'string_above_max_length',
-      );
-    }
-    const plan =
-      model.dialect === 'gpt-image'
-        ? planGpt(model, body, prompt)
-        : model.dialect === 'flux'
-          ? planFlux(model, body)
-          : planKontext(model, body, options);
-    return { ok: true, plan };
+    return { ok: true, plan: planner() };
   } catch (error) {
     if (error instanceof Rejection) return { ok: false, error: error.reply };
     throw error;
   }
 }
 
+/** OpenAI's 400 for a prompt over `max` characters; undefined when it fits. */
+export function promptTooLong(prompt: string, max: number): ErrorReply | undefined {
+  if (prompt.length <= max) return undefined;
+  return invalidParam(
+    'prompt',
+    `Invalid 'prompt': string too long. Expected a string with maximum length ${max}, ` +
+      `but got a string with length ${prompt.length} instead.`,
+    'string_above_max_length',
+  );
+}
+
+export function rejectLongPrompt(prompt: string, max: number): void {
+  const error = promptTooLong(prompt, max);
+  if (error !== undefined) throw new Rejection(error);
+}
+
 export function planGpt(model: FakeModel, body: Body, prompt: string): GenerationPlan {
   for (const name of FLUX_ONLY_FIELDS) rejectUnknown(body, name);
   const isDallE = model.id === 'dall-e-3';
+  // dall-e-3 and the ChatGPT-web route answer a URL and know no streaming, usage or echo.
+  const urlModel = isDallE || model.chatRoute === true;
   const { width, height } = gptSize(model, readString(body, 'size') ?? 'auto');
   const quality = readEnum(body, 'quality', model.qualities ?? []);
   if (isDallE) {
@@ -118,10 +134,10 @@ export function planGpt(model: FakeModel, body: Body, prompt: string): Generatio
     format,
     n,
     // RELAYS.md: GPT image models answer b64_json; dall-e-3 answers a URL unless asked for b64_json.
-    answer: isDallE && responseFormat !== 'b64_json' ? 'url' : 'b64',
+    answer: urlModel && responseFormat !== 'b64_json' ? 'url' : 'b64',
   };
-  if (stream && !isDallE) plan.stream = { partialImages };
-  if (!isDallE) {
+  if (stream && !urlModel) plan.stream = { partialImages };
+  if (!urlModel) {
     plan.echo = {
       background: background ?? 'opaque',
       output_format: format,
@@ -167,16 +183,28 @@ function gptUsage(prompt: string, pixels: number, quality: string): Record<strin
   };
 }
 
+/** The ranges of the fields FLUX and Kontext share, where relays differ. */
+export interface FluxLimits {
+  /** Lowest `seed`: new-api's upstream takes 0..2⁵³−1, APIYI's Kontext "任意整数" (any integer). */
+  minSeed: number;
+  /** Highest `safety_tolerance`. */
+  maxSafetyTolerance: number;
+}
+
 /** Fields FLUX and Kontext share: seed, safety, format, upsampling, n = 1, no quality. */
-function readFluxCommon(model: FakeModel, body: Body): { seed?: number; format: ImageFormat } {
+export function readFluxCommon(
+  model: FakeModel,
+  body: Body,
+  limits: FluxLimits = { minSeed: 0, maxSafetyTolerance: model.maxSafetyTolerance ?? 6 },
+): { seed?: number; format: ImageFormat } {
   // The Flu API advice "drop quality if it errors" needs a 400 that names quality.
   rejectUnsupported(body, 'quality', model.id);
   if (!model.flexParams) {
     rejectUnsupported(body, 'steps', model.id);
     rejectUnsupported(body, 'guidance', model.id);
   }
-  const seed = readInt(body, 'seed', 0, Number.MAX_SAFE_INTEGER);
-  readInt(body, 'safety_tolerance', 0, model.maxSafetyTolerance ?? 6);
+  const seed = readInt(body, 'seed', limits.minSeed, Number.MAX_SAFE_INTEGER);
+  readInt(body, 'safety_tolerance', 0, limits.maxSafetyTolerance);
   const format = readEnum<ImageFormat>(body, 'output_format', ['jpeg', 'png']) ?? 'jpeg';
   readBool(body, 'prompt_upsampling');
   if (model.raw) readBool(body, 'raw');
@@ -197,9 +225,20 @@ function planFlux(model: FakeModel, body: Body): GenerationPlan {
 
 /** `width` + `height` (BFL's own) win over `size` (OpenAI's); 1024x1024 when neither is given. */
 function fluxSize(body: Body): { width: number; height: number } {
+  return checkFluxSides(fluxSizeFields(body), FOUR_MEGAPIXELS);
+}
+
+/** The requested sides and the field that gave them (`width` or `size`). */
+export interface RequestedSides {
+  width: number;
+  height: number;
+  param: 'width' | 'size';
+}
+
+function fluxSizeFields(body: Body): RequestedSides {
   let width: number;
   let height: number;
-  let param: string;
+  let param: RequestedSides['param'];
   if (has(body, 'width') || has(body, 'height')) {
     width = readInt(body, 'width', 1, 100_000) ?? 1024;
     height = readInt(body, 'height', 1, 100_000) ?? 1024;
@@ -209,13 +248,26 @@ function fluxSize(body: Body): { width: number; height: number } {
     ({ width, height } = size === 'auto' ? { width: 1024, height: 1024 } : parseSize(size));
     param = 'size';
   }
+  return { width, height, param };
+}
+
+/** A cap on width × height, and how an error names it. */
+export interface PixelCap {
+  pixels: number;
+  label: string;
+}
+
+export const FOUR_MEGAPIXELS: PixelCap = { pixels: 4 * ONE_MEGAPIXEL, label: '4 megapixels' };
+
+/** BFL's pixel rules: multiples of 16, 64..2048 a side, at most `cap`. */
+export function checkFluxSides({ width, height, param }: RequestedSides, cap: PixelCap): { width: number; height: number } {
   for (const [name, value] of [['width', width], ['height', height]] as const) {
     const where = param === 'size' ? 'size' : name;
     if (value % 16 !== 0) reject(where, `Invalid ${name} ${value}: must be a multiple of 16.`);
     if (value < 64 || value > 2048) reject(where, `Invalid ${name} ${value}: must be between 64 and 2048.`);
   }
-  if (width * height > 4 * ONE_MEGAPIXEL) {
-    reject(param, `Invalid size ${width}x${height}: at most 4 megapixels (${4 * ONE_MEGAPIXEL} pixels).`);
+  if (width * height > cap.pixels) {
+    reject(param, `Invalid size ${width}x${height}: at most ${cap.label} (${cap.pixels} pixels).`);
   }
   return { width, height };
 }
@@ -229,23 +281,32 @@ function planKontext(model: FakeModel, body: Body, options: DialectOptions): Gen
       `Invalid value: '${ratio}'. Supported values are: ${STRICT_ASPECT_RATIOS.map((value) => `'${value}'`).join(', ')}.`,
     );
   }
-  const match = /^(\d{1,3}):(\d{1,3})$/.exec(ratio);
-  const w = Number(match?.[1] ?? 0);
-  const h = Number(match?.[2] ?? 0);
-  if (!match || w === 0 || h === 0) reject('aspect_ratio', `Invalid aspect_ratio '${ratio}'. Expected 'W:H', such as '16:9'.`);
-  // 3:7 and 7:3 themselves are allowed; compare cross-multiplied to avoid float edges.
-  if (w * 7 < h * 3 || w * 3 > h * 7) {
-    reject('aspect_ratio', `Invalid aspect_ratio '${ratio}': must be between 3:7 and 7:3.`);
-  }
+  const { w, h } = parseRatio(ratio, [3, 7]);
   const { width, height } = ratioDimensions(w, h);
   return withInputs(urlPlan(width, height, common), readInputImages(model, body));
 }
 
-function withInputs(plan: GenerationPlan, inputs: Buffer[]): GenerationPlan {
+/**
+ * A `W:H` aspect ratio within `[a, b]`:`[b, a]` (Kontext: 3:7 to 7:3, the ends included), or the 400
+ * naming `aspect_ratio`.
+ */
+export function parseRatio(ratio: string, [a, b]: readonly [number, number]): { w: number; h: number } {
+  const match = /^(\d{1,3}):(\d{1,3})$/.exec(ratio);
+  const w = Number(match?.[1] ?? 0);
+  const h = Number(match?.[2] ?? 0);
+  if (!match || w === 0 || h === 0) reject('aspect_ratio', `Invalid aspect_ratio '${ratio}'. Expected 'W:H', such as '16:9'.`);
+  // Compared cross-multiplied to avoid float edges.
+  if (w * b < h * a || w * a > h * b) {
+    reject('aspect_ratio', `Invalid aspect_ratio '${ratio}': must be between ${a}:${b} and ${b}:${a}.`);
+  }
+  return { w, h };
+}
+
+export function withInputs(plan: GenerationPlan, inputs: Buffer[]): GenerationPlan {
   return inputs.length ? { ...plan, inputs } : plan;
 }
 
-function urlPlan(width: number, height: number, common: { seed?: number; format: ImageFormat }): GenerationPlan {
+export function urlPlan(width: number, height: number, common: { seed?: number; format: ImageFormat }): GenerationPlan {
   const plan: GenerationPlan = { width, height, format: common.format, n: 1, answer: 'url' };
   if (common.seed !== undefined) plan.seed = common.seed;
   return plan;

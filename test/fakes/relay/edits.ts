@@ -6,13 +6,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import sharp from 'sharp';
 import { successBody } from './answer.js';
 import { validateGeneration } from './dialects.js';
-import { invalidParam, invalidToken, modelNotFound, relayError, upstreamError, withRequestId, type ErrorReply } from './errors.js';
+import { invalidParam, invalidToken, modelNotFound, upstreamError, replyWithError, type ErrorReply } from './errors.js';
 import { applyTransportFault, isTransportFault } from './faults.js';
 import { checkRelayLimits, moderate, type GenerationContext } from './generate.js';
 import { bearerToken, sendJson, wait } from './http.js';
 import { inputKind, paintFromInputs } from './inputs.js';
 import { findModel } from './models.js';
 import type { ParsedForm } from './multipart.js';
+import { profileOf } from './profiles/index.js';
 import { latencyFor } from './settings.js';
 import type { RecordedRequest } from './types.js';
 
@@ -39,10 +40,7 @@ export async function handleEdit(
   form: ParsedForm | undefined,
 ): Promise<void> {
   const { settings } = ctx;
-  const fail = (reply: ErrorReply): void => {
-    const final = withRequestId(reply, record.requestId);
-    sendJson(res, final.status, final.body, final.headers);
-  };
+  const fail = replyWithError(res, record.requestId);
 
   const fault = ctx.takeFault();
   if (fault !== undefined && isTransportFault(fault)) return applyTransportFault(fault, req, res);
@@ -51,7 +49,7 @@ export async function handleEdit(
     return fail(upstreamError(400, "Invalid Content-Type header (application/json), expected multipart/form-data.", null, 'invalid_content_type'));
   }
   const fields = typedFields(form.fields);
-  if (typeof fields.model !== 'string' || fields.model === '') return fail(relayError(500, 'model is required', 'invalid_request', 'model'));
+  if (typeof fields.model !== 'string' || fields.model === '') return fail(profileOf(settings).invalidBody('model is required', 'model'));
   const model = findModel(fields.model);
   if (model === undefined) return fail(modelNotFound(fields.model));
   if (model.dialect !== 'gpt-image' || !model.maxInputImages) {

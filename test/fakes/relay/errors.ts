@@ -1,12 +1,16 @@
 // The error bodies the fake answers with, in the shapes real relays use (see shared/RELAYS.md):
 // new-api's own errors, OpenAI's upstream errors relayed as they came, and FLUX's native `detail`.
 import { randomBytes } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import { sendJson } from './http.js';
 
 /** A complete JSON error answer: status, body and any extra headers. */
 export interface ErrorReply {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** Sent exactly as given: no `(request id: …)` suffix (Flu's generic 400 is documented word for word). */
+  exact?: boolean;
 }
 
 /**
@@ -57,11 +61,20 @@ export function invalidToken(): ErrorReply {
  * FLUX's native `{"detail": …}` bodies pass through untouched.
  */
 export function withRequestId(reply: ErrorReply, requestId: string): ErrorReply {
+  if (reply.exact) return reply;
   const body = reply.body as { error?: { message?: unknown } } | null;
   const error = body?.error;
   if (error === undefined || typeof error.message !== 'string') return reply;
   return {
     ...reply,
     body: { ...body, error: { ...error, message: `${error.message} (request id: ${requestId})` } },
+  };
+}
+
+/** Answers an error the way new-api does: with the request id in its message (see withRequestId). */
+export function replyWithError(res: ServerResponse, requestId: string): (reply: ErrorReply) => void {
+  return (reply) => {
+    const final = withRequestId(reply, requestId);
+    sendJson(res, final.status, final.body, final.headers);
   };
 }

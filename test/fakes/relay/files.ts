@@ -25,7 +25,8 @@ const FORGET_AFTER_MS = 60 * 60 * 1000;
 export class FileStore {
   private readonly files = new Map<string, StoredFile>();
 
-  constructor(private readonly clock: () => { now: number; ttlMs: number }) {}
+  /** `clock` also says what an expired URL answers: 403 (an expired signature) or 404 (APIYI, 001 line 38). */
+  constructor(private readonly clock: () => { now: number; ttlMs: number; expiredStatus?: 403 | 404 }) {}
 
   /** Stores an image and returns its path (`/files/<id>.<ext>`). */
   add(bytes: Buffer, format: ImageFormat, fault?: DownloadFault): string {
@@ -38,11 +39,11 @@ export class FileStore {
 
   async serve(req: IncomingMessage, res: ServerResponse, path: string, signal: AbortSignal): Promise<void> {
     const file = this.files.get(path);
-    const { now } = this.clock();
+    const { now, expiredStatus = 403 } = this.clock();
     if (file === undefined || file.fault?.kind === 'url404') return send(res, 404, NOT_FOUND, XML);
     if (now >= file.expiresAt || file.bytes === undefined) {
       file.bytes = undefined;
-      return send(res, 403, EXPIRED, XML);
+      return expiredStatus === 404 ? send(res, 404, NOT_FOUND, XML) : send(res, 403, EXPIRED, XML);
     }
     const fault = file.fault;
     const head = req.method === 'HEAD';

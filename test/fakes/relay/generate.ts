@@ -1,16 +1,17 @@
 // POST /v1/images/generations, in the order a new-api relay works through it: queued fault, key,
 // routing by model, its own checks and prompt filter, dropping fields it does not know, the
-// upstream's validation, generation time, the upstream's moderation, and the answer.
+// upstream's validation, generation time, the upstream's moderation, and the answer. What the relay
+// checks, drops and validates follows its profile (profiles/).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { successBody } from './answer.js';
-import { validateGeneration } from './dialects.js';
-import { invalidToken, modelNotFound, relayError, upstreamError, withRequestId, type ErrorReply } from './errors.js';
+import { invalidToken, modelNotFound, relayError, upstreamError, replyWithError, type ErrorReply } from './errors.js';
 import { applyTransportFault, isStreamFault, isTransportFault } from './faults.js';
 import type { FileStore } from './files.js';
 import { bearerToken, sendJson, wait } from './http.js';
 import { paintFromInputs } from './inputs.js';
 import { findModel, type FakeModel } from './models.js';
 import { paint } from './paint.js';
+import { profileOf } from './profiles/index.js';
 import { latencyFor, type Settings } from './settings.js';
 import { refuseStreaming, streamGeneration } from './stream.js';
 import type { Fault, RecordedRequest } from './types.js';
@@ -22,8 +23,7 @@ export interface GenerationContext {
   takeFault(): Fault | undefined;
 }
 
-/** What new-api drops from OpenAI-style image requests unless pass-through is enabled (RELAYS.md). */
-export const FIELDS_DROPPED_BY_NEW_API = ['seed', 'safety_tolerance', 'aspect_ratio', 'width', 'height', 'steps', 'guidance'];
+export { FIELDS_DROPPED_BY_NEW_API } from './profiles/newApi.js';
 
 export async function handleGeneration(
   ctx: GenerationContext,
@@ -33,10 +33,7 @@ export async function handleGeneration(
   signal: AbortSignal,
 ): Promise<void> {
   const { settings } = ctx;
-  const fail = (reply: ErrorReply): void => {
-    const final = withRequestId(reply, record.requestId);
-    sendJson(res, final.status, final.body, final.headers);
-  };
+  const fail = replyWithError(res, record.requestId);
 
   const fault = ctx.takeFault();
   if (fault !== undefined && isTransportFault(fault)) return applyTransportFault(fault, req, res);
@@ -45,28 +42,28 @@ export async function handleGeneration(
   const answerFault = fault !== undefined && !isStreamFault(fault) ? fault : undefined;
   if (bearerToken(req) !== settings.apiKey) return fail(invalidToken());
 
+  const profile = profileOf(settings);
+  // Malformed JSON (recorded as its raw text), or JSON that is no object: 400 on every profile
+  // (000 line 198: "JSON 格式不合法" → "400 Invalid request").
   const body = record.body;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    return fail(relayError(500, 'invalid request body: expected a JSON object', 'invalid_request'));
+    return fail(profile.invalidBody('invalid request body: expected a JSON object', ''));
   }
   const fields = body as Record<string, unknown>;
-  if (typeof fields.model !== 'string' || fields.model === '') {
-    return fail(relayError(500, 'model is required', 'invalid_request', 'model'));
-  }
-  const model = findModel(fields.model);
-  if (model === undefined) return fail(modelNotFound(fields.model));
-  if (typeof fields.prompt !== 'string' || fields.prompt.trim() === '') {
-    return fail(relayError(500, 'prompt is required', 'invalid_request', 'prompt'));
-  }
-  const prompt = fields.prompt;
+  const modelId = typeof fields.model === 'string' ? fields.model : '';
+  const prompt = typeof fields.prompt === 'string' && fields.prompt.trim() !== '' ? fields.prompt : undefined;
+  if (profile.promptFirst && prompt === undefined) return fail(profile.invalidBody('prompt is required', 'prompt'));
+  if (modelId === '') return fail(profile.invalidBody('model is required', 'model'));
+  const model = findModel(modelId);
+  if (model === undefined) return fail(modelNotFound(modelId));
+  if (prompt === undefined) return fail(profile.invalidBody('prompt is required', 'prompt'));
   const relayCheck = checkRelayLimits(settings, fields, prompt);
   if (relayCheck !== undefined) return fail(relayCheck);
   const streamRefused = refuseStreaming(settings, fields);
   if (streamRefused !== undefined) return fail(streamRefused);
 
-  const forwarded = settings.dropUnknownFields ? dropFields(fields) : { ...fields };
-  record.forwardedBody = forwarded;
-  const validation = validateGeneration(model, forwarded, prompt, { strictAspectRatios: settings.strictAspectRatios });
+  const { forwarded, validation } = profile.generation(model, fields, prompt, settings);
+  if (forwarded !== undefined) record.forwardedBody = forwarded;
   if (!validation.ok) return fail(validation.error);
   const { plan } = validation;
 
@@ -121,17 +118,11 @@ export function checkRelayLimits(settings: Settings, fields: Record<string, unkn
   if (typeof fields.n === 'number' && fields.n > maxN) {
     return upstreamError(400, `n must be between 1 and ${maxN} on this relay, got ${fields.n}`, 'n', 'integer_above_max_value');
   }
-  // new-api's own prompt filter answers before any upstream is called, with HTTP 500.
-  if (prompt.includes('敏感')) {
+  // new-api's own prompt filter answers before any upstream is called, with HTTP 500 (no seed has one).
+  if (profileOf(settings).sensitiveWords && prompt.includes('敏感')) {
     return relayError(500, 'user sensitive words detected: 敏感', 'sensitive_words_detected', 'prompt');
   }
   return undefined;
-}
-
-function dropFields(fields: Record<string, unknown>): Record<string, unknown> {
-  const kept = { ...fields };
-  for (const name of FIELDS_DROPPED_BY_NEW_API) delete kept[name];
-  return kept;
 }
 
 /** The upstream's safety system, triggered by keywords so tests can reach each shape. */

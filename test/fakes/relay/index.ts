@@ -1,5 +1,6 @@
 // A local stand-in for an OpenAI-compatible image relay (new-api / one-api style), used by the
-// provider tests, the CLI tests and `npm run demo`. See shared/RELAYS.md for the behaviour it mimics.
+// provider tests, the CLI tests and `npm run demo`. See shared/RELAYS.md for the behaviour it mimics;
+// `profile` makes it play one of the seed relays instead (profiles/, shared/seeds; test/seeds replays them).
 export { startRelayFake } from './server.js';
 export { DEFAULT_API_KEY } from './settings.js';
 export { FAKE_MODELS, findModel, type FakeDialect, type FakeModel } from './models.js';
@@ -12,6 +13,7 @@ export type {
   RecordedRequest,
   RelayFake,
   RelayFakeOptions,
+  RelayProfile,
   StreamFault,
   TransportFault,
 } from './types.js';

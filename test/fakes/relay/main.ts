@@ -1,11 +1,20 @@
 // Runs the relay fake on its own: `node dist/test/fakes/relay/main.js [--port N] [--key K] [--host H]
-// [--latency MS] [--strict-aspect-ratios] [--drop-unknown-fields] [--max-prompt-chars N]`.
+// [--latency MS] [--strict-aspect-ratios] [--drop-unknown-fields] [--max-prompt-chars N]
+// [--profile new-api|flu|apiyi|quickrouter|anyapi] [--reject-unknown-params]`.
 // Prints the base URL (ending in /v1) as the only line on stdout, so a parent process can read it,
 // and runs until SIGINT or SIGTERM.
 import { parseArgs } from 'node:util';
 import { startRelayFake } from './server.js';
 import { DEFAULT_API_KEY } from './settings.js';
-import type { RelayFakeOptions } from './types.js';
+import type { RelayFakeOptions, RelayProfile } from './types.js';
+
+const PROFILES: readonly RelayProfile[] = ['new-api', 'flu', 'apiyi', 'quickrouter', 'anyapi'];
+
+function profile(value: string | undefined): RelayProfile | undefined {
+  if (value === undefined) return undefined;
+  if (!(PROFILES as readonly string[]).includes(value)) throw new Error(`--profile needs one of ${PROFILES.join(', ')}, got '${value}'`);
+  return value as RelayProfile;
+}
 
 function integer(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -24,13 +33,18 @@ function readOptions(): RelayFakeOptions {
       'max-prompt-chars': { type: 'string' },
       'strict-aspect-ratios': { type: 'boolean' },
       'drop-unknown-fields': { type: 'boolean' },
+      profile: { type: 'string' },
+      'reject-unknown-params': { type: 'boolean' },
     },
     strict: true,
   });
   const options: RelayFakeOptions = {
     strictAspectRatios: values['strict-aspect-ratios'] === true,
     dropUnknownFields: values['drop-unknown-fields'] === true,
+    rejectUnknownParams: values['reject-unknown-params'] === true,
   };
+  const chosen = profile(values.profile);
+  if (chosen !== undefined) options.profile = chosen;
   const port = integer('port', values.port);
   const latencyMs = integer('latency', values.latency);
   const maxPromptChars = integer('max-prompt-chars', values['max-prompt-chars']);

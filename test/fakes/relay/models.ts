@@ -28,6 +28,11 @@ export interface FakeModel {
    * image models. Absent: none. Kontext reads one image (the APIYI doc), FLUX.2 eight, [klein] four.
    */
   maxInputImages?: number;
+  /**
+   * gpt-image-2-all, APIYI's ChatGPT-web route: its recommended endpoint is /v1/chat/completions
+   * (chat.ts); on /v1/images/generations it answers a URL and knows no streaming.
+   */
+  chatRoute?: boolean;
 }
 
 const GPT_SIZES = ['1024x1024', '1024x1536', '1536x1024'] as const;
@@ -58,6 +63,9 @@ export const FAKE_MODELS: readonly FakeModel[] = [
   gpt('gpt-image-2', { freeSizes: true, maxInputImages: 16 }),
   gpt('gpt-image-1', { maxInputImages: 16 }),
   gpt('gpt-image-1.5', { maxInputImages: 16 }),
+  // 001_…txt line 1: "gpt-image-2-all 已上线 | $0.03/张图,对话式端点" (the conversational endpoint). No
+  // quality tiers (a flat price); the fixed sizes are accepted here, APIYI itself refuses them (profiles/apiyi.ts).
+  gpt('gpt-image-2-all', { chatRoute: true, qualities: [] }),
   // dall-e-3's real sizes are the 1792 ones; the table's GPT sizes are accepted too, to stay lenient.
   gpt('dall-e-3', {
     maxPromptChars: 4_000,
@@ -72,6 +80,8 @@ export const FAKE_MODELS: readonly FakeModel[] = [
   flux('flux-pro-1.1', 6),
   flux('flux-pro', 6),
   flux('flux-dev', 6),
+  // 003_…txt line 66: the example request's model id; a FLUX.1 model that takes pixel sizes, like flux-pro.
+  flux('flux-1', 6),
   kontext('flux-kontext-pro', { maxInputImages: 1 }),
   kontext('flux-kontext-max', { maxInputImages: 1 }),
   kontext('flux-pro-1.1-ultra', { raw: true }),

@@ -3,16 +3,21 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { cloudflareGuard } from './cloudflare.js';
-import { invalidToken, newRequestId, relayError, upstreamError, withRequestId } from './errors.js';
+import { invalidToken, newRequestId, relayError, replyWithError, upstreamError } from './errors.js';
 import { FaultQueue } from './faults.js';
 import { FileStore } from './files.js';
+import { handleChat } from './chat.js';
 import { handleEdit } from './edits.js';
 import { handleGeneration } from './generate.js';
 import { bearerToken, BodyTooLargeError, clientGone, parseBody, readBody, send, sendJson } from './http.js';
 import { FAKE_MODELS } from './models.js';
 import { multipartBoundary, parseMultipart, type ParsedForm } from './multipart.js';
+import { profileOf } from './profiles/index.js';
 import { applyOptions, defaultSettings, type Settings } from './settings.js';
 import type { Fault, RecordedRequest, RelayFake, RelayFakeOptions } from './types.js';
+
+/** gpt-image-2-all's recommended endpoint on APIYI (chat.ts). */
+const CHAT_PATH = '/v1/chat/completions';
 
 export async function startRelayFake(options: RelayFakeOptions = {}): Promise<RelayFake> {
   const fake = new RelayFakeServer(options);
@@ -26,7 +31,11 @@ class RelayFakeServer implements RelayFake {
   origin = '';
   private readonly settings: Settings = defaultSettings();
   private readonly faults = new FaultQueue();
-  private readonly files = new FileStore(() => ({ now: this.settings.now(), ttlMs: this.settings.urlTtlMs }));
+  private readonly files = new FileStore(() => ({
+    now: this.settings.now(),
+    ttlMs: this.settings.urlTtlMs,
+    expiredStatus: profileOf(this.settings).expiredUrlStatus,
+  }));
   private readonly sockets = new Set<Socket>();
   /** Aborts every simulated wait when the fake closes. */
   private readonly closing = new AbortController();
@@ -117,7 +126,7 @@ class RelayFakeServer implements RelayFake {
       // Cloudflare's clock starts once the request has reached the origin.
       const { cloudflareTimeoutMs } = this.settings;
       const cut =
-        cloudflareTimeoutMs !== undefined && record.method === 'POST' && path.startsWith('/v1/images/')
+        cloudflareTimeoutMs !== undefined && record.method === 'POST' && (path.startsWith('/v1/images/') || path === CHAT_PATH)
           ? cloudflareGuard(req, res, cloudflareTimeoutMs)
           : undefined;
       await this.route(req, res, record, cut ? AbortSignal.any([signal, cut]) : signal, form);
@@ -128,8 +137,7 @@ class RelayFakeServer implements RelayFake {
         error instanceof BodyTooLargeError
           ? upstreamError(413, 'request body too large', null, 'request_too_large')
           : relayError(500, `fake relay failure: ${error instanceof Error ? error.message : String(error)}`, 'fake_error');
-      const final = withRequestId(reply, requestId);
-      sendJson(res, final.status, final.body);
+      replyWithError(res, requestId)(reply);
     }
   }
 
@@ -138,24 +146,25 @@ class RelayFakeServer implements RelayFake {
     const context = { settings: this.settings, origin: this.origin, files: this.files, takeFault: () => this.faults.take() };
     if (method === 'POST' && path === '/v1/images/generations') return handleGeneration(context, req, res, record, signal);
     if (method === 'POST' && path === '/v1/images/edits') return handleEdit(context, req, res, record, signal, form);
+    if (method === 'POST' && path === CHAT_PATH) return handleChat(context, req, res, record, signal);
     if (method === 'GET' && path === '/v1/models') return this.listModels(req, res, record.requestId);
     // new-api's answer for a path it does not relay.
     const reply = upstreamError(404, `Invalid URL (${method} ${path})`, '', '');
-    sendJson(res, reply.status, withRequestId(reply, record.requestId).body);
+    replyWithError(res, record.requestId)(reply);
   }
 
   /** new-api's model list: lets the bot (or a person with curl) check the key and the base URL. */
   private listModels(req: IncomingMessage, res: ServerResponse, requestId: string): void {
     if (bearerToken(req) !== this.settings.apiKey) {
-      const reply = withRequestId(invalidToken(), requestId);
-      return sendJson(res, reply.status, reply.body);
+      return replyWithError(res, requestId)(invalidToken());
     }
     const data = FAKE_MODELS.map((model) => ({
       id: model.id,
       object: 'model',
       created: 1626777600,
       owned_by: model.ownedBy,
-      supported_endpoint_types: ['image-generation'],
+      // new-api's names: `openai` is /v1/chat/completions (gpt-image-2-all's recommended endpoint).
+      supported_endpoint_types: model.chatRoute ? ['openai', 'image-generation'] : ['image-generation'],
     }));
     sendJson(res, 200, { data, object: 'list', success: true });
   }

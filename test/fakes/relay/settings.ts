@@ -1,10 +1,12 @@
 // The fake's run-time options with their defaults filled in; configure() merges into these.
-import type { RelayFakeOptions } from './types.js';
+import type { RelayFakeOptions, RelayProfile } from './types.js';
 
 export const DEFAULT_API_KEY = 'sk-fake-relay-key-0000000000000000';
 
 export interface Settings {
   apiKey: string;
+  profile: RelayProfile;
+  rejectUnknownParams: boolean;
   strictAspectRatios: boolean;
   maxPromptChars: number | undefined;
   maxN: number;
@@ -20,6 +22,8 @@ export interface Settings {
 export function defaultSettings(): Settings {
   return {
     apiKey: DEFAULT_API_KEY,
+    profile: 'new-api',
+    rejectUnknownParams: false,
     strictAspectRatios: false,
     maxPromptChars: undefined,
     maxN: 10,
@@ -37,6 +41,8 @@ export function defaultSettings(): Settings {
 /** Applies the options that were given; `undefined` leaves a setting as it is (host and port are fixed at start). */
 export function applyOptions(settings: Settings, options: Partial<RelayFakeOptions>): void {
   if (options.apiKey !== undefined) settings.apiKey = options.apiKey;
+  if (options.profile !== undefined) settings.profile = options.profile;
+  if (options.rejectUnknownParams !== undefined) settings.rejectUnknownParams = options.rejectUnknownParams;
   if (options.strictAspectRatios !== undefined) settings.strictAspectRatios = options.strictAspectRatios;
   if ('maxPromptChars' in options) settings.maxPromptChars = options.maxPromptChars;
   if (options.maxN !== undefined) settings.maxN = options.maxN;

@@ -1,5 +1,13 @@
 // The public shapes of the relay fake: its options, what it records, the faults it can inject.
 
+/**
+ * Which relay the fake plays. `new-api` is the generic new-api / one-api reseller of shared/RELAYS.md;
+ * the others follow one seed document each (shared/seeds): `flu` 000 (Flu API), `apiyi` 001 + 002
+ * (APIYI FLUX.2 and Flux Kontext), `quickrouter` 003 and `anyapi` 004 (the same "Flux 创建(OpenAI
+ * dall-e-3格式)" endpoint). The rules of each live in profiles/.
+ */
+export type RelayProfile = 'new-api' | 'flu' | 'apiyi' | 'quickrouter' | 'anyapi';
+
 export interface RelayFakeOptions {
   /** Default 127.0.0.1. */
   host?: string;
@@ -7,6 +15,13 @@ export interface RelayFakeOptions {
   port?: number;
   /** The accepted Bearer key. Default 'sk-fake-relay-key-0000000000000000'. */
   apiKey?: string;
+  /** The relay played, and so the rules a request is checked against. Default 'new-api'. */
+  profile?: RelayProfile;
+  /**
+   * `flu` only: refuse any field of a GPT image request outside {model, prompt, size, n, quality}, and
+   * any size but the seed's three, with Flu's generic `400 Invalid request` (000: "参数名称写错"). Default false.
+   */
+  rejectUnknownParams?: boolean;
   /** Only the nine-value aspect-ratio enum for Kontext and Ultra (QuickRouter, AnyAPI). */
   strictAspectRatios?: boolean;
   /** A relay-level prompt cap below the models' own (QuickRouter caps at 1000). */
@@ -16,6 +31,7 @@ export interface RelayFakeOptions {
   /**
    * new-api behaviour: drop `seed`, `safety_tolerance`, `aspect_ratio`, `width`, `height`, `steps`,
    * `guidance` before the request reaches the "upstream". Default false (one-api: pass-through).
+   * Read by the `new-api` and `flu` profiles; the others forward what their seed documents.
    */
   dropUnknownFields?: boolean;
   /**
@@ -51,7 +67,10 @@ export interface RecordedRequest {
   at: number;
   /** The request id the fake answered with (`x-request-id`). */
   requestId: string;
-  /** The body as the "upstream" saw it, after `dropUnknownFields`; set for generation requests that got that far. */
+  /**
+   * The body as the "upstream" saw it, after `dropUnknownFields` or the profile's own field dropping;
+   * set for generation (and chat) requests that got that far.
+   */
   forwardedBody?: Record<string, unknown>;
   /** The files of a multipart request (image edits); its text fields are `body`. */
   files?: Array<{ field: string; filename: string; contentType?: string; size: number }>;
