@@ -4,7 +4,7 @@
 // the public showcase. Age-restricted images are listed only when asked in an age-restricted channel.
 import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction } from 'discord.js';
 import type { BotContext } from '../src/discord/context.js';
-import { TOP_PERIODS, type TopPeriod } from '../src/discord/customIds.js';
+import type { TopPeriod } from '../src/discord/customIds.js';
 import { channelNsfwFlag } from '../src/gallery/ageRestriction.js';
 import { TOP_PAGE_SIZE, topView } from '../src/gallery/topView.js';
 import { galleryText } from '../src/i18n/galleryMessages.js';
@@ -29,14 +29,12 @@ function renderTop(ctx: BotContext, interaction: ChatInputCommandInteraction | B
   return topView({ list, period, guildId, locale, someHidden: list.hidden > 0 });
 }
 
-export async function showTop(ctx: BotContext, interaction: ChatInputCommandInteraction): Promise<void> {
+export async function showTop(ctx: BotContext, interaction: ChatInputCommandInteraction, period: TopPeriod = DEFAULT_TOP_PERIOD): Promise<void> {
   const guildId = interaction.guildId;
   if (!guildId) {
     await interaction.reply({ content: pick(galleryText.topNotInServer, localeFromDiscord(interaction.locale)), flags: MessageFlags.Ephemeral });
     return;
   }
-  const chosen = interaction.options.getString('period');
-  const period = TOP_PERIODS.includes(chosen as TopPeriod) ? (chosen as TopPeriod) : DEFAULT_TOP_PERIOD;
   await interaction.reply({ ...renderTop(ctx, interaction, guildId, period, 1), flags: MessageFlags.Ephemeral });
 }
 

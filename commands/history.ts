@@ -15,6 +15,7 @@ import { HISTORY_PREFIX, historyPageId, parseHistoryPageId } from '../src/discor
 import { HISTORY_PAGE_SIZE, historyView } from '../src/gallery/historyView.js';
 import { galleryText } from '../src/i18n/galleryMessages.js';
 import { localeFromDiscord, pick, type Localized } from '../src/i18n/locale.js';
+import { commandJSON, readArguments } from './arguments.js';
 import { describe } from './localize.js';
 import type { ButtonHandler, SlashCommand } from './types.js';
 
@@ -30,7 +31,8 @@ function mayView(interaction: Viewer, userId: string): Localized | undefined {
   return interaction.memberPermissions?.has(PermissionFlagsBits.ManageMessages) === true ? undefined : galleryText.historyNeedsPermission;
 }
 
-function memberOption(interaction: ChatInputCommandInteraction | AutocompleteInteraction): string | null {
+/** Autocomplete reads the member as typed so far (the command itself gets it from its arguments). */
+function memberOption(interaction: AutocompleteInteraction): string | null {
   const value = interaction.options.get('member')?.value;
   return typeof value === 'string' && value !== '' ? value : null;
 }
@@ -41,38 +43,41 @@ function render(ctx: BotContext, interaction: Viewer, userId: string, model: str
   return historyView({ list, userId, own: userId === interaction.user.id, model, guildId, locale: localeFromDiscord(interaction.locale) });
 }
 
-export const history: SlashCommand = {
+export const HistoryCommand = {
   name: 'history',
+  name_localizations: { 'zh-CN': '历史', 'zh-TW': '歷史' },
+  ...describe({ en: 'Your recent images, newest first (only you see the list)', zh: '你最近生成的图片,最新的在前(仅你可见)' }),
+  options: [
+    {
+      type: ApplicationCommandOptionType.String,
+      name: 'model',
+      ...describe({ en: 'Only images made with this model', zh: '只看用此模型生成的图片' }),
+      autocomplete: true,
+      max_length: MAX_MODEL_CHARS,
+    },
+    {
+      type: ApplicationCommandOptionType.User,
+      name: 'member',
+      ...describe({ en: 'Moderators: a member whose history to see (Manage Messages)', zh: '管理员:查看某位成员的历史(需要“管理消息”权限)' }),
+    },
+  ],
+} as const;
+
+export const history: SlashCommand = {
+  name: HistoryCommand.name,
 
   definition() {
-    return {
-      name: 'history',
-      name_localizations: { 'zh-CN': '历史', 'zh-TW': '歷史' },
-      ...describe({ en: 'Your recent images, newest first (only you see the list)', zh: '你最近生成的图片,最新的在前(仅你可见)' }),
-      options: [
-        {
-          type: ApplicationCommandOptionType.String,
-          name: 'model',
-          ...describe({ en: 'Only images made with this model', zh: '只看用此模型生成的图片' }),
-          autocomplete: true,
-          max_length: MAX_MODEL_CHARS,
-        },
-        {
-          type: ApplicationCommandOptionType.User,
-          name: 'member',
-          ...describe({ en: 'Moderators: a member whose history to see (Manage Messages)', zh: '管理员:查看某位成员的历史(需要“管理消息”权限)' }),
-        },
-      ],
-    };
+    return commandJSON(HistoryCommand);
   },
 
   async execute(ctx: BotContext, interaction: ChatInputCommandInteraction) {
+    const args = readArguments(HistoryCommand, interaction);
     const locale = localeFromDiscord(interaction.locale);
     const refuse = (message: Localized) => interaction.reply({ content: pick(message, locale), flags: MessageFlags.Ephemeral });
-    const userId = memberOption(interaction) ?? interaction.user.id;
+    const userId = args.member ?? interaction.user.id;
     const refusal = mayView(interaction, userId);
     if (refusal) return void (await refuse(refusal));
-    const model = interaction.options.getString('model')?.trim() || null;
+    const model = args.model?.trim() || null;
     if (model && historyPageId(1, userId, model) === undefined) return void (await refuse(galleryText.historyModelTooLong));
     await interaction.reply({ ...render(ctx, interaction, userId, model, 1), flags: MessageFlags.Ephemeral });
   },

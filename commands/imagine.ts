@@ -22,6 +22,7 @@ import type { Localized } from '../src/i18n/locale.js';
 import { text } from '../src/i18n/messages.js';
 import { extractInlineParameters } from '../src/prompt/inlineParameters.js';
 import type { ImageRequest } from '../src/providers/types.js';
+import { commandJSON, readArguments, type ArgumentsOf } from './arguments.js';
 import { describe, zhLocalizations } from './localize.js';
 import type { SlashCommand } from './types.js';
 
@@ -34,79 +35,88 @@ function modelChoice(model: ModelSpec): APIApplicationCommandOptionChoice<string
   return { name: label(model.description.en), name_localizations: zhLocalizations({ en: '', zh: label(model.description.zh) }), value: model.id };
 }
 
-export const imagine: SlashCommand = {
+/** /imagine as data; the model option's description and choices come from the configuration (modelField). */
+export const ImagineCommand = {
   name: 'imagine',
+  name_localizations: { 'zh-CN': '画图', 'zh-TW': '畫圖' },
+  ...describe({ en: 'Generate an image from a text prompt', zh: '根据文字描述生成图片' }),
+  options: [
+    {
+      type: ApplicationCommandOptionType.String,
+      name: 'prompt',
+      ...describe({ en: 'What to draw (Midjourney-style --ar 16:9 --seed 42 work too)', zh: '要画的内容(也支持 --ar 16:9 --seed 42 等参数)' }),
+      required: true,
+      max_length: 6000,
+    },
+    // Its description names the default model and its choices are the offered ones: modelField(config).
+    { type: ApplicationCommandOptionType.String, name: 'model' },
+    {
+      type: ApplicationCommandOptionType.String,
+      name: 'size',
+      ...describe({ en: 'Size WxH (1024x1536) or aspect ratio (16:9)', zh: '尺寸 WxH(如 1024x1536)或宽高比(如 16:9)' }),
+      autocomplete: true,
+      max_length: 20,
+    },
+    {
+      type: ApplicationCommandOptionType.String,
+      name: 'quality',
+      ...describe({ en: 'Quality (GPT image models: low, medium, high, auto)', zh: '质量(GPT 图像模型:low、medium、high、auto)' }),
+      autocomplete: true,
+      max_length: 20,
+    },
+    {
+      type: ApplicationCommandOptionType.Integer,
+      name: 'seed',
+      ...describe({ en: 'Seed for reproducible results (FLUX models)', zh: '随机种子,用于复现结果(FLUX 模型)' }),
+      min_value: 0,
+      max_value: 4_294_967_295,
+    },
+    {
+      type: ApplicationCommandOptionType.Integer,
+      name: 'safety_tolerance',
+      ...describe({ en: 'Safety tolerance 0 (strictest) to 6; the server policy caps it', zh: '安全容忍度 0(最严格)到 6;受服务器策略限制' }),
+      min_value: 0,
+      max_value: 6,
+    },
+    {
+      type: ApplicationCommandOptionType.Integer,
+      name: 'count',
+      ...describe({ en: 'Number of images (models that allow several)', zh: '图片数量(支持多张的模型)' }),
+      min_value: 1,
+      max_value: 10,
+    },
+    ...IMAGE_OPTIONS.map((name, index) => ({
+      type: ApplicationCommandOptionType.Attachment as const,
+      name,
+      ...describe(
+        index === 0
+          ? { en: 'An image to edit or remix (models that take images: Kontext, FLUX.2, GPT image)', zh: '要编辑或重绘的图片(支持图片的模型:Kontext、FLUX.2、GPT 图像)' }
+          : { en: `Image ${index + 1}: another input or reference image`, zh: `图片 ${index + 1}:另一张输入或参考图片` },
+      ),
+    })),
+  ],
+} as const;
+
+type ImagineArguments = ArgumentsOf<typeof ImagineCommand>;
+
+/** The offered models as choices, or autocomplete when there are more than Discord allows. */
+function modelField(config: AppConfig) {
+  const models = config.offeredModels;
+  return {
+    ...describe({ en: `Model (default ${config.defaultModel.id})`, zh: `模型(默认 ${config.defaultModel.id})` }),
+    ...(models.length <= MAX_CHOICES ? { choices: models.map(modelChoice) } : { autocomplete: true }),
+  };
+}
+
+export const imagine: SlashCommand = {
+  name: ImagineCommand.name,
 
   definition(config: AppConfig) {
-    const models = config.offeredModels;
-    return {
-      name: 'imagine',
-      name_localizations: { 'zh-CN': '画图', 'zh-TW': '畫圖' },
-      ...describe({ en: 'Generate an image from a text prompt', zh: '根据文字描述生成图片' }),
-      options: [
-        {
-          type: ApplicationCommandOptionType.String,
-          name: 'prompt',
-          ...describe({ en: 'What to draw (Midjourney-style --ar 16:9 --seed 42 work too)', zh: '要画的内容(也支持 --ar 16:9 --seed 42 等参数)' }),
-          required: true,
-          max_length: 6000,
-        },
-        {
-          type: ApplicationCommandOptionType.String,
-          name: 'model',
-          ...describe({ en: `Model (default ${config.defaultModel.id})`, zh: `模型(默认 ${config.defaultModel.id})` }),
-          ...(models.length <= MAX_CHOICES ? { choices: models.map(modelChoice) } : { autocomplete: true }),
-        },
-        {
-          type: ApplicationCommandOptionType.String,
-          name: 'size',
-          ...describe({ en: 'Size WxH (1024x1536) or aspect ratio (16:9)', zh: '尺寸 WxH(如 1024x1536)或宽高比(如 16:9)' }),
-          autocomplete: true,
-          max_length: 20,
-        },
-        {
-          type: ApplicationCommandOptionType.String,
-          name: 'quality',
-          ...describe({ en: 'Quality (GPT image models: low, medium, high, auto)', zh: '质量(GPT 图像模型:low、medium、high、auto)' }),
-          autocomplete: true,
-          max_length: 20,
-        },
-        {
-          type: ApplicationCommandOptionType.Integer,
-          name: 'seed',
-          ...describe({ en: 'Seed for reproducible results (FLUX models)', zh: '随机种子,用于复现结果(FLUX 模型)' }),
-          min_value: 0,
-          max_value: 4_294_967_295,
-        },
-        {
-          type: ApplicationCommandOptionType.Integer,
-          name: 'safety_tolerance',
-          ...describe({ en: 'Safety tolerance 0 (strictest) to 6; the server policy caps it', zh: '安全容忍度 0(最严格)到 6;受服务器策略限制' }),
-          min_value: 0,
-          max_value: 6,
-        },
-        {
-          type: ApplicationCommandOptionType.Integer,
-          name: 'count',
-          ...describe({ en: 'Number of images (models that allow several)', zh: '图片数量(支持多张的模型)' }),
-          min_value: 1,
-          max_value: 10,
-        },
-        ...IMAGE_OPTIONS.map((name, index) => ({
-          type: ApplicationCommandOptionType.Attachment as const,
-          name,
-          ...describe(
-            index === 0
-              ? { en: 'An image to edit or remix (models that take images: Kontext, FLUX.2, GPT image)', zh: '要编辑或重绘的图片(支持图片的模型:Kontext、FLUX.2、GPT 图像)' }
-              : { en: `Image ${index + 1}: another input or reference image`, zh: `图片 ${index + 1}:另一张输入或参考图片` },
-          ),
-        })),
-      ],
-    };
+    return commandJSON(ImagineCommand, { model: modelField(config) });
   },
 
   async execute(ctx: BotContext, interaction: ChatInputCommandInteraction) {
-    const { request, notes, attachments } = readRequest(interaction);
+    const { request, notes, attachments } = readRequest(readArguments(ImagineCommand, interaction));
     const admitted = await admitAndDefer(ctx, interaction, request, attachments.length ? { attachments } : undefined);
     if (!admitted) return;
     await runGeneration(ctx, { interaction, ...admitted, notes: [...notes, ...admitted.notes] });
@@ -136,29 +146,21 @@ export const imagine: SlashCommand = {
 };
 
 /** Options win over parameters typed into the prompt; unknown `--x` stay in the prompt and are noted. */
-function readRequest(interaction: ChatInputCommandInteraction): {
+function readRequest(args: ImagineArguments): {
   request: Partial<ImageRequest> & { prompt: string };
   notes: Localized[];
   attachments: AttachmentInput[];
 } {
-  const options = interaction.options;
-  const inline = extractInlineParameters(options.getString('prompt', true));
+  const inline = extractInlineParameters(args.prompt);
   const request = {
     ...inline.found,
     prompt: inline.prompt,
-    ...defined({
-      model: options.getString('model') ?? undefined,
-      size: options.getString('size') ?? undefined,
-      quality: options.getString('quality') ?? undefined,
-      seed: options.getInteger('seed') ?? undefined,
-      safetyTolerance: options.getInteger('safety_tolerance') ?? undefined,
-      n: options.getInteger('count') ?? undefined,
-    }),
+    ...defined({ model: args.model, size: args.size, quality: args.quality, seed: args.seed, safetyTolerance: args.safety_tolerance, n: args.count }),
   };
   const notes = inline.unknown.length ? [text.unknownInlineParameters({ list: inline.unknown.join(', ') })] : [];
   // Slash-command uploads live in no message, so they have no source to fetch again.
   const attachments = IMAGE_OPTIONS.flatMap((name) => {
-    const attachment = options.getAttachment(name);
+    const attachment = args[name];
     return attachment ? [attachmentInput(attachment)] : [];
   });
   return { request, notes, attachments };

@@ -7,7 +7,7 @@ import type { BotContext } from '../src/discord/context.js';
 import { MODERATION_PREFIX, parseModerationButtonId } from '../src/discord/customIds.js';
 import { describeDiscordError } from '../src/discord/discordErrors.js';
 import { mention, reportActions, withStatusLine } from '../src/discord/reportMessage.js';
-import { deleteResult } from '../src/discord/resultDeletion.js';
+import { deleteResult } from '../src/gallery/resultDeletion.js';
 import { localeFromDiscord, pick, type Locale, type Localized } from '../src/i18n/locale.js';
 import { reportText } from '../src/i18n/reportMessages.js';
 import { log } from '../src/log.js';

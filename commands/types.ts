@@ -10,7 +10,11 @@ import type {
 import type { AppConfig } from '../src/config/index.js';
 import type { BotContext } from '../src/discord/context.js';
 
-/** A slash command: its definition (built from the configuration) beside its handler. */
+/**
+ * A slash command: its definition beside its handler. The definition is `as const` data the handler's
+ * arguments are typed from (arguments.ts: readArguments); `definition(config)` turns it into the REST
+ * JSON, with the parts that depend on the configuration (model choices) spread in.
+ */
 export interface SlashCommand {
   name: string;
   definition(config: AppConfig): RESTPostAPIChatInputApplicationCommandsJSONBody;

@@ -4,6 +4,7 @@ import type { BotContext } from '../src/discord/context.js';
 import { localeFromDiscord, pick, type Locale } from '../src/i18n/locale.js';
 import { text } from '../src/i18n/messages.js';
 import type { ModelTotals } from '../src/storage/index.js';
+import { commandJSON } from './arguments.js';
 import { describe } from './localize.js';
 import type { SlashCommand } from './types.js';
 
@@ -18,20 +19,23 @@ function section(totals: ModelTotals[], locale: Locale): string {
   return lines.join('\n').slice(0, 1024);
 }
 
-export const usage: SlashCommand = {
+/** /usage takes no options. */
+export const UsageCommand = {
   name: 'usage',
+  name_localizations: { 'zh-CN': '用量', 'zh-TW': '用量' },
+  ...describe({ en: 'Your own image generation usage, today and this month', zh: '查看你自己今天和本月的生图用量' }),
+} as const;
+
+export const usage: SlashCommand = {
+  name: UsageCommand.name,
 
   definition() {
-    return {
-      name: 'usage',
-      name_localizations: { 'zh-CN': '用量', 'zh-TW': '用量' },
-      ...describe({ en: 'Your own image generation usage, today and this month', zh: '查看你自己今天和本月的生图用量' }),
-    };
+    return commandJSON(UsageCommand);
   },
 
   async execute(ctx: BotContext, interaction: ChatInputCommandInteraction) {
     const locale = localeFromDiscord(interaction.locale);
-    const summary = ctx.usage.summary({ userId: interaction.user.id, now: Date.now() });
+    const summary = ctx.usageReports.summary({ userId: interaction.user.id, now: Date.now() });
     const embed = new EmbedBuilder()
       .setTitle(pick(text.usageTitle, locale))
       .addFields(

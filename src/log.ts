@@ -1,9 +1,9 @@
 // One line per event on stderr, written by pino: JSON when not on a terminal (for log collectors),
 // readable otherwise. The line shape stays what operators and tests already read: `time` (ISO),
 // `level` as a word, `msg`, and the fields flat beside them. Every line passes through `redact`
-// (see observability/logDestination.ts), so a key that slipped into an error message never reaches a log.
+// (see logDestination.ts), so a key that slipped into an error message never reaches a log.
 import pino from 'pino';
-import { createLogDestination, type LogDestination } from './observability/logDestination.js';
+import { createLogDestination, type LogDestination } from './logDestination.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];

@@ -1,12 +1,17 @@
 // `npm start`: the bot. Configuration problems end in one line naming the variable; SIGTERM and
 // SIGINT stop it gracefully within 20 s.
 import { DiscordjsError, DiscordjsErrorCodes } from 'discord.js';
+import { BUTTON_HANDLERS, MESSAGE_COMMANDS, MODAL_HANDLERS, SLASH_COMMANDS } from '../commands/index.js';
 import { ConfigError, loadConfig } from './config/index.js';
 import { startBot, type RunningBot } from './discord/bot.js';
 import { describeDiscordError } from './discord/discordErrors.js';
+import type { CommandSet } from './discord/interactionRouter.js';
 import { flushLogs, log, setLogLevel } from './log.js';
 
 const HARD_EXIT_MS = 19_500;
+
+/** What users can type, handed down to the interaction router (src/discord never imports commands/). */
+const COMMANDS: CommandSet = { slash: SLASH_COMMANDS, buttons: BUTTON_HANDLERS, messages: MESSAGE_COMMANDS, modals: MODAL_HANDLERS };
 
 /** Every exit goes through here, so the last log lines (why it stopped) are written out first. */
 function exit(code: number): never {
@@ -52,7 +57,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
   try {
-    bot = await startBot(config);
+    bot = await startBot(config, COMMANDS);
   } catch (error) {
     // A setting only start-up could check (METRICS_PORT already taken): one line, like the others.
     if (error instanceof ConfigError) die(error.message, 2);

@@ -6,7 +6,8 @@
 import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuditLog, PolicyStore } from '../src/storage/index.js';
+import { PolicyService } from '../src/policy/index.js';
+import { AuditLog } from '../src/storage/index.js';
 import type { FakeMessage, FakeUser, InteractionHandle, InteractOption } from './fakes/discord/index.js';
 import { startWorld, type World } from './helpers/world.js';
 
@@ -16,14 +17,14 @@ type Obj = Record<string, unknown>;
 
 let world: World;
 let db: Database.Database;
-let policies: PolicyStore;
+let policies: PolicyService;
 let nextUser = 0;
 
 beforeAll(async () => {
   world = await startWorld();
   db = new Database(world.dbPath);
   db.pragma('busy_timeout = 5000');
-  policies = new PolicyStore(db, { audit: new AuditLog(db) });
+  policies = new PolicyService(db, { audit: new AuditLog(db) });
 });
 
 afterAll(async () => {

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeMessage, FakeUser, InteractionHandle } from './fakes/discord/index.js';
 import type { RecordedRequest } from './fakes/relay/index.js';
-import { startWorld, type World } from './helpers/world.js';
+import { startWorld, type World, waitSettled } from './helpers/world.js';
 
 const EPHEMERAL = 64;
 const MANAGE_MESSAGES = 1n << 13n;
@@ -70,6 +70,7 @@ async function imagine(
   });
   expect((await handle.waitForCallback(3000)).type).toBe(5);
   await handle.waitFor((state) => (state.original?.attachments.length ?? 0) > 0 && (state.original?.components.length ?? 0) > 0, 20_000);
+  await waitSettled(world, handle.id);
   return { handle, message: handle.original()! };
 }
 
@@ -160,6 +161,7 @@ describe('result buttons: Re-roll, Details, Delete (real bot process)', () => {
     const { handle, callback } = await click(world, message, buttonId(message, 'reroll'));
     expect(callback.type).toBe(5);
     await handle.waitFor((state) => (state.original?.attachments.length ?? 0) > 0, 20_000);
+    await waitSettled(world, handle.id);
     const rerolled = handle.original()!;
     expect(rerolled.id).not.toBe(message.id);
     expect(rerolled.flags & EPHEMERAL).toBe(0);
@@ -202,6 +204,7 @@ describe('result buttons: Re-roll, Details, Delete (real bot process)', () => {
     const { handle, callback } = await click(world, message, buttonId(message, 'reroll'), { user: OTHER_USER });
     expect(callback.type).toBe(5);
     await handle.waitFor((state) => (state.original?.attachments.length ?? 0) > 0, 20_000);
+    await waitSettled(world, handle.id);
     const again = generationRequests(world).at(-1)!;
     expect((again.body as Obj).prompt).toBe((original.body as Obj).prompt);
     expect((again.body as Obj).seed).not.toBe((original.body as Obj).seed);
@@ -312,6 +315,7 @@ describe('result buttons: Re-roll, Details, Delete (real bot process)', () => {
       ],
     });
     await handle.waitFor((state) => (state.original?.attachments.length ?? 0) > 0, 20_000);
+    await waitSettled(world, handle.id);
     const message = handle.original()!;
     const rowId = rowIdOf(buttonId(message, 'delete'));
     expect(usageRow(world, rowId)).toMatchObject({ guild_id: null, outcome: 'success' });
@@ -406,6 +410,7 @@ describe('result buttons after a restart (state in the custom_id and the databas
       const reroll = await click(world, first.message, buttonId(first.message, 'reroll'));
       expect(reroll.callback.type).toBe(5);
       await reroll.handle.waitFor((state) => (state.original?.attachments.length ?? 0) > 0, 20_000);
+      await waitSettled(world, reroll.handle.id);
       const again = generationRequests(world).at(-1)!;
       expect((again.body as Obj).prompt).toBe(`made before ${how}`);
       expect((again.body as Obj).seed).not.toBe((firstRequest.body as Obj).seed);
@@ -437,6 +442,7 @@ describe('Re-roll keeps the user\'s choices, not the operator\'s defaults', () =
     expect(allText(message.embeds)).not.toContain('1000x1000');
     const { handle } = await click(world, message, buttonId(message, 'reroll'));
     await handle.waitFor((state) => (state.original?.attachments.length ?? 0) > 0, 20_000);
+    await waitSettled(world, handle.id);
     const rerolled = handle.original()!;
     expect(allText(rerolled.embeds)).not.toContain('1000x1000');
     const bodies = generationRequests(world).map((request) => request.body as { size?: string });

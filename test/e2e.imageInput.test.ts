@@ -5,7 +5,7 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeMessage, FakeUser, InteractionHandle, InteractOption } from './fakes/discord/index.js';
-import { startWorld, type World } from './helpers/world.js';
+import { startWorld, type World, waitSettled } from './helpers/world.js';
 
 const EPHEMERAL = 64;
 type Obj = Record<string, unknown>;
@@ -70,6 +70,7 @@ function imagineWith(options: InteractOption[], attachments: Obj[], opts: { user
 async function delivered(handle: InteractionHandle): Promise<FakeMessage> {
   expect((await handle.waitForCallback(3_000)).type).toBe(5);
   await handle.waitFor((state) => (state.original?.attachments.length ?? 0) > 0, 20_000);
+  await waitSettled(world, handle.id);
   return handle.original()!;
 }
 

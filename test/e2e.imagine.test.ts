@@ -11,7 +11,7 @@ import { startDiscordFake, type DiscordFake } from './fakes/discord/index.js';
 import type { FakeMessage, FakeUser, InteractionHandle, InteractOption } from './fakes/discord/types.js';
 import type { RecordedRequest } from './fakes/relay/types.js';
 import { REPO_ROOT } from './helpers/botProcess.js';
-import { startWorld, type World } from './helpers/world.js';
+import { startWorld, type World, waitSettled } from './helpers/world.js';
 
 const run = promisify(execFile);
 
@@ -90,6 +90,8 @@ describe('/imagine and /usage end to end (real bot process)', () => {
       if (original && contents.at(-1) !== original.content) contents.push(original.content);
       return (original?.attachments.length ?? 0) > 0 || (original?.embeds.length ?? 0) > 0;
     }, extra.timeoutMs ?? 15_000);
+    // The rows are settled just after Discord confirms the delivery.
+    await waitSettled(world, handle.id);
     return { handle, ack, message: handle.original()!, contents };
   }
 

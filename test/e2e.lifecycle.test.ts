@@ -12,7 +12,7 @@ import { startDiscordFake, type DiscordFake, type FakeMessage, type FakeUser, ty
 import { startRelayFake, type RelayFake } from './fakes/relay/index.js';
 import { MAIN_JS, REPO_ROOT } from './helpers/botProcess.js';
 import { makeTempDir, removeTempDirs } from './helpers/tempFiles.js';
-import { startWorld, type World } from './helpers/world.js';
+import { startWorld, type World, waitSettled } from './helpers/world.js';
 
 const EPHEMERAL = 64;
 const LOADING = 128;
@@ -72,6 +72,7 @@ describe('SIGTERM while a generation runs', () => {
     // A finished result first, for a Re-roll click during the shutdown.
     const earlier = imagine(world, 'an earlier result');
     await earlier.waitFor((state) => (state.original?.attachments.length ?? 0) > 0, 20_000);
+    await waitSettled(world, earlier.id);
     const earlierMessage = earlier.original()!;
     const rerollId = (earlierMessage.components as Obj[]).flatMap((row) => row.components as Obj[]).map((c) => String(c.custom_id)).find((id) => id.startsWith('img:reroll:'))!;
 
@@ -121,6 +122,7 @@ describe('SIGTERM while a generation runs', () => {
     await world.restartBot();
     const after = imagine(world, 'after the restart');
     await after.waitFor((state) => (state.original?.attachments.length ?? 0) > 0, 20_000);
+    await waitSettled(world, after.id);
   });
 });
 
@@ -235,11 +237,13 @@ describe('SIGKILL mid-job', () => {
     const bot = await world.restartBot();
     expect(rowFor(world, handle.id)).toMatchObject({ outcome: 'interrupted', finished_at: expect.any(Number) });
     expect(world.usageRows().filter((row) => row.outcome === 'pending')).toEqual([]);
-    expect(bot.logs.some((line) => /closed attempts left pending by a previous run/.test(line) && /"interrupted":1/.test(line))).toBe(true);
+    // One recovery settles it (its ledger entry, usage row and job row together), and says so once.
+    expect(bot.logs.some((line) => /closed requests left open by a previous run/.test(line) && /"jobs":1/.test(line))).toBe(true);
 
     // And the new process works.
     const next = imagine(world, 'after the crash');
     await next.waitFor((state) => (state.original?.attachments.length ?? 0) > 0, 20_000);
+    await waitSettled(world, next.id);
     expect(rowFor(world, next.id)).toMatchObject({ outcome: 'success' });
   });
 });
@@ -265,6 +269,7 @@ describe('signals on an idle bot', () => {
       await world.restartBot();
       const handle = imagine(world, `after ${signal}`);
       await handle.waitFor((state) => (state.original?.attachments.length ?? 0) > 0, 20_000);
+      await waitSettled(world, handle.id);
     });
   }
 });

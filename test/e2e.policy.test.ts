@@ -3,9 +3,10 @@
 // tests); the bot reads them on every request, as it would after /imagine-admin.
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AuditLog, PolicyStore } from '../src/storage/index.js';
+import { PolicyService } from '../src/policy/index.js';
+import { AuditLog } from '../src/storage/index.js';
 import type { FakeUser, InteractionHandle } from './fakes/discord/index.js';
-import { startWorld, type World } from './helpers/world.js';
+import { startWorld, type World, waitSettled } from './helpers/world.js';
 
 const ADMIN = '100000000000000001';
 const EPHEMERAL = 64;
@@ -13,13 +14,13 @@ const EPHEMERAL = 64;
 describe('server policy and ledger (real bot process)', () => {
   let world: World;
   let db: Database.Database;
-  let policies: PolicyStore;
+  let policies: PolicyService;
 
   beforeAll(async () => {
     world = await startWorld({ env: { REQUEST_TIMEOUT: '2' } });
     db = new Database(world.dbPath);
     db.pragma('busy_timeout = 5000');
-    policies = new PolicyStore(db, { audit: new AuditLog(db) });
+    policies = new PolicyService(db, { audit: new AuditLog(db) });
   });
   afterAll(async () => {
     db?.close();
@@ -59,6 +60,7 @@ describe('server policy and ledger (real bot process)', () => {
     const ack = await handle.waitForCallback(3000);
     if (ack.type === 5) {
       await handle.waitFor((state) => (state.original?.attachments.length ?? 0) > 0 || (state.original?.embeds.length ?? 0) > 0, 15_000);
+      await waitSettled(world, handle.id);
     }
     return { ack, message: handle.original() };
   }
@@ -177,6 +179,7 @@ describe('server policy and ledger (real bot process)', () => {
     expect(ack.type).toBe(5);
     expect(ack.at - handle.dispatchedAt).toBeLessThan(1500);
     await handle.waitFor((state) => (state.original?.attachments.length ?? 0) > 0, 15_000);
+    await waitSettled(world, handle.id);
     await handle.waitFor((state) => state.channelMessages.some((post) => post.content.includes('80 %')), 10_000);
   });
 

@@ -1,7 +1,7 @@
 // The first end-to-end check: the real bot process, the real discord.js client, both fakes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import { startWorld, type World } from './helpers/world.js';
+import { startWorld, type World, waitSettled } from './helpers/world.js';
 
 describe('/imagine end to end (smoke)', () => {
   let world: World;
@@ -28,6 +28,7 @@ describe('/imagine end to end (smoke)', () => {
     const meta = await sharp(attachment.bytes).metadata();
     expect([meta.width, meta.height]).toEqual([1360, 768]);
     expect(JSON.stringify(handle.original()!.embeds)).toContain('flux-2-pro');
+    await waitSettled(world, handle.id);
     const rows = world.usageRows();
     expect(rows.at(-1)).toMatchObject({ outcome: 'success', model: 'flux-2-pro', user_id: world.discord.defaultUser.id });
   });

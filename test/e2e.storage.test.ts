@@ -3,7 +3,7 @@
 // sent to the relay, and the bot serves normally once the lock is gone.
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorld, type World } from './helpers/world.js';
+import { startWorld, type World, waitSettled } from './helpers/world.js';
 
 const EPHEMERAL = 64;
 
@@ -46,6 +46,7 @@ describe('the database locked by another program', () => {
     const after = world.discord.interact({ name: 'imagine', options: [{ name: 'prompt', type: 3, value: 'unlocked again' }] });
     expect((await after.waitForCallback(3_000)).type).toBe(5);
     await after.waitFor((state) => (state.original?.attachments.length ?? 0) > 0, 20_000);
+    await waitSettled(world, after.id);
     expect(world.bot.child.exitCode).toBeNull();
   });
 });

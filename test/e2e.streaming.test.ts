@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeMessage, InteractionHandle, InteractOption } from './fakes/discord/index.js';
 import type { RecordedRequest } from './fakes/relay/index.js';
-import { startWorld, type World } from './helpers/world.js';
+import { startWorld, type World, waitSettled } from './helpers/world.js';
 
 /** gpt-image-2 takes this long at the fake relay; its Cloudflare cuts anything silent for CUT_MS. */
 const SLOW_MS = 4_500;
@@ -72,6 +72,7 @@ async function imagine(world: World, prompt: string, locale?: string) {
     states.push(snapshot(original));
     return original.embeds.length > 0;
   }, 20_000);
+  await waitSettled(world, handle.id);
   return { handle, states, final: handle.original()! };
 }
 

@@ -3,11 +3,11 @@ import { EmbedBuilder } from 'discord.js';
 import { adminText } from '../../src/i18n/adminMessages.js';
 import { pick } from '../../src/i18n/locale.js';
 import { describeAuditEntry } from '../../src/moderation/auditText.js';
-import { discordTime, joinLines, MAX_DESCRIPTION, reply, type AdminHandler } from './common.js';
-import { DEFAULT_AUDIT_ENTRIES, MAX_AUDIT_ENTRIES } from './definition.js';
+import { discordTime, joinLines, MAX_DESCRIPTION, reply } from './common.js';
+import { DEFAULT_AUDIT_ENTRIES, MAX_AUDIT_ENTRIES, type AdminHandlers } from './definition.js';
 
-export const audit: AdminHandler = async (call) => {
-  const count = Math.min(MAX_AUDIT_ENTRIES, call.interaction.options.getInteger('count') ?? DEFAULT_AUDIT_ENTRIES);
+export const audit: AdminHandlers['audit'] = async (call, args) => {
+  const count = Math.min(MAX_AUDIT_ENTRIES, args.count ?? DEFAULT_AUDIT_ENTRIES);
   const entries = call.ctx.audit.recent(call.guildId, count);
   const embed = new EmbedBuilder().setTitle(pick(adminText.auditTitle, call.locale));
   const lines = entries.map((entry) => `${discordTime(entry.at, 'R')} ${pick(describeAuditEntry(entry), call.locale)}`);

@@ -4,7 +4,8 @@ import { adminText } from '../../src/i18n/adminMessages.js';
 import type { Localized } from '../../src/i18n/locale.js';
 import { describePolicyValue } from '../../src/moderation/auditText.js';
 import { POLICY_FIELD_LABELS, type GuildPolicy, type PolicyPatch } from '../../src/moderation/guildPolicy.js';
-import { announce, attempt, say, usd, type AdminCall, type AdminHandler } from './common.js';
+import { announce, attempt, say, usd, type AdminCall } from './common.js';
+import type { AdminHandlers } from './definition.js';
 
 /** Both budgets with what is spent in each period, one line each. */
 function budgetLines(call: AdminCall, policy: GuildPolicy): Localized[] {
@@ -27,16 +28,13 @@ async function apply(call: AdminCall, patch: PolicyPatch): Promise<void> {
   await announce(call, audit);
 }
 
-export const budgetHandlers: Record<string, AdminHandler> = {
-  async set(call) {
-    const daily = call.interaction.options.getNumber('daily');
-    const monthly = call.interaction.options.getNumber('monthly');
-    if (daily === null && monthly === null) return say(call, adminText.budgetNeedsValue);
-    await apply(call, { ...(daily === null ? {} : { dailyBudgetUsd: daily }), ...(monthly === null ? {} : { monthlyBudgetUsd: monthly }) });
+export const budgetHandlers: AdminHandlers['budget'] = {
+  async set(call, { daily, monthly }) {
+    if (daily === undefined && monthly === undefined) return say(call, adminText.budgetNeedsValue);
+    await apply(call, { ...(daily === undefined ? {} : { dailyBudgetUsd: daily }), ...(monthly === undefined ? {} : { monthlyBudgetUsd: monthly }) });
   },
 
-  async clear(call) {
-    const period = call.interaction.options.getString('period', true);
+  async clear(call, { period }) {
     const patch: PolicyPatch = {};
     if (period === 'daily' || period === 'both') patch.dailyBudgetUsd = null;
     if (period === 'monthly' || period === 'both') patch.monthlyBudgetUsd = null;

@@ -4,8 +4,9 @@ import { adminText } from '../../src/i18n/adminMessages.js';
 import { describePolicyValue } from '../../src/moderation/auditText.js';
 import { POLICY_FIELD_LABELS } from '../../src/moderation/guildPolicy.js';
 import { channelMention } from '../../src/moderation/messages.js';
-import type { PolicyUpdate } from '../../src/storage/policyStore.js';
-import { announce, attempt, requiredIdOption, say, type AdminCall, type AdminHandler } from './common.js';
+import type { PolicyUpdate } from '../../src/policy/index.js';
+import { announce, attempt, say, type AdminCall } from './common.js';
+import type { AdminHandlers } from './definition.js';
 
 async function done(call: AdminCall, update: PolicyUpdate): Promise<void> {
   const label = POLICY_FIELD_LABELS.allowedChannels;
@@ -14,15 +15,13 @@ async function done(call: AdminCall, update: PolicyUpdate): Promise<void> {
   await announce(call, update.audit);
 }
 
-export const channelHandlers: Record<string, AdminHandler> = {
-  async allow(call) {
-    const channelId = requiredIdOption(call, 'channel');
+export const channelHandlers: AdminHandlers['channels'] = {
+  async allow(call, { channel: channelId }) {
     const result = await attempt(call, () => call.ctx.policies.editList(call.guildId, 'allowedChannels', { add: [channelId] }, call.actorId));
     if (result.ok) await done(call, result.value);
   },
 
-  async disallow(call) {
-    const channelId = requiredIdOption(call, 'channel');
+  async disallow(call, { channel: channelId }) {
     const current = call.ctx.policies.get(call.guildId).allowedChannels;
     // An empty list means every channel: removing one from it cannot be expressed, and removing the
     // last one would silently open every channel.

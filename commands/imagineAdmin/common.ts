@@ -16,6 +16,7 @@ import { adminText } from '../../src/i18n/adminMessages.js';
 import { localeFromDiscord, pick, type Locale, type Localized } from '../../src/i18n/locale.js';
 import { describeAuditEntry } from '../../src/moderation/auditText.js';
 import { PolicyValidationError } from '../../src/moderation/guildPolicy.js';
+import { shorten as cut } from '../../src/shorten.js';
 import type { AuditEntry } from '../../src/storage/auditLog.js';
 
 /** Discord's message content limit. */
@@ -32,8 +33,6 @@ export interface AdminCall {
   /** The admin running the command. */
   actorId: string;
 }
-
-export type AdminHandler = (call: AdminCall) => Promise<void>;
 
 /**
  * What posting an audit entry needs: also met by a moderator's quick action on a report (a button
@@ -58,9 +57,7 @@ export function adminCall(ctx: BotContext, interaction: ChatInputCommandInteract
   return { ctx, interaction, locale: localeFromDiscord(interaction.locale), guildId, actorId: interaction.user.id };
 }
 
-export function cut(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
+export { cut };
 
 /** Room kept for the "… and N more" line. */
 const MORE_RESERVE = 40;
@@ -133,18 +130,6 @@ export function logText(call: LogCall, entry: AuditEntry): string {
 export async function announce(call: LogCall, entry: AuditEntry | undefined): Promise<void> {
   if (!entry) return;
   await postToLogChannel(call.ctx, call.interaction.client, call.guildId, { content: logText(call, entry) });
-}
-
-/** The id of a user, role or channel option, read from the raw value (no resolved object needed). */
-export function idOption(call: AdminCall, name: string): string | null {
-  const value = call.interaction.options.get(name)?.value;
-  return typeof value === 'string' && value !== '' ? value : null;
-}
-
-export function requiredIdOption(call: AdminCall, name: string): string {
-  const id = idOption(call, name);
-  if (id === null) throw new TypeError(`option ${name} is missing`);
-  return id;
 }
 
 export function usd(amount: number): string {

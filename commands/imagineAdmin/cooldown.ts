@@ -2,11 +2,11 @@
 import { adminText } from '../../src/i18n/adminMessages.js';
 import { describePolicyValue } from '../../src/moderation/auditText.js';
 import { POLICY_FIELD_LABELS } from '../../src/moderation/guildPolicy.js';
-import { announce, attempt, say, type AdminHandler } from './common.js';
+import { announce, attempt, say } from './common.js';
+import type { AdminHandlers } from './definition.js';
 
-export const cooldownHandlers: Record<string, AdminHandler> = {
-  async set(call) {
-    const seconds = call.interaction.options.getInteger('seconds', true);
+export const cooldownHandlers: AdminHandlers['cooldown'] = {
+  async set(call, { seconds }) {
     const result = await attempt(call, () => call.ctx.policies.update(call.guildId, { cooldownSeconds: seconds }, call.actorId));
     if (!result.ok) return;
     const { policy, audit } = result.value;

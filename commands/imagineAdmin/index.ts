@@ -8,13 +8,14 @@ import type { AppConfig } from '../../src/config/index.js';
 import type { BotContext } from '../../src/discord/context.js';
 import { adminText } from '../../src/i18n/adminMessages.js';
 import { localeFromDiscord, pick } from '../../src/i18n/locale.js';
+import { chooseSubcommand, readArguments } from '../arguments.js';
 import type { SlashCommand } from '../types.js';
 import { audit } from './audit.js';
 import { budgetHandlers } from './budget.js';
 import { channelHandlers } from './channels.js';
-import { adminCall, mayAdminister, type AdminHandler } from './common.js';
+import { adminCall, mayAdminister } from './common.js';
 import { cooldownHandlers } from './cooldown.js';
-import { adminDefinition, COMMAND_NAME, MAX_CHOICES } from './definition.js';
+import { adminDefinition, AdminCommand, COMMAND_NAME, MAX_CHOICES, type AdminHandlers } from './definition.js';
 import { exportUsage } from './export.js';
 import { logChannelHandlers } from './logChannel.js';
 import { modelHandlers } from './models.js';
@@ -26,9 +27,9 @@ import { usage } from './usage.js';
 import { block, unblock } from './users.js';
 import { wordHandlers } from './words.js';
 
-/** Handlers by group (empty for top-level subcommands), then subcommand. */
-const HANDLERS: Record<string, Record<string, AdminHandler>> = {
-  '': { show, block, unblock, usage, export: exportUsage, audit },
+/** A handler for every subcommand of the definition, groups nested. */
+const HANDLERS: AdminHandlers = {
+  show,
   models: modelHandlers,
   safety: safetyHandlers,
   words: wordHandlers,
@@ -37,7 +38,12 @@ const HANDLERS: Record<string, Record<string, AdminHandler>> = {
   quota: quotaHandlers,
   cooldown: cooldownHandlers,
   budget: budgetHandlers,
+  block,
+  unblock,
   logchannel: logChannelHandlers,
+  usage,
+  export: exportUsage,
+  audit,
 };
 
 export const imagineAdmin: SlashCommand = {
@@ -59,14 +65,12 @@ export const imagineAdmin: SlashCommand = {
       await refuse(adminText.needManageGuild);
       return;
     }
-    const group = interaction.options.getSubcommandGroup(false) ?? '';
-    const subcommand = interaction.options.getSubcommand(false) ?? '';
-    const handler = HANDLERS[group]?.[subcommand];
-    if (!handler) {
+    const chosen = chooseSubcommand(HANDLERS, readArguments(AdminCommand, interaction));
+    if (!chosen) {
       await refuse(adminText.unknownSubcommand);
       return;
     }
-    await handler(adminCall(ctx, interaction, interaction.guildId));
+    await chosen.run(adminCall(ctx, interaction, interaction.guildId));
   },
 
   // Only used when the bot offers more models than Discord allows as choices.

@@ -4,13 +4,13 @@ import { MessageFlags } from 'discord.js';
 import { adminText } from '../../src/i18n/adminMessages.js';
 import { channelMention } from '../../src/moderation/messages.js';
 import { sendToChannel } from '../../src/discord/logChannel.js';
-import { attempt, logText, requiredIdOption, say, type AdminHandler } from './common.js';
+import { attempt, logText, say } from './common.js';
+import type { AdminHandlers } from './definition.js';
 import { describePolicyValue } from '../../src/moderation/auditText.js';
 import { POLICY_FIELD_LABELS } from '../../src/moderation/guildPolicy.js';
 
-export const logChannelHandlers: Record<string, AdminHandler> = {
-  async set(call) {
-    const channelId = requiredIdOption(call, 'channel');
+export const logChannelHandlers: AdminHandlers['logchannel'] = {
+  async set(call, { channel: channelId }) {
     const result = await attempt(call, () => call.ctx.policies.update(call.guildId, { logChannelId: channelId }, call.actorId));
     if (!result.ok) return;
     const { audit } = result.value;

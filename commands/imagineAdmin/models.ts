@@ -4,8 +4,9 @@ import { adminText } from '../../src/i18n/adminMessages.js';
 import { describePolicyValue } from '../../src/moderation/auditText.js';
 import { POLICY_FIELD_LABELS } from '../../src/moderation/guildPolicy.js';
 import { code } from '../../src/moderation/messages.js';
-import type { PolicyUpdate } from '../../src/storage/policyStore.js';
-import { announce, attempt, joinLines, say, type AdminCall, type AdminHandler } from './common.js';
+import type { PolicyUpdate } from '../../src/policy/index.js';
+import { announce, attempt, joinLines, say, type AdminCall } from './common.js';
+import type { AdminHandlers } from './definition.js';
 
 const same = (a: string, b: string): boolean => a.trim().toLowerCase() === b.trim().toLowerCase();
 
@@ -26,16 +27,14 @@ async function done(call: AdminCall, update: PolicyUpdate): Promise<void> {
   await announce(call, update.audit);
 }
 
-const allow: AdminHandler = async (call) => {
-  const typed = call.interaction.options.getString('model', true);
+const allow: AdminHandlers['models']['allow'] = async (call, { model: typed }) => {
   const model = offeredIds(call).find((id) => same(id, typed));
   if (!model) return unknownModel(call, typed);
   const result = await attempt(call, () => call.ctx.policies.editList(call.guildId, 'allowedModels', { add: [model] }, call.actorId));
   if (result.ok) await done(call, result.value);
 };
 
-const disallow: AdminHandler = async (call) => {
-  const typed = call.interaction.options.getString('model', true);
+const disallow: AdminHandlers['models']['disallow'] = async (call, { model: typed }) => {
   const current = call.ctx.policies.get(call.guildId).allowedModels;
   // A model still on the list may be removed even when the bot no longer offers it.
   const listed = current.find((id) => same(id, typed));
@@ -49,9 +48,9 @@ const disallow: AdminHandler = async (call) => {
   if (result.ok) await done(call, result.value);
 };
 
-const reset: AdminHandler = async (call) => {
+const reset: AdminHandlers['models']['reset'] = async (call) => {
   const result = await attempt(call, () => call.ctx.policies.update(call.guildId, { allowedModels: [] }, call.actorId));
   if (result.ok) await done(call, result.value);
 };
 
-export const modelHandlers: Record<string, AdminHandler> = { allow, disallow, reset };
+export const modelHandlers: AdminHandlers['models'] = { allow, disallow, reset };

@@ -2,15 +2,9 @@
 // /usage count them), the last 7 days, or everything.
 import type { UsagePeriod } from '../../src/i18n/adminMessages.js';
 import { dayStart, monthStart } from '../../src/storage/periods.js';
-import type { AdminCall } from './common.js';
 
 const DAY_MS = 86_400_000;
 export const DEFAULT_PERIOD: UsagePeriod = 'month';
-
-export function readPeriod(call: AdminCall): UsagePeriod {
-  const value = call.interaction.options.getString('period');
-  return value === 'today' || value === 'week' || value === 'month' || value === 'all' ? value : DEFAULT_PERIOD;
-}
 
 /** Epoch ms the period starts at; undefined for all time. */
 export function periodStart(period: UsagePeriod, now: number): number | undefined {

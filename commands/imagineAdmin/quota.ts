@@ -5,15 +5,15 @@ import type { Localized } from '../../src/i18n/locale.js';
 import { describePolicyValue } from '../../src/moderation/auditText.js';
 import { POLICY_FIELD_LABELS } from '../../src/moderation/guildPolicy.js';
 import { roleMention } from '../../src/moderation/messages.js';
-import { announce, attempt, requiredIdOption, say, type AdminHandler } from './common.js';
+import { announce, attempt, say } from './common.js';
+import type { AdminHandlers } from './definition.js';
 
 function quotaText(quota: number | null): Localized {
   return quota === null ? adminText.quotaUnlimited : adminText.quotaImages(quota);
 }
 
-export const quotaHandlers: Record<string, AdminHandler> = {
-  async set(call) {
-    const images = call.interaction.options.getInteger('images');
+export const quotaHandlers: AdminHandlers['quota'] = {
+  async set(call, { images = null }) {
     const result = await attempt(call, () => call.ctx.policies.update(call.guildId, { dailyQuota: images }, call.actorId));
     if (!result.ok) return;
     const { policy, audit } = result.value;
@@ -23,10 +23,7 @@ export const quotaHandlers: Record<string, AdminHandler> = {
     await announce(call, audit);
   },
 
-  async role(call) {
-    const roleId = requiredIdOption(call, 'role');
-    const images = call.interaction.options.getInteger('images');
-    const clear = call.interaction.options.getBoolean('clear') ?? false;
+  async role(call, { role: roleId, images = null, clear = false }) {
     const role = roleMention(roleId);
     if (clear && images !== null) return say(call, adminText.roleQuotaConflict);
     if (clear) {

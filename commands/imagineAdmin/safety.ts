@@ -7,7 +7,8 @@ import type { Localized } from '../../src/i18n/locale.js';
 import type { PolicySettings } from '../../src/moderation/guildPolicy.js';
 import { code } from '../../src/moderation/messages.js';
 import { resolveSafety } from '../../src/moderation/safetyPolicy.js';
-import { announce, attempt, say, type AdminHandler } from './common.js';
+import { announce, attempt, say } from './common.js';
+import type { AdminHandlers } from './definition.js';
 
 /** "default 2, maximum 5" as this model will actually use it in this kind of channel. */
 function effective(policy: PolicySettings, model: ModelSpec, nsfw: boolean): { value: number; max: number } | undefined {
@@ -30,12 +31,9 @@ export function clampingModels(models: readonly ModelSpec[], policy: PolicySetti
   return out;
 }
 
-export const safetyHandlers: Record<string, AdminHandler> = {
-  async set(call) {
-    const options = call.interaction.options;
-    const nsfw = options.getString('channel_kind', true) === 'nsfw';
-    const def = options.getInteger('default');
-    const max = options.getInteger('max');
+export const safetyHandlers: AdminHandlers['safety'] = {
+  async set(call, { channel_kind: channelKind, default: def = null, max = null }) {
+    const nsfw = channelKind === 'nsfw';
     if (def === null && max === null) return say(call, adminText.safetyNeedsValue);
     const patch = nsfw
       ? { ...(def === null ? {} : { safetyNsfwDefault: def }), ...(max === null ? {} : { safetyNsfwMax: max }) }

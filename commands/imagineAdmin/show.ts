@@ -6,7 +6,7 @@ import { describePolicyValue } from '../../src/moderation/auditText.js';
 import { POLICY_FIELD_LABELS, type GuildPolicy, type PolicyField } from '../../src/moderation/guildPolicy.js';
 import { channelMention, code, roleMention, userMention } from '../../src/moderation/messages.js';
 import { resolveSafety } from '../../src/moderation/safetyPolicy.js';
-import { cut, discordTime, joinLines, reply, usd, type AdminCall, type AdminHandler } from './common.js';
+import { cut, discordTime, joinLines, reply, usd, type AdminCall } from './common.js';
 
 /** Field values that hold lists stay short enough for the embed's 6,000 characters in all. */
 const LIST_FIELD = 700;
@@ -101,6 +101,6 @@ export function policyEmbed(call: AdminCall): EmbedBuilder {
   return new EmbedBuilder().setTitle(pick(adminText.showTitle, locale)).setDescription(description).addFields(fields);
 }
 
-export const show: AdminHandler = async (call) => {
+export const show = async (call: AdminCall): Promise<void> => {
   await reply(call, { embeds: [policyEmbed(call)] });
 };

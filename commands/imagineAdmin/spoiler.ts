@@ -1,10 +1,10 @@
 // /imagine-admin spoiler on|off: channels whose results are posted as spoilers by default.
 import { adminText } from '../../src/i18n/adminMessages.js';
 import { channelMention } from '../../src/moderation/messages.js';
-import { announce, attempt, requiredIdOption, say, type AdminCall } from './common.js';
+import { announce, attempt, say, type AdminCall } from './common.js';
+import type { AdminHandlers } from './definition.js';
 
-async function toggle(call: AdminCall, on: boolean): Promise<void> {
-  const channelId = requiredIdOption(call, 'channel');
+async function toggle(call: AdminCall, channelId: string, on: boolean): Promise<void> {
   const edit = on ? { add: [channelId] } : { remove: [channelId] };
   const result = await attempt(call, () => call.ctx.policies.editList(call.guildId, 'spoilerChannels', edit, call.actorId));
   if (!result.ok) return;
@@ -15,7 +15,7 @@ async function toggle(call: AdminCall, on: boolean): Promise<void> {
   await announce(call, audit);
 }
 
-export const spoilerHandlers = {
-  on: (call: AdminCall) => toggle(call, true),
-  off: (call: AdminCall) => toggle(call, false),
+export const spoilerHandlers: AdminHandlers['spoiler'] = {
+  on: (call, { channel }) => toggle(call, channel, true),
+  off: (call, { channel }) => toggle(call, channel, false),
 };

@@ -3,18 +3,18 @@ import { EmbedBuilder } from 'discord.js';
 import { adminText, USAGE_PERIOD_LABELS } from '../../src/i18n/adminMessages.js';
 import { pick } from '../../src/i18n/locale.js';
 import { userMention } from '../../src/moderation/messages.js';
-import { joinLines, MAX_FIELD, reply, type AdminHandler } from './common.js';
-import { periodStart, readPeriod } from './period.js';
+import { joinLines, MAX_FIELD, reply } from './common.js';
+import type { AdminHandlers } from './definition.js';
+import { DEFAULT_PERIOD, periodStart } from './period.js';
 
 const TOP_USERS = 10;
 const money = (usd: number): string => usd.toFixed(3);
 
-export const usage: AdminHandler = async (call) => {
+export const usage: AdminHandlers['usage'] = async (call, { period = DEFAULT_PERIOD }) => {
   const { locale } = call;
-  const period = readPeriod(call);
   const now = Date.now();
   const since = periodStart(period, now);
-  const report = call.ctx.usage.guildReport({ guildId: call.guildId, until: now, ...(since === undefined ? {} : { since }) }, TOP_USERS);
+  const report = call.ctx.usageReports.guildReport({ guildId: call.guildId, until: now, ...(since === undefined ? {} : { since }) }, TOP_USERS);
   const embed = new EmbedBuilder().setTitle(pick(adminText.usageTitle(USAGE_PERIOD_LABELS[period]), locale));
   if (report.total.attempts === 0) {
     await reply(call, { embeds: [embed.setDescription(pick(adminText.usageNone, locale))] });

@@ -1,11 +1,10 @@
 // /imagine-admin block|unblock: members who may not generate images on this server.
 import { adminText } from '../../src/i18n/adminMessages.js';
 import { userMention } from '../../src/moderation/messages.js';
-import { announce, attempt, requiredIdOption, say, type AdminHandler } from './common.js';
+import { announce, attempt, say } from './common.js';
+import type { AdminHandlers } from './definition.js';
 
-export const block: AdminHandler = async (call) => {
-  const userId = requiredIdOption(call, 'user');
-  const reason = call.interaction.options.getString('reason');
+export const block: AdminHandlers['block'] = async (call, { user: userId, reason = null }) => {
   const result = await attempt(call, () => call.ctx.policies.block(call.guildId, userId, call.actorId, reason));
   if (!result.ok) return;
   const audit = result.value;
@@ -15,8 +14,7 @@ export const block: AdminHandler = async (call) => {
   await announce(call, audit);
 };
 
-export const unblock: AdminHandler = async (call) => {
-  const userId = requiredIdOption(call, 'user');
+export const unblock: AdminHandlers['unblock'] = async (call, { user: userId }) => {
   const result = await attempt(call, () => call.ctx.policies.unblock(call.guildId, userId, call.actorId));
   if (!result.ok) return;
   const user = userMention(userId);

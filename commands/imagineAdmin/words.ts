@@ -5,11 +5,11 @@ import { AttachmentBuilder, EmbedBuilder } from 'discord.js';
 import { adminText } from '../../src/i18n/adminMessages.js';
 import { pick } from '../../src/i18n/locale.js';
 import { code } from '../../src/moderation/messages.js';
-import { announce, attempt, MAX_DESCRIPTION, reply, say, type AdminHandler } from './common.js';
+import { announce, attempt, MAX_DESCRIPTION, reply, say } from './common.js';
+import type { AdminHandlers } from './definition.js';
 
-export const wordHandlers: Record<string, AdminHandler> = {
-  async add(call) {
-    const entry = call.interaction.options.getString('entry', true);
+export const wordHandlers: AdminHandlers['words'] = {
+  async add(call, { entry }) {
     const result = await attempt(call, () => call.ctx.policies.addBlockedWord(call.guildId, entry, call.actorId));
     if (!result.ok) return;
     const audit = result.value;
@@ -21,8 +21,7 @@ export const wordHandlers: Record<string, AdminHandler> = {
     }
   },
 
-  async remove(call) {
-    const entry = call.interaction.options.getString('entry', true);
+  async remove(call, { entry }) {
     const result = await attempt(call, () => call.ctx.policies.removeBlockedWord(call.guildId, entry, call.actorId));
     if (!result.ok) return;
     const audit = result.value;

@@ -1,8 +1,8 @@
 // The ledger and the usage views at a million usage rows: a temporary SQLite file made by the real
 // openDatabase (real migrations and pragmas), filled by ledgerSeed.ts, then timed through the real
 // classes: Ledger.reserve/commit (every /imagine, before the deferral), UsageLog.start/finish (every
-// attempt; the triggers keeping the usage totals run in them), UsageLog.summary (/usage),
-// UsageLog.guildReport and guildRows + the CSV line (/imagine-admin usage and export), Ledger.spent
+// attempt; the triggers keeping the usage totals run in them), UsageReports.summary (/usage),
+// UsageReports.guildReport and guildRows + the CSV line (/imagine-admin usage and export), Ledger.spent
 // (/imagine-admin show). The database is closed and opened again before timing, as a bot start
 // would; the OS page cache stays warm. No ANALYZE is run: the bot never runs it either.
 import { mkdtemp, rm, stat } from 'node:fs/promises';
@@ -14,6 +14,7 @@ import { periodStart } from '../../commands/imagineAdmin/period.js';
 import { openDatabase } from '../../src/storage/database.js';
 import { Ledger } from '../../src/storage/ledger.js';
 import { UsageLog } from '../../src/storage/usageLog.js';
+import { UsageReports } from '../../src/storage/usageReports.js';
 import { guildId, pickUser, prng, seedHistory, snowflake, userId } from './ledgerSeed.js';
 import type { Benchmark, BenchOptions, Row } from './report.js';
 import { mib, ms, summarise } from './stats.js';
@@ -72,6 +73,7 @@ async function run({ quick, say }: BenchOptions): Promise<Row[]> {
     const db = openDatabase(path);
     const ledger = new Ledger(db);
     const usage = new UsageLog(db);
+    const reports = new UsageReports(db);
     const random = prng(7);
     const out: Row[] = [
       { bench: 'ledger', figure: `database: ${rows.toLocaleString('en')} usage rows, ${USERS} users, ${GUILDS} guilds, ${DAYS} days`, value: mib(size) },
@@ -137,8 +139,8 @@ async function run({ quick, say }: BenchOptions): Promise<Row[]> {
     say('ledger: /usage summary');
     const heaviest = userId(0);
     out.push(
-      ...queryRows('/usage UsageLog.summary', time(ops(500), () => usage.summary({ userId: userId(pickUser(random, USERS)), now }))),
-      ...queryRows('  busiest member (3 % of rows)', time(ops(50), () => usage.summary({ userId: heaviest, now }))),
+      ...queryRows('/usage UsageLog.summary', time(ops(500), () => reports.summary({ userId: userId(pickUser(random, USERS)), now }))),
+      ...queryRows('  busiest member (3 % of rows)', time(ops(50), () => reports.summary({ userId: heaviest, now }))),
     );
 
     say('ledger: admin usage report');
@@ -148,7 +150,7 @@ async function run({ quick, say }: BenchOptions): Promise<Row[]> {
       out.push(
         ...queryRows(
           `admin usage ${period}: guildReport`,
-          time(n, () => usage.guildReport({ guildId: guildId(Math.floor(random() * GUILDS)), until: now, ...(since === undefined ? {} : { since }) }, 10)),
+          time(n, () => reports.guildReport({ guildId: guildId(Math.floor(random() * GUILDS)), until: now, ...(since === undefined ? {} : { since }) }, 10)),
         ),
       );
     }
@@ -160,7 +162,7 @@ async function run({ quick, say }: BenchOptions): Promise<Row[]> {
         'admin export month: guildRows + CSV',
         time(ops(20), () => {
           exported = 0;
-          for (const row of usage.guildRows({ guildId: guildId(Math.floor(random() * GUILDS)), until: now, ...(monthSince === undefined ? {} : { since: monthSince }) })) {
+          for (const row of reports.guildRows({ guildId: guildId(Math.floor(random() * GUILDS)), until: now, ...(monthSince === undefined ? {} : { since: monthSince }) })) {
             usageCsvLine(row);
             exported++;
           }

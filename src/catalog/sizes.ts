@@ -7,8 +7,9 @@
 // Clamping such a shape would hand back a picture unlike the one asked for, so it is refused;
 // anything closer is clamped to the model's limit and the adjustment says so.
 import type { Localized } from '../i18n/locale.js';
-import type { Adjustment } from '../providers/types.js';
-import { InvalidInputError } from '../providers/errors.js';
+import { describeSizeLimits, type SizeLimits } from '../i18n/refusalMessages.js';
+import { InvalidInputError } from './failure.js';
+import type { Adjustment } from './request.js';
 import {
   dimensionsForRatio,
   elongation,
@@ -53,16 +54,10 @@ export function mapSize(model: ModelSpec, requested: string | undefined, options
   const typed = requested?.trim() ?? '';
   const parsed = typed === '' ? defaultSize(model.sizes) : parseSize(typed);
   if (!parsed) {
-    throw refusal(model, {
-      en: `"${typed}" is not a size: use WxH such as 1024x1536, or an aspect ratio such as 16:9.`,
-      zh: `“${typed}” 不是尺寸:请用 宽x高(如 1024x1536)或宽高比(如 16:9)。`,
-    });
+    throw new InvalidInputError('size_not_a_size', { model: model.id, typed, limits: sizeLimits(model) });
   }
   if ((parsed.kind === 'pixels' && (parsed.width === 0 || parsed.height === 0)) || (parsed.kind === 'ratio' && (parsed.w === 0 || parsed.h === 0))) {
-    throw refusal(model, {
-      en: `"${typed}" has a zero side, so ${model.id} cannot produce it.`,
-      zh: `“${typed}” 有一边为 0,${model.id} 无法生成。`,
-    });
+    throw new InvalidInputError('size_zero_side', { model: model.id, typed, limits: sizeLimits(model) });
   }
   const mapped = mapParsed(model, parsed, options);
   const asked = typed === '' ? mapped.value : canonical(parsed);
@@ -106,10 +101,7 @@ function shapeOf(parsed: Exclude<ParsedSize, { kind: 'auto' }>): number {
 function clampShape(model: ModelSpec, typed: string, value: number, minValue: number, maxValue: number): number {
   const excess = value > maxValue ? value / maxValue : value < minValue ? minValue / value : 1;
   if (excess > MAX_SHAPE_STRETCH + 1e-9) {
-    throw refusal(model, {
-      en: `The shape ${typed} is too far outside what ${model.id} can produce.`,
-      zh: `${model.id} 无法生成 ${typed} 这样的比例。`,
-    });
+    throw new InvalidInputError('size_shape_too_far', { model: model.id, typed, limits: sizeLimits(model) });
   }
   return Math.min(maxValue, Math.max(minValue, value));
 }
@@ -210,10 +202,6 @@ function ratioAsAsked(parsed: Exclude<ParsedSize, { kind: 'auto' }>): Ratio {
   return small ? { w: parsed.w, h: parsed.h } : simplestRatio(parsed.w, parsed.h);
 }
 
-function refusal(model: ModelSpec, text: Localized): InvalidInputError {
-  return new InvalidInputError(text.en, { param: 'size', text, valid: describeValidSizes(model) });
-}
-
 /** The sizes to offer in menus and autocomplete, most common first. */
 export function sizeChoices(model: ModelSpec): string[] {
   const rule = model.sizes;
@@ -227,46 +215,32 @@ export function sizeChoices(model: ModelSpec): string[] {
   }
 }
 
-function formatShapeLimit(maxRatio: number): string {
-  return `${Number(maxRatio.toFixed(1))}:1`;
-}
-
-function formatMegapixels(pixels: number): string {
-  return `${Number((pixels / 1e6).toFixed(1))}MP`;
+/** What `model` accepts as a size, as data for refusals ("Valid: …"). */
+export function sizeLimits(model: ModelSpec): SizeLimits {
+  const rule = model.sizes;
+  switch (rule.kind) {
+    case 'fixed':
+      return { kind: 'list', sizes: sizeChoices(model) };
+    case 'pixels':
+      return {
+        kind: 'pixels',
+        minSide: rule.minSide,
+        maxSide: rule.maxSide,
+        step: rule.step,
+        ...(rule.minPixels === undefined ? {} : { minPixels: rule.minPixels }),
+        maxPixels: rule.maxPixels,
+        maxRatio: rule.maxRatio,
+        examples: rule.presets.slice(0, 2),
+        auto: rule.auto === true,
+      };
+    case 'ratio':
+      return { kind: 'ratio', from: formatRatio(simplestRatio(rule.minRatio, 1)), to: formatRatio(simplestRatio(rule.maxRatio, 1)) };
+  }
 }
 
 /** A short human list or range of what `model` accepts, in both languages, for error messages ("Valid: …"). */
 export function describeValidSizes(model: ModelSpec): Localized {
-  const rule = model.sizes;
-  switch (rule.kind) {
-    case 'fixed': {
-      const list = sizeChoices(model).join(', ') || 'auto';
-      return { en: list, zh: list };
-    }
-    case 'pixels': {
-      const max = formatMegapixels(rule.maxPixels);
-      const min = rule.minPixels === undefined ? undefined : formatMegapixels(rule.minPixels);
-      const shape = formatShapeLimit(rule.maxRatio);
-      const examples = rule.presets.slice(0, 2);
-      return {
-        en:
-          `WxH with sides ${rule.minSide}-${rule.maxSide} (multiples of ${rule.step}), ${min === undefined ? `up to ${max}` : `${min}-${max}`}, ` +
-          `at most ${shape} (e.g. ${examples.join(', ')}), a ratio such as 16:9${rule.auto ? ', or auto' : ''}`,
-        zh:
-          `宽x高,边长 ${rule.minSide}-${rule.maxSide}(${rule.step} 的倍数),总像素${min === undefined ? `不超过 ${max}` : ` ${min}-${max}`},` +
-          `长宽比不超过 ${shape}(如 ${examples.join('、')});或 16:9 这样的宽高比${rule.auto ? ';或 auto' : ''}`,
-      };
-    }
-    case 'ratio': {
-      const from = formatRatio(simplestRatio(rule.minRatio, 1));
-      const to = formatRatio(simplestRatio(rule.maxRatio, 1));
-      const examples = ['1:1', '16:9', '9:16', '21:9'];
-      return {
-        en: `an aspect ratio from ${from} to ${to} (e.g. ${examples.join(', ')}), or WxH which becomes its ratio`,
-        zh: `${from} 到 ${to} 之间的宽高比(如 ${examples.join('、')}),或 宽x高(按其比例换算)`,
-      };
-    }
-  }
+  return describeSizeLimits(sizeLimits(model));
 }
 
 /**

@@ -3,6 +3,7 @@
 // 10 minutes) and its paths printed on stdout as it finishes; stderr gets one progress line per
 // finished line and a summary at the end. A failed line never stops the others.
 import { ConfigError } from '../config/errors.js';
+import { cliText } from '../i18n/cliMessages.js';
 import { explainError } from '../i18n/errorMessages.js';
 import type { Locale } from '../i18n/locale.js';
 import type { ImagePipeline } from '../pipeline/imagePipeline.js';
@@ -51,7 +52,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
   const summary: BatchSummary = { succeeded: 0, failed: 0, failures: {}, elapsedMs: 0, cost: 0, possiblyBilled: 0 };
   const total = items.length;
   const progress = (): string => `[${summary.succeeded + summary.failed}/${total}]`;
-  const lineLabel = (item: BatchItem): string => (locale === 'zh' ? `第 ${item.line} 行` : `line ${item.line}`);
+  const lineLabel = (item: BatchItem): string => cliText.line({ line: item.line })[locale];
 
   const fail = (item: BatchItem, kind: string, message: string): void => {
     summary.failed++;
@@ -61,11 +62,11 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
 
   const runItem = async (item: BatchItem): Promise<void> => {
     if (item.error) {
-      fail(item, 'invalid_input', locale === 'zh' ? `该行无效:${item.error}` : `the line is invalid: ${item.error}`);
+      fail(item, 'invalid_input', cliText.lineInvalid({ error: item.error })[locale]);
       return;
     }
     if (options.signal.aborted) {
-      fail(item, 'cancelled', locale === 'zh' ? '已取消' : 'cancelled');
+      fail(item, 'cancelled', cliText.cancelled[locale]);
       return;
     }
     const itemStarted = now();
@@ -77,7 +78,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
       summary.succeeded++;
       summary.cost += result.estimatedCost;
       const seconds = ((now() - itemStarted) / 1000).toFixed(1);
-      options.err(`${progress()} ✓ ${lineLabel(item)} ${result.model} ${result.effectiveSize}, ${paths.length} ${locale === 'zh' ? `张,${seconds} 秒` : `image${paths.length === 1 ? '' : 's'}, ${seconds} s`}`);
+      options.err(`${progress()} ✓ ${lineLabel(item)} ${result.model} ${result.effectiveSize}, ${cliText.imagesSaved({ count: paths.length, seconds })[locale]}`);
     } catch (error) {
       if (isImagineError(error) && error.possiblyBilled) summary.possiblyBilled++;
       fail(item, failureClass(error), explainError(error, 'operator')[locale]);
@@ -98,14 +99,12 @@ export function describeSummary(summary: BatchSummary, locale: Locale): string {
   const classes = Object.entries(summary.failures)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([kind, count]) => `${kind} ${count}`);
-  const seconds = (summary.elapsedMs / 1000).toFixed(1);
-  const cost = `$${summary.cost.toFixed(3)}`;
-  if (locale === 'zh') {
-    const failed = summary.failed ? `失败 ${summary.failed} 个(${classes.join(',')})` : '失败 0 个';
-    const billed = summary.possiblyBilled ? `;其中 ${summary.possiblyBilled} 个超时,可能仍已计费` : '';
-    return `批量完成:成功 ${summary.succeeded} 个,${failed},用时 ${seconds} 秒,预估费用 ${cost}${billed}`;
-  }
-  const failed = summary.failed ? `${summary.failed} failed (${classes.join(', ')})` : '0 failed';
-  const billed = summary.possiblyBilled ? `; ${summary.possiblyBilled} timed out and may also have been billed` : '';
-  return `batch done: ${summary.succeeded} succeeded, ${failed} in ${seconds} s, estimated cost ${cost}${billed}`;
+  return cliText.batchSummary({
+    succeeded: summary.succeeded,
+    failed: summary.failed,
+    classes,
+    seconds: (summary.elapsedMs / 1000).toFixed(1),
+    cost: `$${summary.cost.toFixed(3)}`,
+    possiblyBilled: summary.possiblyBilled,
+  })[locale];
 }

@@ -6,15 +6,16 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { loadConfig, ConfigError } from '../config/index.js';
+import { cliText } from '../i18n/cliMessages.js';
 import { explainError } from '../i18n/errorMessages.js';
 import type { Locale } from '../i18n/locale.js';
+import { generateReported } from '../generation/index.js';
 import { ImagePipeline, type PreparedGeneration } from '../pipeline/imagePipeline.js';
 import { parseCliArgs, UsageError, USAGE, type CliOptions } from './args.js';
 import { runBatch } from './batch.js';
 import { parseBatchFile, type BatchItem } from './batchFile.js';
-import { saveImages } from './outputFiles.js';
+import { CliReporter } from './cliReporter.js';
 import { prepareJob } from './prepareJob.js';
-import { startElapsedTicker } from './ticker.js';
 
 function terminalLocale(): Locale {
   const lang = process.env.LC_ALL || process.env.LC_MESSAGES || process.env.LANG || '';
@@ -74,28 +75,19 @@ async function single(pipeline: ImagePipeline, options: CliOptions, locale: Loca
   }
   const controller = abortOnSignals();
   const edit = prepared.request.inputImages?.length ? ' edit' : '';
-  const stopTicker = startElapsedTicker(process.stderr, `${prepared.model.id} ${prepared.plan.effectiveSize}${edit}`);
+  const reporter = new CliReporter({ label: `${prepared.model.id} ${prepared.plan.effectiveSize}${edit}`, outDir: options.outDir, prompt: prepared.request.prompt, locale });
+  await reporter.started();
   try {
-    const result = await pipeline.generate(prepared, {
+    const result = await generateReported(pipeline, { prepared }, reporter, {
       signal: controller.signal,
       timeoutMs: options.timeoutSeconds === undefined ? undefined : options.timeoutSeconds * 1000,
     });
-    stopTicker();
-    const paths = await saveImages(result.images, {
-      outDir: options.outDir,
-      model: result.model,
-      prompt: prepared.request.prompt,
-    });
-    for (const path of paths) process.stdout.write(`${path}\n`);
-    for (const adjustment of result.adjustments) {
-      process.stderr.write(`note: ${adjustment.field} ${adjustment.from} → ${adjustment.to}\n`);
-    }
-    if (result.droppedParams?.length) {
-      process.stderr.write(`note: the relay refused optional parameters; sent again without ${result.droppedParams.join(', ')}\n`);
-    }
+    await reporter.finished();
+    await reporter.deliver(result);
   } catch (error) {
-    stopTicker();
-    fail(explainError(error, 'operator')[locale], 1);
+    await reporter.finished();
+    await reporter.ended({ kind: 'failed', error });
+    process.exit(1);
   }
 }
 
@@ -106,9 +98,9 @@ async function batch(pipeline: ImagePipeline, options: CliOptions, locale: Local
     items = parseBatchFile(await readFile(file, 'utf8'), dirname(file), { request: options.request, imagePaths: options.imagePaths.map((path) => resolve(path)) });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    fail(locale === 'zh' ? `无法读取批量文件 ${file}(${code})` : `cannot read the batch file ${file} (${code})`, 2);
+    fail(cliText.batchFileUnreadable({ file, code })[locale], 2);
   }
-  if (items.length === 0) fail(locale === 'zh' ? `批量文件 ${file} 中没有提示词` : `the batch file ${file} holds no prompts (one per line, or JSON lines)`, 2);
+  if (items.length === 0) fail(cliText.batchFileEmpty({ file })[locale], 2);
   const controller = abortOnSignals();
   const summary = await runBatch({
     pipeline,

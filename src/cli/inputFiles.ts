@@ -3,8 +3,7 @@
 // is sent. The checks on the bytes themselves happen in the shared pipeline (inputImages.ts).
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { IMAGE_PARAM } from '../providers/dialects/inputs.js';
-import { InvalidInputError } from '../providers/errors.js';
+import { InvalidInputError } from '../catalog/failure.js';
 import { MAX_INPUT_BYTES, tooLargeRefusal, type RawInput } from '../pipeline/inputImages.js';
 
 export async function readInputFile(path: string): Promise<RawInput> {
@@ -13,18 +12,14 @@ export async function readInputFile(path: string): Promise<RawInput> {
   try {
     file = await open(path, 'r');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const text =
-      code === 'ENOENT'
-        ? { en: `The image file "${path}" does not exist.`, zh: `图片文件 “${path}” 不存在。` }
-        : { en: `The image file "${path}" cannot be read (${code ?? 'error'}).`, zh: `无法读取图片文件 “${path}”(${code ?? '错误'})。` };
-    throw new InvalidInputError(text.en, { param: IMAGE_PARAM, text });
+    const errno = (error as NodeJS.ErrnoException).code;
+    if (errno === 'ENOENT') throw new InvalidInputError('image_file_missing', { path });
+    throw new InvalidInputError('image_file_unreadable', { path, ...(errno === undefined ? {} : { errno }) });
   }
   try {
     const stat = await file.stat();
     if (!stat.isFile()) {
-      const text = { en: `"${path}" is not a file.`, zh: `“${path}” 不是文件。` };
-      throw new InvalidInputError(text.en, { param: IMAGE_PARAM, text });
+      throw new InvalidInputError('image_not_a_file', { path });
     }
     // Checked before reading, so a multi-GiB file is never loaded.
     if (stat.size > MAX_INPUT_BYTES) throw tooLargeRefusal(name);

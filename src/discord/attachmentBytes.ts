@@ -1,21 +1,23 @@
 // Copies a message's attachments (a reported image into the log channel, a shared one into the
 // gallery), so the copy stays even after the original is deleted. The download is the guarded one
 // relay images get (providers/imageDownload.ts: http(s) only, redirects re-checked, every address
-// checked at connect time, the size capped while streaming), limited to Discord's attachment hosts
-// as for input images (attachmentInputs.ts). Failures give undefined: the caller links instead, or
-// says the image could not be copied.
+// checked at connect time, the size capped while streaming), limited to Discord's attachment hosts.
+// Which links may be downloaded is decided here for input images too (attachmentInputs.ts).
+// Failures give undefined: the caller links instead, or says the image could not be copied.
 import type { Message } from 'discord.js';
 import { log } from '../log.js';
 import { downloadImage, hostIsPrivate } from '../providers/imageDownload.js';
 import type { CopiedImage } from './reportMessage.js';
 
+/** What a member may upload to a server that says nothing else (interaction.attachmentSizeLimit 0). */
+export const DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024;
 /** Larger files are not copied (the report links to them instead). */
 export const MAX_COPY_BYTES = 25 * 1024 * 1024;
 /** Discord allows ten attachments to a message. */
 const MAX_COPIES = 10;
 const TIMEOUT_MS = 15_000;
 
-/** Discord's attachment hosts. */
+/** Discord's attachment hosts (input images and copies alike). */
 export const DISCORD_CDN_HOSTS: ReadonlySet<string> = new Set(['cdn.discordapp.com', 'media.discordapp.net']);
 
 /** An attachment link the bot may download: Discord's CDN, or the host of the configured Discord API (a local or compatible server). */

@@ -5,12 +5,11 @@
 // re-checked, every address checked at connect time, size capped while streaming), limited to
 // Discord's CDN hosts; a private address is allowed only when Discord itself is configured on one
 // (the local Discord fake), as a relay on a private network may link to its own address.
-import { hostIsPrivate, downloadImage } from '../providers/imageDownload.js';
-import { IMAGE_PARAM } from '../providers/dialects/inputs.js';
-import { InvalidInputError, isImagineError } from '../providers/errors.js';
-import type { InputSource } from '../providers/types.js';
-import type { Localized } from '../i18n/locale.js';
+import { downloadImage } from '../providers/imageDownload.js';
+import { InvalidInputError, isImagineError } from '../catalog/failure.js';
+import type { InputSource } from '../catalog/request.js';
 import { MAX_INPUT_BYTES, notAnImageRefusal, tooLargeRefusal, type RawInput } from '../pipeline/inputImages.js';
+import { discordIsPrivate, isDiscordAttachmentUrl } from './attachmentBytes.js';
 
 /** What the bot needs of an attachment (discord.js Attachment and the REST JSON both map onto it). */
 export interface AttachmentInput {
@@ -30,13 +29,6 @@ export interface AttachmentInput {
  */
 export const ATTACHMENT_DEADLINE_MS = 15_000;
 
-/** Discord's attachment hosts. */
-const DISCORD_CDN_HOSTS = new Set(['cdn.discordapp.com', 'media.discordapp.net']);
-
-function refusal(text: Localized): InvalidInputError {
-  return new InvalidInputError(text.en, { param: IMAGE_PARAM, text });
-}
-
 /** Whether an attachment looks like an image by what Discord says of it (the bytes decide later). */
 export function looksLikeImage(attachment: Pick<AttachmentInput, 'name' | 'contentType'>): boolean {
   if (attachment.contentType) return attachment.contentType.toLowerCase().startsWith('image/');
@@ -49,21 +41,12 @@ export interface AttachmentDownloadOptions {
   deadlineMs?: number;
 }
 
-/** Whether Discord is configured on a private address, looked up once per base URL (it never changes at run time). */
-const discordIsPrivate = new Map<string, Promise<boolean>>();
-
-function allowedHost(url: URL, discordApi: URL): boolean {
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return false;
-  return DISCORD_CDN_HOSTS.has(url.hostname) || url.host === discordApi.host;
-}
-
 /**
  * What can be refused from Discord's word alone, before a byte is fetched: the declared size and
  * type, and a link off Discord's hosts. Synchronous and cheap (it runs before the deferral).
  * Throws InvalidInputError (param `image`) with a message naming the file.
  */
 export function checkAttachments(attachments: readonly AttachmentInput[], options: Pick<AttachmentDownloadOptions, 'discordApiBaseUrl'>): void {
-  const discordApi = new URL(options.discordApiBaseUrl);
   for (const attachment of attachments) {
     if (attachment.size > MAX_INPUT_BYTES) throw tooLargeRefusal(attachment.name);
     if (!looksLikeImage(attachment)) throw notAnImageRefusal(attachment.name);
@@ -75,21 +58,12 @@ export function checkAttachments(attachments: readonly AttachmentInput[], option
     } catch {
       throw expiredRefusal(attachment.name);
     }
-    if (!allowedHost(url, discordApi)) {
-      throw refusal({
-        en: `"${attachment.name}" is not a Discord attachment; upload the image to Discord instead.`,
-        zh: `“${attachment.name}” 不是 Discord 附件;请把图片上传到 Discord。`,
-      });
+    if (!isDiscordAttachmentUrl(url, options.discordApiBaseUrl)) {
+      throw new InvalidInputError('image_not_on_discord', { name: attachment.name });
     }
   }
 }
 
-/** Whether Discord's configured host is private: looked up once per process and base URL, then remembered. */
-export function discordHostIsPrivate(discordApiBaseUrl: string): Promise<boolean> {
-  let isPrivate = discordIsPrivate.get(discordApiBaseUrl);
-  if (!isPrivate) discordIsPrivate.set(discordApiBaseUrl, (isPrivate = hostIsPrivate(discordApiBaseUrl)));
-  return isPrivate;
-}
 
 /**
  * Downloads the attachments in parallel, cheapest refusals first (checkAttachments, before a byte
@@ -97,7 +71,7 @@ export function discordHostIsPrivate(discordApiBaseUrl: string): Promise<boolean
  */
 export async function downloadAttachments(attachments: readonly AttachmentInput[], options: AttachmentDownloadOptions): Promise<RawInput[]> {
   checkAttachments(attachments, options);
-  const allowPrivateAddresses = await discordHostIsPrivate(options.discordApiBaseUrl);
+  const allowPrivateAddresses = await discordIsPrivate(options.discordApiBaseUrl);
   const deadline = Date.now() + (options.deadlineMs ?? ATTACHMENT_DEADLINE_MS);
   return Promise.all(
     attachments.map(async (attachment): Promise<RawInput> => {
@@ -117,10 +91,7 @@ export async function downloadAttachments(attachments: readonly AttachmentInput[
 }
 
 function expiredRefusal(name: string): InvalidInputError {
-  return refusal({
-    en: `The link to "${name}" has expired or the file was deleted; upload the image again.`,
-    zh: `“${name}” 的链接已过期或文件已被删除;请重新上传图片。`,
-  });
+  return new InvalidInputError('image_link_expired', { name });
 }
 
 /** A failed download, said as what the user can do about it. */
@@ -128,14 +99,5 @@ function downloadRefusal(name: string, error: unknown): InvalidInputError {
   if (!isImagineError(error)) throw error;
   if (error.code === 'image_url_expired') return expiredRefusal(name);
   if (error.code === 'image_too_large') return tooLargeRefusal(name);
-  if (error.kind === 'timeout') {
-    return refusal({
-      en: `"${name}" took too long to download from Discord; try again, or use a smaller image.`,
-      zh: `从 Discord 下载 “${name}” 超时;请重试,或换一张更小的图片。`,
-    });
-  }
-  return refusal({
-    en: `"${name}" could not be downloaded from Discord; try again, or upload it again.`,
-    zh: `无法从 Discord 下载 “${name}”;请重试,或重新上传。`,
-  });
+  return new InvalidInputError(error.kind === 'timeout' ? 'image_download_timeout' : 'image_download_failed', { name });
 }

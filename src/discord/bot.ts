@@ -1,17 +1,19 @@
 // Assembles the bot: storage, pipeline, the job queue, the discord.js client, and its stop().
 import { Client, Events, GatewayIntentBits } from 'discord.js';
 import type { AppConfig } from '../config/index.js';
+import { GenerationService } from '../generation/index.js';
 import { log } from '../log.js';
 import { healthReport } from '../observability/health.js';
 import { metrics } from '../observability/metrics.js';
 import { startMetricsServer, type MetricsServer } from '../observability/server.js';
 import { ImagePipeline } from '../pipeline/imagePipeline.js';
+import { PolicyService } from '../policy/index.js';
 import { JobQueue, LatencyStats, relayCaps } from '../queue/index.js';
-import { AuditLog, GalleryStore, HistoryStore, JobStore, Ledger, openDatabase, PolicyStore, ReportStore, UsageLog, type Database } from '../storage/index.js';
+import { AuditLog, GalleryStore, HistoryStore, JobStore, Ledger, openDatabase, ReportStore, UsageLog, UsageReports, type Database } from '../storage/index.js';
 import type { BotContext } from './context.js';
 import { HandlerTracker } from './handlerTracker.js';
-import { createInteractionHandler } from './interactionRouter.js';
-import { closeLeftoverJobs, tellRecoveredUsers } from './jobRecovery.js';
+import { createInteractionHandler, type CommandSet } from './interactionRouter.js';
+import { tellRecoveredUsers } from './jobRecovery.js';
 
 /** Uploads of several MiB need longer than @discordjs/rest's 15 s default. */
 const REST_TIMEOUT_MS = 120_000;
@@ -28,23 +30,12 @@ export interface RunningBot {
   stop(): Promise<void>;
 }
 
-export async function startBot(config: AppConfig): Promise<RunningBot> {
+export async function startBot(config: AppConfig, commands: CommandSet): Promise<RunningBot> {
   const db: Database = openDatabase(config.env.databasePath);
   const usage = new UsageLog(db);
-  const interrupted = usage.interruptPending({ source: 'discord' });
-  if (interrupted > 0) log.warn('closed attempts left pending by a previous run', { interrupted });
-
   const audit = new AuditLog(db);
   const ledger = new Ledger(db);
   const jobStore = new JobStore(db);
-  // Jobs a previous process left queued or running: closed (running ones kept as possibly billed,
-  // queued ones refunded) before any new work; their users are told once the bot is online.
-  const leftovers = closeLeftoverJobs(jobStore, ledger, usage);
-  if (leftovers.length > 0) log.warn('closed jobs left unfinished by a previous run', { jobs: leftovers.length });
-  // Reservations a previous process left open: its requests may have reached the relay, so they are
-  // kept as possibly billed rather than refunded.
-  const settled = ledger.settleStale({ before: Date.now(), as: 'release', reason: 'interrupted' });
-  if (settled > 0) log.warn('settled quota reservations left open by a previous run', { settled });
   const latency = new LatencyStats({ models: config.knownModels });
   const limits = config.env.queue;
   const jobs = new JobQueue({
@@ -60,11 +51,20 @@ export async function startBot(config: AppConfig): Promise<RunningBot> {
     maxRunMs: Math.max(15 * 60_000, config.env.requestTimeoutMs * 3 + 60_000),
   });
   metrics.watchQueue(jobs);
+  const pipeline = new ImagePipeline(config);
+  const policies = new PolicyService(db, { audit });
+  const generation = new GenerationService({ db, pipeline, policies, ledger, usage, jobStore, queue: jobs, latency });
+  // Requests a previous process left open: settled (a running one kept as possibly billed, a queued
+  // one refunded) before any new work; their members are told once the bot is online.
+  const leftovers = generation.recover();
+  if (leftovers.length > 0) log.warn('closed requests left open by a previous run', { jobs: leftovers.length });
   const ctx: BotContext = {
     config,
-    pipeline: new ImagePipeline(config),
+    pipeline,
+    generation,
     usage,
-    policies: new PolicyStore(db, { audit }),
+    usageReports: new UsageReports(db),
+    policies,
     audit,
     ledger,
     jobs,
@@ -79,7 +79,7 @@ export async function startBot(config: AppConfig): Promise<RunningBot> {
     intents: [GatewayIntentBits.Guilds],
     rest: { api: config.env.discordApiBaseUrl, timeout: REST_TIMEOUT_MS },
   });
-  client.on(Events.InteractionCreate, createInteractionHandler(ctx));
+  client.on(Events.InteractionCreate, createInteractionHandler(ctx, commands));
   client.on(Events.Error, (error) => log.error('discord client error', { error }));
   client.on(Events.Warn, (message) => log.warn('discord client warning', { message }));
 

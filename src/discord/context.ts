@@ -1,16 +1,22 @@
 import type { AppConfig } from '../config/index.js';
+import type { GenerationService } from '../generation/index.js';
 import type { ImagePipeline } from '../pipeline/imagePipeline.js';
+import type { PolicyService } from '../policy/index.js';
 import type { JobQueue, LatencyStats } from '../queue/index.js';
-import type { AuditLog, GalleryStore, HistoryStore, JobStore, Ledger, PolicyStore, ReportStore, UsageLog } from '../storage/index.js';
+import type { AuditLog, GalleryStore, HistoryStore, JobStore, Ledger, ReportStore, UsageLog, UsageReports } from '../storage/index.js';
 import type { HandlerTracker } from './handlerTracker.js';
 
 /** What every command and button handler may use. Built once in bot.ts. */
 export interface BotContext {
   config: AppConfig;
   pipeline: ImagePipeline;
+  /** The life of a request: admission, queue, generation, settlement, recovery. */
+  generation: GenerationService;
   usage: UsageLog;
+  /** Reads over the usage log: /usage, the admin report and the CSV export. */
+  usageReports: UsageReports;
   /** Server policy (models, safety, channels, quotas, budgets, blocked words and users). */
-  policies: PolicyStore;
+  policies: PolicyService;
   audit: AuditLog;
   /** Quota and budget reservations, keyed by interaction id. */
   ledger: Ledger;

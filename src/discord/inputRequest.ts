@@ -1,30 +1,63 @@
-// Input images for a request from Discord, whichever way it came in: /imagine's attachment options,
-// the Remix context menu (an image in a message), Vary (a result's own image) and Re-roll of an edit
-// (the same images fetched again). Within Discord's 3 seconds only the cheap checks run (the queue,
-// the server's policy, the image count, what Discord says of the files); then the reply is deferred,
-// and only then are messages fetched, files downloaded and decoded, and the ledger asked to reserve.
-// A refusal is answered privately (also after the deferral), logged as an attempt, and costs nothing.
+// A request from Discord up to its admission, whichever way it came in: /imagine (with or without
+// attachment options), the result buttons (Re-roll, Vary) and the Remix form. Within Discord's 3
+// seconds only the cheap checks run (the core's screen: the queue, the server's policy; then the
+// image count and what Discord says of the files); then the reply is deferred, and only then are
+// messages fetched, files downloaded and decoded, and the request reserved. Every refusal goes
+// through refuse(): logged as an attempt, answered privately, and nothing is charged.
 import { Routes, type Attachment, type Client } from 'discord.js';
 import { z } from 'zod';
-import { explainError } from '../i18n/errorMessages.js';
+import type { ButtonInteraction, ChatInputCommandInteraction, ModalSubmitInteraction } from 'discord.js';
+import { explainRefusal, type Admitted, type DraftRequest, type Origin, type Refusal } from '../generation/index.js';
 import { inputText } from '../i18n/inputMessages.js';
-import type { Localized } from '../i18n/locale.js';
+import { localeFromDiscord, type Localized } from '../i18n/locale.js';
+import { describeBlockedPrompt } from '../moderation/index.js';
 import { log } from '../log.js';
 import { InvalidInputError } from '../providers/errors.js';
-import type { ImageRequest, InputSource } from '../providers/types.js';
-import { admitRequest, checkRequest, refusePrivately, reserveRequest, type AdmittableInteraction, type Admitted } from './admission.js';
-import { ATTACHMENT_DEADLINE_MS, checkAttachments, discordHostIsPrivate, downloadAttachments, looksLikeImage, type AttachmentInput } from './attachmentInputs.js';
-import { logRefusal } from './attempts.js';
+import type { InputSource } from '../providers/types.js';
+import { discordIsPrivate } from './attachmentBytes.js';
+import { ATTACHMENT_DEADLINE_MS, checkAttachments, downloadAttachments, looksLikeImage, type AttachmentInput } from './attachmentInputs.js';
 import type { BotContext } from './context.js';
 import { describeDiscordError } from './discordErrors.js';
+import { postToLogChannel } from './logChannel.js';
+import { refusePrivately } from './responder.js';
 
-type Request = Partial<ImageRequest> & { prompt: string };
+/** Requests come from /imagine, the result buttons (Re-roll, Vary) and the Remix modal. */
+export type AdmittableInteraction = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction;
 
 /** A refusal whose text is ours rather than an InvalidInputError's. */
 class InputRefusal extends Error {
   constructor(readonly text: Localized) {
     super(text.en);
   }
+}
+
+/** Who asks and from where, as the core needs it. */
+export function originOf(interaction: AdmittableInteraction): Origin {
+  const channel = interaction.channel;
+  const roles = interaction.member?.roles;
+  return {
+    requestId: interaction.id,
+    userId: interaction.user.id,
+    guildId: interaction.guildId,
+    channelId: interaction.channelId,
+    locale: interaction.locale,
+    // Age-restricted channels may loosen safety; DMs and unknown channels never do.
+    channelIsNsfw: channel !== null && 'nsfw' in channel ? channel.nsfw === true : false,
+    parentChannelId: channel?.isThread() ? channel.parentId : null,
+    memberRoleIds: !roles ? [] : Array.isArray(roles) ? roles : [...roles.cache.keys()],
+    reply: { applicationId: interaction.applicationId, token: interaction.token },
+  };
+}
+
+/** The one way a refusal ends: logged as an attempt, the member told privately, a blocked word reported to the log channel. */
+async function refuse(ctx: BotContext, interaction: AdmittableInteraction, draft: DraftRequest, refusal: Refusal, inputCount?: number): Promise<undefined> {
+  ctx.generation.logRefusal(originOf(interaction), draft, refusal, inputCount);
+  await refusePrivately(interaction, explainRefusal(refusal, localeFromDiscord(interaction.locale)));
+  if (refusal.code === 'policy' && refusal.blockedEntry !== undefined) {
+    const notice = describeBlockedPrompt(interaction.user.id, refusal.blockedEntry, interaction.channelId);
+    await postToLogChannel(ctx, interaction.client, interaction.guildId, { content: `${notice.en}\n${notice.zh}` });
+  }
+  return undefined;
 }
 
 export function attachmentInput(attachment: Attachment, source?: InputSource): AttachmentInput {
@@ -108,46 +141,50 @@ function inputCount(inputs: InputImages): number {
   return 'messages' in inputs ? inputs.messages.length : inputs.count;
 }
 
-/** Answers a refusal privately and logs the attempt; nothing was reserved yet. */
-async function refuse(ctx: BotContext, interaction: AdmittableInteraction, request: Request, message: Localized, reason: string, count: number): Promise<void> {
-  logRefusal(ctx, interaction, request, { outcome: 'invalid_input', reason, inputCount: count });
-  await refusePrivately(interaction, message);
-}
-
-/** Runs `step`; an input refusal it throws is answered (logged, said privately) and gives undefined. */
-async function refusing<T>(ctx: BotContext, interaction: AdmittableInteraction, request: Request, count: number, step: () => T | Promise<T>): Promise<T | undefined> {
+/** Runs `step`; an input refusal it throws becomes a Refusal (undefined value). */
+async function inputStep<T>(step: () => T | Promise<T>): Promise<{ ok: true; value: T } | { ok: false; refusal: Refusal }> {
   try {
-    return await step();
+    return { ok: true, value: await step() };
   } catch (error) {
-    if (error instanceof InvalidInputError) await refuse(ctx, interaction, request, explainError(error), error.message, count);
-    else if (error instanceof InputRefusal) await refuse(ctx, interaction, request, error.text, error.message, count);
-    else throw error;
-    return undefined;
+    if (error instanceof InvalidInputError) return { ok: false, refusal: { code: 'invalid_input', error } };
+    if (error instanceof InputRefusal) return { ok: false, refusal: { code: 'input_unavailable', reason: error.message, message: error.text } };
+    throw error;
   }
 }
 
 /**
- * Admits a request and defers its reply; returns undefined after the user was told why not. With
- * input images, the order keeps Discord's 3 seconds for what is cheap: the queue and the server's
- * policy, the image count for the model and what Discord says of the files are checked first (a
- * refusal is a private reply, and nothing is downloaded); then the reply is deferred (public: the
- * result will be); then the images are fetched, downloaded and read, and the request prepared and
- * reserved (a refusal then withdraws the deferral and is said in a private follow-up).
+ * Admits a request and defers its reply; returns undefined after the member was told why not. The
+ * order keeps Discord's 3 seconds for what is cheap: the core's screen and, with input images, the
+ * image count for the model and what Discord says of the files (a refusal is a private reply, and
+ * nothing is downloaded); then the reply is deferred (public: the result will be); then the images
+ * are fetched, downloaded and read, and the request reserved (a refusal then withdraws the deferral
+ * and is said in a private follow-up). Without images the reservation comes before the deferral.
  */
-export async function admitAndDefer(ctx: BotContext, interaction: AdmittableInteraction, request: Request, inputs?: InputImages): Promise<Admitted | undefined> {
-  if (!inputs || inputCount(inputs) === 0) {
-    const admitted = await admitRequest(ctx, interaction, request);
-    if (admitted) await interaction.deferReply();
-    return admitted;
+export async function admitAndDefer(ctx: BotContext, interaction: AdmittableInteraction, request: DraftRequest, inputs?: InputImages): Promise<Admitted | undefined> {
+  const origin = originOf(interaction);
+  const screened = ctx.generation.screen(origin, request);
+  if (!screened.ok) return refuse(ctx, interaction, request, screened.refusal);
+  const count = inputs ? inputCount(inputs) : 0;
+  if (!inputs || count === 0) {
+    const reserved = ctx.generation.reserve(origin, request, screened.value);
+    if (!reserved.ok) return refuse(ctx, interaction, request, reserved.refusal);
+    if (!reserved.value) return undefined; // a redelivery: the first delivery is already at work
+    try {
+      await interaction.deferReply();
+    } catch (error) {
+      // Discord refused the acknowledgement (an interaction it no longer knows): nothing was sent
+      // anywhere, so the reservation and its rows are closed at once, refunded.
+      ctx.generation.abandon(reserved.value);
+      throw error;
+    }
+    announceBudgetWarnings(ctx, interaction, reserved.value);
+    return reserved.value;
   }
-  const checked = await checkRequest(ctx, interaction, request);
-  if (!checked) return undefined;
-  const { model } = checked;
+  const { model } = screened.value;
   const discordApiBaseUrl = ctx.config.env.discordApiBaseUrl;
-  const count = inputCount(inputs);
   // Before the deferral: a text-only model or too many images, a declared size or type, a link off
   // Discord, an upload that was never kept: said before a byte is fetched.
-  const sources = await refusing(ctx, interaction, request, count, (): readonly MessageImageRef[] => {
+  const sources = await inputStep((): readonly MessageImageRef[] => {
     ctx.pipeline.checkInputCount(model, count);
     if ('attachments' in inputs) {
       checkAttachments(inputs.attachments, { discordApiBaseUrl });
@@ -155,24 +192,32 @@ export async function admitAndDefer(ctx: BotContext, interaction: AdmittableInte
     }
     return 'messages' in inputs ? inputs.messages : storedInputSources(inputs.stored);
   });
-  if (!sources) return undefined;
+  if (!sources.ok) return refuse(ctx, interaction, request, sources.refusal, count);
 
   // Whether Discord's host is private is looked up once per process (memoised); a first lookup
   // runs beside the deferral instead of after it.
-  void discordHostIsPrivate(discordApiBaseUrl);
+  void discordIsPrivate(discordApiBaseUrl);
   await interaction.deferReply();
   // The download budget counts from here: fetching the messages first (Remix, Re-roll) spends part of it.
   const started = Date.now();
-  const withImages = await refusing(ctx, interaction, request, count, async (): Promise<Request> => {
-    const list = 'attachments' in inputs ? inputs.attachments : await Promise.all(sources.map((source) => fetchAttachment(interaction.client, source)));
-    const raws = await downloadAttachments(list, {
-      discordApiBaseUrl,
-      deadlineMs: Math.max(1, ATTACHMENT_DEADLINE_MS - (Date.now() - started)),
-    });
+  const withImages = await inputStep(async (): Promise<DraftRequest> => {
+    const list = 'attachments' in inputs ? inputs.attachments : await Promise.all(sources.value.map((source) => fetchAttachment(interaction.client, source)));
+    const raws = await downloadAttachments(list, { discordApiBaseUrl, deadlineMs: Math.max(1, ATTACHMENT_DEADLINE_MS - (Date.now() - started)) });
     return { ...request, model: model.id, inputImages: await ctx.pipeline.readInputs(model, raws) };
   });
-  if (!withImages) return undefined;
-  return reserveRequest(ctx, interaction, withImages, checked);
+  if (!withImages.ok) return refuse(ctx, interaction, request, withImages.refusal, count);
+  const reserved = ctx.generation.reserve(origin, withImages.value, screened.value);
+  if (!reserved.ok) return refuse(ctx, interaction, withImages.value, reserved.refusal);
+  if (!reserved.value) return undefined;
+  announceBudgetWarnings(ctx, interaction, reserved.value);
+  return reserved.value;
+}
+
+/** A budget crossing its 80 % mark is said in the server's log channel, not awaited (the deferral must not wait on it). */
+function announceBudgetWarnings(ctx: BotContext, interaction: AdmittableInteraction, admitted: Admitted): void {
+  for (const notice of admitted.budgetWarnings) {
+    void postToLogChannel(ctx, interaction.client, interaction.guildId, { content: `${notice.en}\n${notice.zh}` });
+  }
 }
 
 /** The offered model a Vary or Remix runs on: the one asked for when it takes images, else the first offered one that does. */

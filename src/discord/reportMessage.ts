@@ -5,9 +5,9 @@
 import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder } from 'discord.js';
 import { pick, type Locale } from '../i18n/locale.js';
 import { reportText } from '../i18n/reportMessages.js';
+import { shorten } from '../shorten.js';
 import type { UsageRow } from '../storage/index.js';
 import { moderationButtonId } from './customIds.js';
-import { shorten } from './resultMessage.js';
 
 const REPORT_COLOUR = 0xfee75c;
 /** Discord's limits: message content, embed description, field value. */

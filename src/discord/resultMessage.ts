@@ -1,24 +1,21 @@
 // What a finished generation looks like in Discord: the images as attachments, an embed with the
 // parameters, and the Re-roll / Vary / Details / Delete / Report buttons, then Share / ⭐ (their state is the
-// usage-log row id).
+// usage-log row id). The buttons a gallery post repeats are built here; gallery/ sits above and reuses them.
 import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder } from 'discord.js';
 import type { FittedImage } from '../delivery/fitToUploadLimit.js';
 import { attachmentName } from '../delivery/attachmentName.js';
+import { galleryText } from '../i18n/galleryMessages.js';
 import { pick, type Locale, type Localized } from '../i18n/locale.js';
 import { text } from '../i18n/messages.js';
 import { describeInputs, inputText } from '../i18n/inputMessages.js';
 import { reportText } from '../i18n/reportMessages.js';
 import type { GenerationResult } from '../providers/types.js';
-import { sharingRow } from '../gallery/components.js';
-import { resultButtonId } from './customIds.js';
+import { shorten } from '../shorten.js';
+import { galleryButtonId, resultButtonId } from './customIds.js';
 
 const SUCCESS_COLOUR = 0x5865f2;
 const FAILURE_COLOUR = 0xed4245;
 const PROMPT_PREVIEW_CHARS = 300;
-
-export function shorten(value: string, max: number): string {
-  return value.length <= max ? value : `${value.slice(0, max - 1)}…`;
-}
 
 export function formatBytes(bytes: number): string {
   if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
@@ -56,6 +53,26 @@ export function detailsButton(generationId: number, locale: Locale): ButtonBuild
     .setLabel(pick(text.buttonDetails, locale))
     .setEmoji('ℹ️')
     .setStyle(ButtonStyle.Secondary);
+}
+
+/** ⭐ alone while nobody has starred the image, then ⭐ with the count (under the result and its gallery post). */
+export function favouriteButton(generationId: number, count: number): ButtonBuilder {
+  const button = new ButtonBuilder().setCustomId(galleryButtonId('fav', generationId)).setEmoji('⭐').setStyle(ButtonStyle.Secondary);
+  return count > 0 ? button.setLabel(String(count)) : button;
+}
+
+export function shareButton(generationId: number, locale: Locale, shared = false): ButtonBuilder {
+  return new ButtonBuilder()
+    .setCustomId(galleryButtonId('share', generationId))
+    .setLabel(pick(shared ? galleryText.buttonShared : galleryText.buttonShare, locale))
+    .setEmoji('🖼️')
+    .setStyle(ButtonStyle.Success)
+    .setDisabled(shared);
+}
+
+/** The second row under a fresh result (the first holds Re-roll / Details / Delete / Report). */
+export function sharingRow(generationId: number, locale: Locale): ActionRowBuilder<ButtonBuilder> {
+  return new ActionRowBuilder<ButtonBuilder>().addComponents(shareButton(generationId, locale), favouriteButton(generationId, 0));
 }
 
 export function resultButtons(generationId: number, locale: Locale): ActionRowBuilder<ButtonBuilder> {

@@ -1,10 +1,10 @@
-// The Share and ⭐ buttons, and the edits that keep them current on messages already posted.
+// The edits that keep the Share and ⭐ buttons current on messages already posted (the buttons
+// themselves are built in discord/resultMessage.ts, which puts them under every result).
 // The ⭐ count lives on two messages (the result and its gallery post); the edits below change only
 // our own buttons in a message's component JSON, so buttons other features put there stay as they are.
-import { ActionRowBuilder, ButtonBuilder, ButtonStyle } from 'discord.js';
-import { galleryText } from '../i18n/galleryMessages.js';
-import { pick, type Locale } from '../i18n/locale.js';
+import type { Locale } from '../i18n/locale.js';
 import { galleryButtonId } from '../discord/customIds.js';
+import { favouriteButton, shareButton } from '../discord/resultMessage.js';
 
 /** A component as Discord's JSON has it; only buttons are changed, everything else passes through. */
 export interface ComponentJson {
@@ -14,26 +14,6 @@ export interface ComponentJson {
   disabled?: boolean;
   components?: ComponentJson[];
   [key: string]: unknown;
-}
-
-/** ⭐ alone while nobody has starred the image, then ⭐ with the count. */
-export function favouriteButton(generationId: number, count: number): ButtonBuilder {
-  const button = new ButtonBuilder().setCustomId(galleryButtonId('fav', generationId)).setEmoji('⭐').setStyle(ButtonStyle.Secondary);
-  return count > 0 ? button.setLabel(String(count)) : button;
-}
-
-export function shareButton(generationId: number, locale: Locale, shared = false): ButtonBuilder {
-  return new ButtonBuilder()
-    .setCustomId(galleryButtonId('share', generationId))
-    .setLabel(pick(shared ? galleryText.buttonShared : galleryText.buttonShare, locale))
-    .setEmoji('🖼️')
-    .setStyle(ButtonStyle.Success)
-    .setDisabled(shared);
-}
-
-/** The second row under a fresh result (the first holds Re-roll / Details / Delete / Report). */
-export function sharingRow(generationId: number, locale: Locale): ActionRowBuilder<ButtonBuilder> {
-  return new ActionRowBuilder<ButtonBuilder>().addComponents(shareButton(generationId, locale), favouriteButton(generationId, 0));
 }
 
 function mapButtons(rows: readonly ComponentJson[], change: (button: ComponentJson) => ComponentJson): ComponentJson[] {

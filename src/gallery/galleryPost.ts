@@ -7,8 +7,8 @@ import { galleryText } from '../i18n/galleryMessages.js';
 import { pick, type Locale } from '../i18n/locale.js';
 import type { UsageRow } from '../storage/index.js';
 import type { CopiedImage } from '../discord/reportMessage.js';
-import { detailsButton, rerollButton, shorten } from '../discord/resultMessage.js';
-import { favouriteButton } from './components.js';
+import { detailsButton, favouriteButton, rerollButton } from '../discord/resultMessage.js';
+import { shorten } from '../shorten.js';
 
 const GALLERY_COLOUR = 0x57f287;
 /** Discord's limits: message content, embed description. */

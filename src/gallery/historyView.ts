@@ -5,7 +5,7 @@ import { galleryText } from '../i18n/galleryMessages.js';
 import { pick, type Locale } from '../i18n/locale.js';
 import type { HistoryEntry, Page } from '../storage/index.js';
 import { historyPageId } from '../discord/customIds.js';
-import { shorten } from '../discord/resultMessage.js';
+import { shorten } from '../shorten.js';
 import { pagingRow } from './paging.js';
 import { discordTime } from './topView.js';
 

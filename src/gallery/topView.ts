@@ -5,7 +5,7 @@ import { PERIOD_LABELS, galleryText } from '../i18n/galleryMessages.js';
 import { pick, type Locale } from '../i18n/locale.js';
 import type { Page, TopEntry } from '../storage/index.js';
 import { topPageId, type TopPeriod } from '../discord/customIds.js';
-import { shorten } from '../discord/resultMessage.js';
+import { shorten } from '../shorten.js';
 import { maybeSpoiler } from './galleryPost.js';
 import { pagingRow } from './paging.js';
 

@@ -1,9 +1,51 @@
 // The one place that turns an error into what the user reads, in English and Simplified Chinese.
 // Relay details (request ids, the relay's own message for a bad request) are shown; keys never are
 // (everything from relays went through `redact` before it reached the error).
-import { ConfigError } from '../config/errors.js';
-import { ImagineError, InvalidInputError } from '../providers/errors.js';
+//
+// i18n is the lowest layer: it reads errors by their shape (ExplainableError) rather than importing
+// the classes. The kinds are declared here so the switch below stays exhaustive; catalog/failure.ts
+// builds ImagineError on them.
 import type { Localized } from './locale.js';
+
+/** Every class of failure (see ImagineError in catalog/failure.ts). */
+export const ERROR_KINDS = [
+  'invalid_input', // refused locally before any request: nothing spent
+  'timeout', // no answer in time, connection cut after sending, HTML 502/504/52x: may be billed
+  'content_policy',
+  'auth', // 401/403, bad key
+  'billing', // 402, insufficient quota
+  'bad_request', // the relay refused the request as invalid (400/404/413/422, model_not_found)
+  'rate_limit',
+  'upstream', // 408/409/5xx with a JSON body, connection refused before sending
+  'malformed_response', // 200 but no usable image
+  'cancelled', // aborted by the caller (user pressed cancel, shutdown)
+] as const;
+
+export type ErrorKind = (typeof ERROR_KINDS)[number];
+
+/** What explainError reads of an ImagineError (and of InvalidInputError's detail and valid list). */
+export interface ExplainableError {
+  kind: ErrorKind;
+  message: string;
+  requestId?: string;
+  relayMessage?: string;
+  param?: string;
+  /** InvalidInputError: its detail in both languages. */
+  text?: Localized;
+  /** InvalidInputError: what would be accepted. */
+  valid?: Localized;
+}
+
+const KINDS: ReadonlySet<string> = new Set(ERROR_KINDS);
+
+function isExplainable(error: unknown): error is ExplainableError {
+  return error instanceof Error && KINDS.has(String((error as { kind?: unknown }).kind));
+}
+
+/** config/errors.ts ConfigError, known by its name (set in its constructor). */
+function isConfigError(error: unknown): error is Error {
+  return error instanceof Error && error.name === 'ConfigError';
+}
 
 const PARAM_ZH: Record<string, string> = {
   prompt: '提示词',
@@ -20,7 +62,7 @@ const PARAM_ZH: Record<string, string> = {
   image: '输入图片',
 };
 
-function supportSuffix(error: ImagineError): Localized {
+function supportSuffix(error: ExplainableError): Localized {
   if (!error.requestId) return { en: '', zh: '' };
   return { en: ` (request id: ${error.requestId})`, zh: `(请求 ID:${error.requestId})` };
 }
@@ -32,10 +74,10 @@ function supportSuffix(error: ImagineError): Localized {
 export type Audience = 'member' | 'operator';
 
 export function explainError(error: unknown, audience: Audience = 'member'): Localized {
-  if (error instanceof ConfigError) {
+  if (isConfigError(error)) {
     return { en: `The bot is misconfigured: ${error.message}`, zh: `机器人配置有误:${error.message}` };
   }
-  if (!(error instanceof ImagineError)) {
+  if (!isExplainable(error)) {
     return {
       en: 'Something went wrong inside the bot. Try again; if it keeps happening, tell a server admin.',
       zh: '机器人内部出错了。请重试;如果反复出现,请联系服务器管理员。',
@@ -44,14 +86,13 @@ export function explainError(error: unknown, audience: Audience = 'member'): Loc
   const id = supportSuffix(error);
   switch (error.kind) {
     case 'invalid_input': {
-      const local = error instanceof InvalidInputError ? error : undefined;
-      const valid = local?.valid;
+      const { text, valid } = error;
       const paramZh = PARAM_ZH[error.param ?? ''] ?? error.param ?? '参数';
       // Every refusal of ours carries its Chinese text; one without it says only which option was
       // wrong rather than show Chinese users an English sentence.
-      const detailZh = local?.text ? `:${local.text.zh}` : '。';
+      const detailZh = text ? `:${text.zh}` : '。';
       return {
-        en: `${local?.text?.en ?? error.message}${valid?.en ? ` Valid: ${valid.en}.` : ''} Nothing was charged.`,
+        en: `${text?.en ?? error.message}${valid?.en ? ` Valid: ${valid.en}.` : ''} Nothing was charged.`,
         zh: `${paramZh}无效${detailZh}${valid?.zh ? `可用:${valid.zh}。` : ''}未产生任何费用。`,
       };
     }
@@ -113,7 +154,7 @@ export function explainError(error: unknown, audience: Audience = 'member'): Loc
   }
 }
 
-function malformed(error: ImagineError, billing: Localized): Localized {
+function malformed(error: ExplainableError, billing: Localized): Localized {
   const id = supportSuffix(error);
   return {
     en: `The image service answered without a usable image (${error.message}).${billing.en} Try again.${id.en}`,
@@ -127,7 +168,7 @@ function malformed(error: ImagineError, billing: Localized): Localized {
  * not: they must hear both, or a budget that moved without an image looks like a bug.
  * `inGuild` false: a DM, where there is no server budget to mention.
  */
-export function explainUnusable(error: ImagineError, inGuild: boolean): Localized {
+export function explainUnusable(error: ExplainableError, inGuild: boolean): Localized {
   return malformed(
     error,
     inGuild

@@ -1,12 +1,17 @@
 // Every text the bot shows in Discord, in English and Simplified Chinese. Each entry is a function
 // returning both languages, so a missing translation is a type error rather than a blank message.
-import { OMITTED } from '../providers/dialects/checks.js';
 import type { Localized } from './locale.js';
+
+/**
+ * The `to` of an adjustment that left out an option the model does not take. Declared here, the
+ * lowest layer, so this wording needs no request code; catalog/request.ts re-exports it.
+ */
+export const OMITTED = 'none';
 
 const both = (en: string, zh: string): Localized => ({ en, zh });
 const plural = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
-/** Adjustment fields (providers/types.ts) under the names users see: the option names in English. */
+/** Adjustment fields (catalog/request.ts) under the names users see: the option names in English. */
 const ADJUSTED_FIELDS: Record<string, Localized> = {
   size: both('size', '尺寸'),
   quality: both('quality', '质量'),

@@ -1,7 +1,7 @@
 // Whether a generation may start under the server's policy, decided before anything is spent.
 // Checks, in order: the user is blocked, the channel is not allowed, the model is not allowed, the
 // prompt contains a blocked word; then resolves the safety setting and the spoiler default.
-// Pure: the caller loads the policy, the word filter and the block (PolicyStore.admissionContext)
+// Pure: the caller loads the policy, the word filter and the block (PolicyService.admissionContext)
 // and acts on the answer. Quotas, cooldowns and budgets are the ledger's, checked after this.
 import type { ModelSpec } from '../catalog/types.js';
 import type { Localized } from '../i18n/locale.js';
@@ -13,7 +13,7 @@ import type { WordFilter } from './wordFilter.js';
 export interface AdmissionInput {
   policy: PolicySettings;
   filter: WordFilter;
-  /** From PolicyStore.isBlocked. */
+  /** From PolicyService.isBlocked. */
   userBlocked: boolean;
   /** Where the command was used; null in DMs. */
   channelId: string | null;

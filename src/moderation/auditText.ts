@@ -2,7 +2,7 @@
 // languages (the log channel's readers may use either; the caller picks or posts both).
 import { galleryText } from '../i18n/galleryMessages.js';
 import type { Localized } from '../i18n/locale.js';
-import type { AuditEntry, GallerySettingChange } from '../storage/auditLog.js';
+import type { AuditEntry, GallerySettingChange } from './auditEvents.js';
 import { POLICY_FIELD_LABELS, type FieldChange, type PolicyField, type PolicyValue } from './guildPolicy.js';
 import { channelMention, code, roleMention, userMention } from './messages.js';
 

@@ -1,12 +1,13 @@
 // A server's policy: which models and channels may be used, how loose the safety setting may be in
 // ordinary and age-restricted channels, spoilers, quotas, cooldown, money budgets and the log channel.
-// This module is the one place that knows the defaults and validates a change; PolicyStore stores
+// This module is the one place that knows the defaults and validates a change; PolicyService stores
 // the result, admission.ts and safetyPolicy.ts apply it.
 //
 // Safety values use the FLUX 1.x scale 0 (strictest) .. 6 (loosest). Each model clamps them to its
 // own range (FLUX.2 stops at 5) and GPT image models map them onto `moderation` (3+ → low).
 import { z } from 'zod';
 import type { Localized } from '../i18n/locale.js';
+import { policyExpected, policyFieldLabels, policyText } from '../i18n/policyMessages.js';
 
 /** The policy's safety scale; each model's own range is narrower or equal. */
 export const SAFETY_SCALE = { min: 0, max: 6 } as const;
@@ -120,44 +121,18 @@ export class PolicyValidationError extends Error {
   }
 }
 
-const both = (en: string, zh: string): Localized => ({ en, zh });
-
-/** Names of the settings, for admin messages and the log channel. */
-export const POLICY_FIELD_LABELS: Readonly<Record<PolicyField, Localized>> = {
-  allowedModels: both('Allowed models', '允许的模型'),
-  allowedChannels: both('Allowed channels', '允许的频道'),
-  spoilerChannels: both('Spoiler channels', '默认剧透的频道'),
-  safetyNormalDefault: both('Default safety (ordinary channels)', '默认安全容忍度(普通频道)'),
-  safetyNormalMax: both('Maximum safety (ordinary channels)', '最高安全容忍度(普通频道)'),
-  safetyNsfwDefault: both('Default safety (age-restricted channels)', '默认安全容忍度(年龄限制频道)'),
-  safetyNsfwMax: both('Maximum safety (age-restricted channels)', '最高安全容忍度(年龄限制频道)'),
-  dailyQuota: both('Daily images per user', '每人每日图片数'),
-  cooldownSeconds: both('Cooldown', '冷却时间'),
-  dailyBudgetUsd: both('Daily budget', '每日预算'),
-  monthlyBudgetUsd: both('Monthly budget', '每月预算'),
-  logChannelId: both('Log channel', '日志频道'),
-};
-
-const ordinarySafetyExpected = both(
-  `a whole number from 0 to ${ORDINARY_CHANNEL_SAFETY_CEILING} (looser settings are allowed only in age-restricted channels)`,
-  `0 到 ${ORDINARY_CHANNEL_SAFETY_CEILING} 的整数(更宽松的设置仅允许用于年龄限制频道)`,
-);
+/** Names of the settings, for admin messages and the log channel (worded in i18n/policyMessages.ts). */
+export const POLICY_FIELD_LABELS: Readonly<Record<PolicyField, Localized>> = policyFieldLabels;
 
 /** What each setting accepts, for the message when a value is refused. */
-const EXPECTED: Readonly<Record<PolicyField, Localized>> = {
-  allowedModels: both(`a list of at most ${MAX_LIST_ITEMS} model ids`, `最多 ${MAX_LIST_ITEMS} 个模型 ID 的列表`),
-  allowedChannels: both(`a list of at most ${MAX_LIST_ITEMS} channels`, `最多 ${MAX_LIST_ITEMS} 个频道的列表`),
-  spoilerChannels: both(`a list of at most ${MAX_LIST_ITEMS} channels`, `最多 ${MAX_LIST_ITEMS} 个频道的列表`),
-  safetyNormalDefault: ordinarySafetyExpected,
-  safetyNormalMax: ordinarySafetyExpected,
-  safetyNsfwDefault: both(`a whole number from 0 to ${SAFETY_SCALE.max}`, `0 到 ${SAFETY_SCALE.max} 的整数`),
-  safetyNsfwMax: both(`a whole number from 0 to ${SAFETY_SCALE.max}`, `0 到 ${SAFETY_SCALE.max} 的整数`),
-  dailyQuota: both(`a whole number from 0 to ${MAX_DAILY_QUOTA}, or none for unlimited`, `0 到 ${MAX_DAILY_QUOTA} 的整数,或不设(不限)`),
-  cooldownSeconds: both(`a whole number of seconds from 0 to ${MAX_COOLDOWN_SECONDS}`, `0 到 ${MAX_COOLDOWN_SECONDS} 的整数秒数`),
-  dailyBudgetUsd: both(`an amount in USD from 0 to ${MAX_BUDGET_USD}, or none for no budget`, `0 到 ${MAX_BUDGET_USD} 的美元金额,或不设(无预算)`),
-  monthlyBudgetUsd: both(`an amount in USD from 0 to ${MAX_BUDGET_USD}, or none for no budget`, `0 到 ${MAX_BUDGET_USD} 的美元金额,或不设(无预算)`),
-  logChannelId: both('a channel, or none', '一个频道,或不设'),
-};
+const EXPECTED: Readonly<Record<PolicyField, Localized>> = policyExpected({
+  maxListItems: MAX_LIST_ITEMS,
+  ordinarySafetyCeiling: ORDINARY_CHANNEL_SAFETY_CEILING,
+  safetyMax: SAFETY_SCALE.max,
+  maxDailyQuota: MAX_DAILY_QUOTA,
+  maxCooldownSeconds: MAX_COOLDOWN_SECONDS,
+  maxBudgetUsd: MAX_BUDGET_USD,
+});
 
 /** Discord snowflakes as text (they exceed 2^53, so never numbers). */
 export const SnowflakeSchema = z.string().regex(/^\d{1,20}$/);
@@ -205,13 +180,8 @@ const PatchSchema = z
   .partial()
   .strict();
 
-/** The stored list columns: anything unreadable falls back to "unrestricted" rather than failing. */
-export const StoredListSchema = z.array(z.string()).catch([]);
-
 function fieldProblem(field: PolicyField): Localized {
-  const label = POLICY_FIELD_LABELS[field];
-  const expected = EXPECTED[field];
-  return both(`${label.en} must be ${expected.en}.`, `${label.zh}必须是${expected.zh}。`);
+  return policyText.fieldProblem({ label: POLICY_FIELD_LABELS[field], expected: EXPECTED[field] });
 }
 
 /** Checks `patch` (untrusted input) and returns it with lists deduplicated and amounts rounded. */
@@ -224,7 +194,7 @@ export function parsePolicyPatch(patch: unknown): PolicyPatch {
     throw new PolicyValidationError(fieldProblem(field as PolicyField), field);
   }
   const unknown = issue?.code === 'unrecognized_keys' ? issue.keys.join(', ') : String(field ?? '');
-  throw new PolicyValidationError(both(`Unknown policy setting: ${unknown}.`, `未知的策略设置:${unknown}。`), unknown);
+  throw new PolicyValidationError(policyText.unknownSetting({ name: unknown }), unknown);
 }
 
 function sameValue(a: PolicyValue, b: PolicyValue): boolean {
@@ -244,13 +214,13 @@ function checkDefaultWithinMax(
     settings[defaultField] = settings[maxField];
     return;
   }
-  const d = POLICY_FIELD_LABELS[defaultField];
-  const m = POLICY_FIELD_LABELS[maxField];
   throw new PolicyValidationError(
-    both(
-      `${d.en} (${settings[defaultField]}) cannot be looser than ${m.en} (${settings[maxField]}); raise the maximum first or choose a lower default.`,
-      `${d.zh}(${settings[defaultField]})不能高于${m.zh}(${settings[maxField]});请先提高最高值,或选择更低的默认值。`,
-    ),
+    policyText.defaultAboveMax({
+      defaultLabel: POLICY_FIELD_LABELS[defaultField],
+      defaultValue: settings[defaultField],
+      maxLabel: POLICY_FIELD_LABELS[maxField],
+      maxValue: settings[maxField],
+    }),
     defaultField,
   );
 }

@@ -1,5 +1,5 @@
 // Moderation: server policy (types, defaults, validation), word filters, safety resolution and the
-// admission check, all pure. Storage of the policy is src/storage/policyStore.ts.
+// admission check, all pure. The policy's rows are src/storage/policyStore.ts; src/policy/ joins the two.
 export { admit } from './admission.js';
 export type { Admission, AdmissionInput, AdmissionRefusal, AdmissionRefusalKind } from './admission.js';
 export { describeAuditEntry, describeBlockedPrompt, describePolicyValue } from './auditText.js';
@@ -35,7 +35,7 @@ export type {
 export { moderationText } from './messages.js';
 export { matchingViews, normalizeForMatching } from './normalize.js';
 export type { MatchingViews } from './normalize.js';
-export { effectiveDailyQuota } from './roleQuota.js';
+export { checkRoleQuota, effectiveDailyQuota } from './roleQuota.js';
 export type { RoleQuotaSetting } from './roleQuota.js';
 export { resolveSafety, safetyLimitsFor } from './safetyPolicy.js';
 export type { SafetyLimits, SafetyResolution } from './safetyPolicy.js';

@@ -89,12 +89,7 @@ export class ImagePipeline {
     const known = findModel(id, this.config.knownModels);
     const offered = known && this.config.offeredModels.find((model) => model.id === known.id);
     if (!offered) {
-      const text = { en: `Model "${id}" is not offered here.`, zh: `此服务器未提供模型 “${id}”。` };
-      throw new InvalidInputError(text.en, {
-        param: 'model',
-        text,
-        valid: this.config.offeredModels.map((model) => model.id).join(', '),
-      });
+      throw new InvalidInputError('model_not_offered', { model: id, offered: this.config.offeredModels.map((model) => model.id) });
     }
     return offered;
   }
@@ -135,12 +130,8 @@ export class ImagePipeline {
     const model = this.resolveModel(input.model);
     const relays = this.relaysServing(model);
     if (relays.length === 0) {
-      const text = { en: `No relay is configured to serve ${model.id}.`, zh: `没有配置能提供 ${model.id} 的中转服务。` };
-      throw new InvalidInputError(text.en, {
-        param: 'model',
-        text,
-        valid: this.config.offeredModels.filter((m) => this.relaysServing(m).length > 0).map((m) => m.id).join(', '),
-      });
+      const served = this.config.offeredModels.filter((m) => this.relaysServing(m).length > 0).map((m) => m.id);
+      throw new InvalidInputError('model_not_served', { model: model.id, served });
     }
     const sizeGiven = input.size !== undefined && input.size.trim() !== '';
     const served = modelOnRelay(model, relays[0]);
@@ -167,6 +158,11 @@ export class ImagePipeline {
       plan = { ...plan, adjustments: plan.adjustments.filter((adjustment) => adjustment.field !== 'size') };
     }
     return { request, model, plan, relays, sizeChosen: sizeGiven };
+  }
+
+  /** USD to reserve for a prepared request: the first relay's price per image × images asked. */
+  reservationCost(prepared: PreparedGeneration): number {
+    return this.pricePerImage(prepared.model, prepared.relays[0]) * prepared.plan.n;
   }
 
   /** USD per image for this model on this relay (relay prices override the catalog). */

@@ -4,12 +4,11 @@
 // side and 4 MP, a few MiB at most (base64 in a JSON body grows by a third), and joined side by side
 // for models that read a single image (Kontext). Every refusal says which file and why, in both languages.
 import type { Metadata, Sharp } from 'sharp';
+import { InvalidInputError } from '../catalog/failure.js';
+import type { InputImage, InputImageRef, InputSource } from '../catalog/request.js';
 import type { ModelSpec } from '../catalog/types.js';
-import type { Localized } from '../i18n/locale.js';
-import { checkInputCount, IMAGE_PARAM } from '../providers/dialects/inputs.js';
-import { InvalidInputError } from '../providers/errors.js';
+import { checkInputCount } from '../providers/dialects/inputs.js';
 import { sniffImage, type ImageMime } from '../providers/imageHeader.js';
-import type { InputImage, InputImageRef, InputSource } from '../providers/types.js';
 
 /** Loaded on the first edit: libvips costs tens of MiB, and most requests carry no input image. */
 const loadSharp = async () => (await import('sharp')).default;
@@ -39,23 +38,12 @@ export interface RawInput {
   source?: InputSource;
 }
 
-function refusal(text: Localized): InvalidInputError {
-  return new InvalidInputError(text.en, { param: IMAGE_PARAM, text });
-}
-
 export function tooLargeRefusal(name: string, maxBytes = MAX_INPUT_BYTES): InvalidInputError {
-  const mib = Math.round(maxBytes / (1024 * 1024));
-  return refusal({
-    en: `"${name}" is too large: input images may be at most ${mib} MiB.`,
-    zh: `“${name}” 太大了:输入图片最大 ${mib} MiB。`,
-  });
+  return new InvalidInputError('image_too_large', { name, maxBytes });
 }
 
 export function notAnImageRefusal(name: string): InvalidInputError {
-  return refusal({
-    en: `"${name}" is not an image the bot can use: send a PNG, JPEG, WebP or GIF.`,
-    zh: `“${name}” 不是可用的图片:请发送 PNG、JPEG、WebP 或 GIF。`,
-  });
+  return new InvalidInputError('image_not_an_image', { name });
 }
 
 /** Builds an InputImage whose JSON form is its reference (see InputImage). */
@@ -87,18 +75,12 @@ async function decode(raw: RawInput): Promise<Decoded> {
   try {
     meta = await sharp(raw.bytes, { limitInputPixels: MAX_DECODED_PIXELS }).metadata();
   } catch {
-    throw refusal({
-      en: `"${raw.name}" could not be read as an image (damaged or incomplete); try another file.`,
-      zh: `“${raw.name}” 无法读取(文件损坏或不完整);请换一个文件。`,
-    });
+    throw new InvalidInputError('image_unreadable', { name: raw.name });
   }
   const width = meta.autoOrient?.width ?? meta.width ?? 0;
   const height = meta.autoOrient?.height ?? meta.height ?? 0;
   if (width * height > MAX_DECODED_PIXELS || width === 0 || height === 0) {
-    throw refusal({
-      en: `"${raw.name}" is ${width}x${height} pixels, too large to process; send a smaller image.`,
-      zh: `“${raw.name}” 为 ${width}x${height} 像素,太大无法处理;请发送更小的图片。`,
-    });
+    throw new InvalidInputError('image_too_many_pixels', { name: raw.name, width, height });
   }
   return { raw, mime, width, height, alpha: meta.hasAlpha === true, oriented: (meta.orientation ?? 1) !== 1 };
 }
@@ -198,10 +180,7 @@ export async function prepareInputImages(raw: readonly RawInput[], model: ModelS
 export async function prepareMask(raw: RawInput, first: InputImage): Promise<InputImage> {
   const decoded = await decode(raw);
   if (decoded.mime !== 'image/png' || !decoded.alpha) {
-    throw refusal({
-      en: `The mask "${raw.name}" must be a PNG with transparency (its transparent pixels mark what may change).`,
-      zh: `蒙版 “${raw.name}” 必须是带透明通道的 PNG(透明的像素表示可修改的区域)。`,
-    });
+    throw new InvalidInputError('mask_not_transparent_png', { name: raw.name });
   }
   const same = decoded.width === first.width && decoded.height === first.height && !decoded.oriented;
   const sharp = await loadSharp();

@@ -2,6 +2,7 @@
 // its order: timeout/cut, content policy, auth/billing, bad request, rate limit, upstream.
 // The relay's code is read before the HTTP status because relays bend statuses: new-api reports its
 // prompt filter and its own validation failures as 500 and a missing model as 503.
+import { shorten } from '../shorten.js';
 import {
   ContentPolicyError,
   MalformedResponseError,
@@ -179,7 +180,7 @@ export function cleanRelayMessage(message: string | undefined): string | undefin
   if (!message) return undefined;
   const cleaned = redact(message).replace(REQUEST_ID_IN_MESSAGE, '').replace(/\s+/g, ' ').trim();
   if (!cleaned) return undefined;
-  return cleaned.length > MAX_MESSAGE_CHARS ? `${cleaned.slice(0, MAX_MESSAGE_CHARS - 1)}…` : cleaned;
+  return shorten(cleaned, MAX_MESSAGE_CHARS);
 }
 
 function isPolicy(body: RelayErrorBody, code: string | undefined): boolean {

@@ -110,8 +110,7 @@ export class RelayRouter {
   ): Promise<RoutedGeneration> {
     const serving = this.relaysServing(modelId);
     if (serving.length === 0) {
-      const text = { en: `No relay is configured for model ${modelId}`, zh: `没有配置能提供模型 ${modelId} 的中转服务。` };
-      throw new InvalidInputError(text.en, { param: 'model', text });
+      throw new InvalidInputError('no_relay_for_model', { model: modelId });
     }
     const totalDeadline = options.totalTimeoutMs === undefined ? Infinity : this.now() + options.totalTimeoutMs;
     const failovers: RoutedGeneration['failovers'] = [];

@@ -3,47 +3,13 @@
 // inside the same transaction as the change itself, so a change is never stored without its audit
 // row, nor the reverse. The caller posts the returned
 // entry to the log channel when one is set (moderation/auditText.ts words it).
-import type { FieldChange } from '../moderation/guildPolicy.js';
+import { AUDIT_ACTIONS, type AuditEntry, type AuditEvent } from '../moderation/auditEvents.js';
 import type { Database } from './database.js';
+import { requireId } from './rowValues.js';
 
-/** One gallery setting that changed (/gallery settings); channel ids are null when cleared. */
-export type GallerySettingChange =
-  | { field: 'channelId' | 'nsfwChannelId'; from: string | null; to: string | null }
-  | { field: 'shareByAnyone'; from: boolean; to: boolean };
-
-/** What happened; `detail` is stored as JSON. Actions are validated here, not by a CHECK. */
-export type AuditEvent =
-  | { action: 'policy.update'; detail: { changes: FieldChange[] } }
-  /** `previous` is absent when the role had no quota of its own before. null = unlimited. */
-  | { action: 'role_quota.set'; detail: { roleId: string; dailyQuota: number | null; previous?: number | null } }
-  | { action: 'role_quota.clear'; detail: { roleId: string; previous: number | null } }
-  | { action: 'user.block'; detail: { userId: string; reason: string | null } }
-  | { action: 'user.unblock'; detail: { userId: string } }
-  | { action: 'word.add'; detail: { entry: string; kind: 'word' | 'regex' } }
-  | { action: 'word.remove'; detail: { entry: string; kind: 'word' | 'regex' } }
-  | { action: 'gallery.update'; detail: { changes: GallerySettingChange[] } };
-
-export type AuditAction = AuditEvent['action'];
-
-export const AUDIT_ACTIONS: readonly AuditAction[] = [
-  'policy.update',
-  'role_quota.set',
-  'role_quota.clear',
-  'user.block',
-  'user.unblock',
-  'word.add',
-  'word.remove',
-  'gallery.update',
-];
-
-export type AuditEntry = AuditEvent & {
-  id: number;
-  guildId: string;
-  /** The admin who made the change. */
-  actorId: string;
-  /** Epoch ms. */
-  at: number;
-};
+// The entry types are moderation's (auditText words them); re-exported for the stores that write them.
+export { AUDIT_ACTIONS } from '../moderation/auditEvents.js';
+export type { AuditAction, AuditEntry, AuditEvent, GallerySettingChange } from '../moderation/auditEvents.js';
 
 /** The most entries `recent` returns at once. */
 export const MAX_AUDIT_PAGE = 100;
@@ -55,10 +21,6 @@ interface DbRow {
   action: string;
   detail: string;
   at: number;
-}
-
-function requireId(name: string, value: unknown): void {
-  if (typeof value !== 'string' || value === '') throw new TypeError(`${name} must be a non-empty string`);
 }
 
 function parseDetail(text: string): Record<string, unknown> {

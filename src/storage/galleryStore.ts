@@ -4,6 +4,7 @@
 import { AuditLog, type AuditEntry, type GallerySettingChange } from './auditLog.js';
 import type { Database } from './database.js';
 import { pageWindow, type Page } from './pageWindow.js';
+import { requireId } from './rowValues.js';
 
 export interface GallerySettings {
   /** Where ordinary images are shared; null: sharing is off. */
@@ -135,11 +136,6 @@ interface TopRow {
   message_channel_id: string | null;
   gallery_channel_id: string | null;
   gallery_message_id: string | null;
-}
-
-function requireId(name: string, value: unknown): void {
-  // A snowflake passed as a number has already lost digits.
-  if (typeof value !== 'string' || value === '') throw new TypeError(`${name} must be a non-empty string`);
 }
 
 function toPost(row: PostRow): GalleryPost {

@@ -4,15 +4,15 @@
 //   queued → running → delivered | failed | cancelled | interrupted
 //   queued → failed | cancelled | interrupted
 //
-// Final states never change again (every update is guarded by the current state). At start-up,
-// recover() closes every job a previous process left unfinished (running or queued: `interrupted`);
-// the caller settles their reservations and tells each user, through the interaction token while it
-// is valid, else with a channel message.
+// Final states never change again (every update is guarded by the current state). At start-up the
+// generation core settles every job a previous process left unfinished (src/generation/records.ts),
+// and the bot tells each member, through the interaction token while it is valid.
 //
 // The interaction token is a credential for 15 minutes: it is stored only while the job is
 // unfinished (cleared on every final state), and in JobRow it is a non-enumerable property, so a
 // row passed to the logger or JSON.stringify never shows it.
 import type { Database } from './database.js';
+import { requireId } from './rowValues.js';
 
 export const JOB_STATES = ['queued', 'running', 'delivered', 'failed', 'cancelled', 'interrupted'] as const;
 export type JobState = (typeof JOB_STATES)[number];
@@ -62,13 +62,6 @@ export interface JobRow {
   finishedAt: number | null;
 }
 
-export interface RecoveryResult {
-  /** Were `running`: now `interrupted` (error_kind `interrupted`); the request may have been billed. Oldest first. */
-  interrupted: JobRow[];
-  /** Were `queued`: now `interrupted` (error_kind `expired`); never sent. Oldest first. */
-  expired: JobRow[];
-}
-
 interface DbJob {
   id: number;
   interaction_id: string;
@@ -87,15 +80,6 @@ interface DbJob {
   created_at: number;
   started_at: number | null;
   finished_at: number | null;
-}
-
-function requireId(name: string, value: unknown, nullable: boolean): void {
-  // A snowflake passed as a number has already lost digits; refuse it rather than store it.
-  if (value === undefined || value === null) {
-    if (nullable) return;
-    throw new TypeError(`${name} is required`);
-  }
-  if (typeof value !== 'string' || value === '') throw new TypeError(`${name} must be a non-empty string`);
 }
 
 function parseRequest(text: string): unknown {
@@ -136,7 +120,6 @@ export class JobStore {
   private readonly selectUnfinished;
   private readonly updateRunning;
   private readonly updateFinished;
-  private readonly recoverTx;
 
   constructor(db: Database) {
     this.insert = db.prepare<Record<string, unknown>, DbJob>(`
@@ -160,18 +143,6 @@ export class JobStore {
                       error_kind = COALESCE(@error_kind, error_kind),
                       relay = COALESCE(@relay, relay), usage_id = COALESCE(@usage_id, usage_id)
       WHERE id = @id AND state IN ('queued', 'running')`);
-    this.recoverTx = db.transaction((now: number): RecoveryResult => {
-      const result: RecoveryResult = { interrupted: [], expired: [] };
-      for (const row of this.selectUnfinished.all()) {
-        const job = toRow(row);
-        const errorKind = row.state === 'running' ? 'interrupted' : 'expired';
-        this.updateFinished.run({ id: row.id, state: 'interrupted', now, error_kind: errorKind, relay: null, usage_id: null });
-        // The snapshot keeps the token: the caller needs it once more to tell the user.
-        Object.assign(job, { state: 'interrupted', errorKind, finishedAt: now });
-        (row.state === 'running' ? result.interrupted : result.expired).push(job);
-      }
-      return result;
-    });
   }
 
   /**
@@ -251,13 +222,4 @@ export class JobStore {
     return this.selectUnfinished.all().map(toRow);
   }
 
-  /**
-   * At start-up, before taking new work: every unfinished job of a previous process is closed as
-   * `interrupted`, a running one with error_kind `interrupted` (it may have been billed), a queued
-   * one with `expired` (it never reached a relay). The returned rows still carry the interaction
-   * token for one last message. One transaction. Call it from the bot only: a CLI never creates jobs.
-   */
-  recover(now: number = Date.now()): RecoveryResult {
-    return this.recoverTx.immediate(now);
-  }
 }

@@ -208,8 +208,6 @@ export class Ledger {
   private readonly updateRelease;
   private readonly updateUnusable;
   private readonly updateRefund;
-  private readonly updateStaleRefund;
-  private readonly updateStaleRelease;
   private readonly reserveTx;
 
   constructor(db: Database, options: LedgerOptions = {}) {
@@ -262,13 +260,6 @@ export class Ledger {
     this.updateRefund = db.prepare<Record<string, unknown>>(`
       UPDATE ledger SET state = 'refunded', refund_reason = @reason, settled_at = @now
       WHERE key = @key AND state = 'reserved'`);
-    this.updateStaleRefund = db.prepare<Record<string, unknown>>(`
-      UPDATE ledger SET state = 'refunded', refund_reason = @reason, settled_at = @now
-      WHERE state = 'reserved' AND created_at < @before`);
-    this.updateStaleRelease = db.prepare<Record<string, unknown>>(`
-      UPDATE ledger SET state = 'committed', images = reserved_images, cost_micros = reserved_cost_micros,
-                        possibly_billed = 1, settled_at = @now
-      WHERE state = 'reserved' AND created_at < @before`);
 
     this.reserveTx = db.transaction((request: ReserveRequest, now: number): ReserveResult => this.reserveLocked(request, now));
   }
@@ -416,19 +407,6 @@ export class Ledger {
     return this.updateRefund.run({ key, reason, now }).changes > 0;
   }
 
-  /**
-   * Settles every reservation still open that was made before `before` (left by a crash between
-   * reserve and settle): `release` charges them as possibly billed, `refund` frees them.
-   * Returns how many rows changed. Call it at start-up after job recovery, with `before` older than
-   * the longest a job may run.
-   */
-  settleStale(options: { before: number; as: 'release' | 'refund'; reason?: string; now?: number }): number {
-    const now = options.now ?? Date.now();
-    if (options.as === 'refund') {
-      return this.updateStaleRefund.run({ before: options.before, reason: options.reason ?? 'stale', now }).changes;
-    }
-    return this.updateStaleRelease.run({ before: options.before, now }).changes;
-  }
 
   /**
    * USD this request counts toward the server's budget now: the cost of a reserved or committed row,

@@ -7,7 +7,7 @@
 // - One entry may hold several statements; keep one feature per entry.
 // - Avoid CHECK constraints on open-ended enums (outcomes, sources): SQLite cannot alter them
 //   without rebuilding the table, so those values are validated in TypeScript instead.
-import type { Database } from './database.js';
+import type { Database } from 'better-sqlite3';
 import { GALLERY_MIGRATION } from './schema/gallery.js';
 import { IMAGE_INPUT_MIGRATION } from './schema/imageInput.js';
 import { JOBS_MIGRATION } from './schema/jobs.js';

@@ -30,8 +30,9 @@
 // in the database and strings here, never numbers.
 import type { ErrorKind } from '../providers/errors.js';
 import { redact } from '../providers/redact.js';
+import { shorten } from '../shorten.js';
 import type { Database } from './database.js';
-import { dayStart, monthStart } from './periods.js';
+import { parseJsonObject, requireId } from './rowValues.js';
 
 export const USAGE_OUTCOMES = [
   'pending',
@@ -145,62 +146,6 @@ export interface UsageRow {
   inputCount: number;
 }
 
-export interface ModelTotals {
-  model: string;
-  /** Images produced (sum of image_count). */
-  images: number;
-  /** Rows, whatever their outcome, including pending ones. */
-  attempts: number;
-  /** Rows finished with any outcome other than success. */
-  failures: number;
-  /** Estimated USD. */
-  cost: number;
-}
-
-export interface UsageSummaryQuery {
-  userId: string;
-  /** Absent: every guild and DMs. null: DMs only. A string: that guild only. */
-  guildId?: string | null;
-  now: number;
-  /** Minutes to add to UTC for local time (UTC+8 → 480); 0 = UTC. */
-  timeZoneOffsetMinutes?: number;
-}
-
-export interface UsageSummary {
-  /** Since local midnight. */
-  today: ModelTotals[];
-  /** Since local midnight on the 1st. */
-  month: ModelTotals[];
-}
-
-/** A server's usage over a period, for the admin view. Refused input (`invalid_input`) is left out. */
-export interface GuildUsageQuery {
-  guildId: string;
-  /** Epoch ms, inclusive; absent = since the beginning. */
-  since?: number;
-  /** Epoch ms, inclusive; defaults to now. */
-  until?: number;
-}
-
-export interface UserTotals {
-  userId: string;
-  images: number;
-  attempts: number;
-  failures: number;
-  cost: number;
-}
-
-export interface GuildUsageReport {
-  /** Everything in the period. */
-  total: Omit<ModelTotals, 'model'>;
-  /** Every model, most expensive first. */
-  byModel: ModelTotals[];
-  /** The heaviest users (by cost, then images, then attempts), at most `topUsers` of them. */
-  topUsers: UserTotals[];
-  /** How many different users there were. */
-  userCount: number;
-}
-
 interface DbRow {
   id: number;
   interaction_id: string | null;
@@ -233,8 +178,12 @@ interface DbRow {
   input_count: number;
 }
 
-/** DbRow's columns in table order, for reads in raw mode (one array per row, see guildRows). */
-const DB_COLUMNS = [
+/**
+ * DbRow's columns in table order. Every read of whole rows selects these in raw mode (one array per
+ * row instead of an object with 29 keys, about a third of an export's time) and maps the array with
+ * usageRowFromTuple: the one place a column becomes a UsageRow field.
+ */
+export const USAGE_COLUMNS = [
   'id',
   'interaction_id',
   'source',
@@ -266,86 +215,18 @@ const DB_COLUMNS = [
   'input_count',
 ] as const satisfies ReadonlyArray<keyof DbRow>;
 
-/** A DbRow as an array, in DB_COLUMNS order. */
+/** A DbRow as an array, in USAGE_COLUMNS order. */
 type Tuple<T extends ReadonlyArray<keyof DbRow>> = { -readonly [I in keyof T]: T[I] extends keyof DbRow ? DbRow[T[I]] : never };
-type DbTuple = Tuple<typeof DB_COLUMNS>;
+export type UsageTuple = Tuple<typeof USAGE_COLUMNS>;
 
-// Compile-time guard: DB_COLUMNS names every column of DbRow (this line fails otherwise).
-type AssertAllColumns<T extends never = Exclude<keyof DbRow, (typeof DB_COLUMNS)[number]>> = T;
+// Compile-time guard: USAGE_COLUMNS names every column of DbRow (this line fails otherwise).
+type AssertAllColumns<T extends never = Exclude<keyof DbRow, (typeof USAGE_COLUMNS)[number]>> = T;
 
-interface TotalsDbRow {
-  attempts: number;
-  failures: number;
-  images: number;
-  cost: number;
-}
+/** The columns of USAGE_COLUMNS, for a SELECT list. */
+export const USAGE_COLUMN_LIST = USAGE_COLUMNS.join(', ');
 
-interface SummaryDbRow {
-  model: string;
-  today_attempts: number;
-  today_failures: number;
-  today_images: number;
-  today_cost: number;
-  month_attempts: number;
-  month_failures: number;
-  month_images: number;
-  month_cost: number;
-}
-
-function requireId(name: string, value: unknown, nullable: boolean): void {
-  // A snowflake passed as a number has already lost digits; refuse it rather than store it.
-  if (value === undefined || value === null) {
-    if (nullable) return;
-    throw new TypeError(`${name} is required`);
-  }
-  if (typeof value !== 'string' || value === '') throw new TypeError(`${name} must be a non-empty string`);
-}
-
-function parseParams(text: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
-
-function toRow(row: DbRow): UsageRow {
-  return {
-    id: row.id,
-    interactionId: row.interaction_id,
-    source: row.source,
-    userId: row.user_id,
-    guildId: row.guild_id,
-    channelId: row.channel_id,
-    locale: row.locale,
-    model: row.model,
-    sizeRequested: row.size_requested,
-    sizeEffective: row.size_effective,
-    params: parseParams(row.params),
-    prompt: row.prompt,
-    outcome: row.outcome,
-    errorKind: row.error_kind,
-    errorMessage: row.error_message,
-    relay: row.relay,
-    requestId: row.request_id,
-    imageCount: row.image_count,
-    bytes: row.bytes,
-    latencyMs: row.latency_ms,
-    estimatedCost: row.estimated_cost,
-    seed: row.seed,
-    messageId: row.message_id,
-    messageChannelId: row.message_channel_id,
-    deletedAt: row.deleted_at,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-    isEdit: row.is_edit === 1,
-    inputCount: row.input_count,
-  };
-}
-
-/** toRow for a DbTuple: the same UsageRow, read by position. */
-function tupleToRow(row: DbTuple): UsageRow {
+/** A row read in raw mode (USAGE_COLUMN_LIST) as a UsageRow. */
+export function usageRowFromTuple(row: UsageTuple): UsageRow {
   return {
     id: row[0],
     interactionId: row[1],
@@ -357,7 +238,7 @@ function tupleToRow(row: DbTuple): UsageRow {
     model: row[7],
     sizeRequested: row[8],
     sizeEffective: row[9],
-    params: parseParams(row[10]),
+    params: parseJsonObject(row[10]),
     prompt: row[11],
     outcome: row[12],
     errorKind: row[13],
@@ -379,22 +260,12 @@ function tupleToRow(row: DbTuple): UsageRow {
   };
 }
 
-/** Sums of floating-point costs drift (0.1 + 0.2); a millionth of a dollar is plenty. */
-function roundCost(value: number): number {
-  return Math.round(value * 1e6) / 1e6;
-}
-
 function cleanErrorMessage(message: string | null | undefined): string | null {
   if (message === undefined || message === null) return null;
-  const redacted = redact(message);
-  return redacted.length > MAX_ERROR_MESSAGE ? `${redacted.slice(0, MAX_ERROR_MESSAGE - 1)}…` : redacted;
+  return shorten(redact(message), MAX_ERROR_MESSAGE);
 }
 
-function guildParams(query: GuildUsageQuery): Record<string, unknown> {
-  requireId('guildId', query.guildId, false);
-  return { guild_id: query.guildId, since: query.since ?? Number.MIN_SAFE_INTEGER, until: query.until ?? Date.now() };
-}
-
+/** The journal: writes an attempt's row as it starts, ends and is delivered, and reads one row back. */
 export class UsageLog {
   private readonly insert;
   private readonly selectById;
@@ -403,15 +274,6 @@ export class UsageLog {
   private readonly update;
   private readonly updateDelivered;
   private readonly updateDeleted;
-  private readonly updateInterrupted;
-  private readonly selectSummary;
-  private readonly selectGuildByModel;
-  private readonly selectGuildByUser;
-  private readonly countGuildUsers;
-  private readonly selectAllTimeByModel;
-  private readonly selectAllTimeByUser;
-  private readonly countAllTimeUsers;
-  private readonly selectGuildRows;
 
   constructor(db: Database) {
     // `ON CONFLICT … DO NOTHING` reacts only to the interaction id, unlike `INSERT OR IGNORE`,
@@ -425,11 +287,13 @@ export class UsageLog {
               @is_edit, @input_count)
       ON CONFLICT (interaction_id) DO NOTHING
       RETURNING id`);
-    this.selectById = db.prepare<[number], DbRow>('SELECT * FROM usage WHERE id = ?');
+    this.selectById = db.prepare<[number], UsageTuple>(`SELECT ${USAGE_COLUMN_LIST} FROM usage WHERE id = ?`).raw();
     this.selectIdByInteraction = db
       .prepare<[string], number>('SELECT id FROM usage WHERE interaction_id = ?')
       .pluck();
-    this.selectByInteraction = db.prepare<[string], DbRow>('SELECT * FROM usage WHERE interaction_id = ?');
+    this.selectByInteraction = db
+      .prepare<[string], UsageTuple>(`SELECT ${USAGE_COLUMN_LIST} FROM usage WHERE interaction_id = ?`)
+      .raw();
     this.update = db.prepare<Record<string, unknown>>(`
       UPDATE usage SET
         outcome        = @outcome,
@@ -452,98 +316,6 @@ export class UsageLog {
     this.updateDeleted = db.prepare<[number, number]>(
       'UPDATE usage SET deleted_at = COALESCE(deleted_at, ?) WHERE id = ?',
     );
-    this.updateInterrupted = db.prepare<{ now: number; source: string | null }>(`
-      UPDATE usage SET outcome = 'interrupted', finished_at = @now,
-                       latency_ms = COALESCE(latency_ms, @now - started_at)
-      WHERE outcome = 'pending' AND (@source IS NULL OR source = @source)`);
-    // One pass over the month; today's figures are the subset since midnight (today ⊆ month).
-    // `guild_id IS @guild_id` matches NULL to NULL, for the DM-only view.
-    this.selectSummary = db.prepare<Record<string, unknown>, SummaryDbRow>(`
-      SELECT model,
-        SUM(started_at >= @today)                                                       AS today_attempts,
-        SUM(started_at >= @today AND outcome NOT IN ('success', 'pending'))             AS today_failures,
-        SUM(CASE WHEN started_at >= @today THEN COALESCE(image_count, 0) ELSE 0 END)    AS today_images,
-        SUM(CASE WHEN started_at >= @today THEN COALESCE(estimated_cost, 0) ELSE 0 END) AS today_cost,
-        COUNT(*)                                                                        AS month_attempts,
-        SUM(outcome NOT IN ('success', 'pending'))                                      AS month_failures,
-        SUM(COALESCE(image_count, 0))                                                   AS month_images,
-        TOTAL(estimated_cost)                                                           AS month_cost
-      FROM usage
-      WHERE user_id = @user_id AND started_at >= @month AND started_at <= @now
-        AND (@any_guild = 1 OR guild_id IS @guild_id)
-        -- Refused input never reached a relay (and its model may be a typo): not usage.
-        AND outcome != 'invalid_input'
-      GROUP BY model
-      ORDER BY model`);
-    // The admin view of one server: the same exclusions as the personal view.
-    const guildPeriod = `
-      FROM usage
-      WHERE guild_id = @guild_id AND started_at >= @since AND started_at <= @until
-        AND outcome != 'invalid_input'`;
-    const totals = `
-        COUNT(*)                                   AS attempts,
-        SUM(outcome NOT IN ('success', 'pending')) AS failures,
-        SUM(COALESCE(image_count, 0))              AS images,
-        TOTAL(estimated_cost)                      AS cost`;
-    this.selectGuildByModel = db.prepare<Record<string, unknown>, TotalsDbRow & { model: string }>(`
-      SELECT model, ${totals} ${guildPeriod}
-      GROUP BY model
-      ORDER BY cost DESC, images DESC, model`);
-    this.selectGuildByUser = db.prepare<Record<string, unknown>, TotalsDbRow & { user_id: string }>(`
-      SELECT user_id, ${totals} ${guildPeriod}
-      GROUP BY user_id
-      ORDER BY cost DESC, images DESC, attempts DESC, user_id
-      LIMIT @limit`);
-    this.countGuildUsers = db
-      .prepare<Record<string, unknown>, number>(`SELECT COUNT(DISTINCT user_id) ${guildPeriod}`)
-      .pluck();
-    // The same three for all time, from the per-member, per-model totals the triggers keep
-    // (schema/rollups.ts): a few hundred rows however long the history. Rows stamped after @until
-    // (normally none) are taken back out, so the figures are those of a scan up to @until. Money is
-    // summed in millionths (as the totals hold it, with the triggers' rounding), so it never drifts.
-    const allTime = `
-      WITH parts (user_id, model, attempts, failures, images, cost_micros) AS (
-        SELECT user_id, model, attempts, failures, images, cost_micros
-        FROM usage_guild_totals WHERE guild_id = @guild_id
-        UNION ALL
-        SELECT user_id, model, -1, -(outcome NOT IN ('success', 'pending')), -COALESCE(image_count, 0),
-               -CAST(ROUND(COALESCE(estimated_cost, 0) * 1000000) AS INTEGER)
-        FROM usage
-        WHERE guild_id = @guild_id AND started_at > @until AND outcome != 'invalid_input'
-      ),
-      member_model AS (
-        SELECT user_id, model, SUM(attempts) AS attempts, SUM(failures) AS failures, SUM(images) AS images,
-               SUM(cost_micros) AS cost_micros
-        FROM parts
-        GROUP BY user_id, model
-        HAVING SUM(attempts) > 0
-      )`;
-    const allTimeTotals = `
-        SUM(attempts)           AS attempts,
-        SUM(failures)           AS failures,
-        SUM(images)             AS images,
-        SUM(cost_micros) / 1e6  AS cost`;
-    this.selectAllTimeByModel = db.prepare<Record<string, unknown>, TotalsDbRow & { model: string }>(`
-      ${allTime}
-      SELECT model, ${allTimeTotals} FROM member_model
-      GROUP BY model
-      ORDER BY SUM(cost_micros) DESC, images DESC, model`);
-    this.selectAllTimeByUser = db.prepare<Record<string, unknown>, TotalsDbRow & { user_id: string }>(`
-      ${allTime}
-      SELECT user_id, ${allTimeTotals} FROM member_model
-      GROUP BY user_id
-      ORDER BY SUM(cost_micros) DESC, images DESC, attempts DESC, user_id
-      LIMIT @limit`);
-    this.countAllTimeUsers = db
-      .prepare<Record<string, unknown>, number>(`${allTime} SELECT COUNT(DISTINCT user_id) FROM member_model`)
-      .pluck();
-    // Raw mode: the driver hands over one array per row instead of building an object with 27
-    // keys, about a third of an export's time. Oldest first, in usage_guild_report's order (no sort).
-    this.selectGuildRows = db
-      .prepare<Record<string, unknown>, DbTuple>(`
-        SELECT ${DB_COLUMNS.join(', ')} ${guildPeriod}
-        ORDER BY started_at, id`)
-      .raw();
   }
 
   /**
@@ -607,12 +379,12 @@ export class UsageLog {
 
   get(id: number): UsageRow | undefined {
     const row = this.selectById.get(id);
-    return row && toRow(row);
+    return row && usageRowFromTuple(row);
   }
 
   findByInteraction(interactionId: string): UsageRow | undefined {
     const row = this.selectByInteraction.get(interactionId);
-    return row && toRow(row);
+    return row && usageRowFromTuple(row);
   }
 
   /** Remembers where the result was posted, so its buttons can find the attempt after a restart. */
@@ -627,86 +399,4 @@ export class UsageLog {
     return this.updateDeleted.run(at, id).changes > 0;
   }
 
-  /**
-   * At start-up: every row still `pending` was left by a process that stopped mid-attempt; mark it
-   * `interrupted`. Returns how many. Call it from the bot only (optionally with `source: 'discord'`):
-   * a CLI run starting while the bot works must not close the bot's live attempts.
-   */
-  interruptPending(options: { now?: number; source?: UsageSource } = {}): number {
-    return this.updateInterrupted.run({ now: options.now ?? Date.now(), source: options.source ?? null }).changes;
-  }
-
-  /** Per-model totals for one user, today and this month (for the personal usage view). */
-  summary(query: UsageSummaryQuery): UsageSummary {
-    const offset = query.timeZoneOffsetMinutes ?? 0;
-    const rows = this.selectSummary.all({
-      user_id: query.userId,
-      today: dayStart(query.now, offset),
-      month: monthStart(query.now, offset),
-      now: query.now,
-      any_guild: query.guildId === undefined ? 1 : 0,
-      guild_id: query.guildId ?? null,
-    });
-    const today: ModelTotals[] = [];
-    const month: ModelTotals[] = [];
-    for (const row of rows) {
-      month.push({
-        model: row.model,
-        images: row.month_images,
-        attempts: row.month_attempts,
-        failures: row.month_failures,
-        cost: roundCost(row.month_cost),
-      });
-      if (row.today_attempts > 0) {
-        today.push({
-          model: row.model,
-          images: row.today_images,
-          attempts: row.today_attempts,
-          failures: row.today_failures,
-          cost: roundCost(row.today_cost),
-        });
-      }
-    }
-    return { today, month };
-  }
-  /** A server's usage over a period: totals, per model and the heaviest users (admin view). */
-  guildReport(query: GuildUsageQuery, topUsers = 10): GuildUsageReport {
-    const params = guildParams(query);
-    // Since the beginning: from the all-time totals. A period: a scan of usage_guild_report (its
-    // length bounds the work), which the totals cannot answer.
-    const allTime = query.since === undefined;
-    const byModelQuery = allTime ? this.selectAllTimeByModel : this.selectGuildByModel;
-    const byUserQuery = allTime ? this.selectAllTimeByUser : this.selectGuildByUser;
-    const usersQuery = allTime ? this.countAllTimeUsers : this.countGuildUsers;
-    const byModel = byModelQuery.all(params).map((row) => ({
-      model: row.model,
-      images: row.images,
-      attempts: row.attempts,
-      failures: row.failures,
-      cost: roundCost(row.cost),
-    }));
-    const limit = Math.max(0, Math.floor(topUsers));
-    const users = byUserQuery.all({ ...params, limit }).map((row) => ({
-      userId: row.user_id,
-      images: row.images,
-      attempts: row.attempts,
-      failures: row.failures,
-      cost: roundCost(row.cost),
-    }));
-    const total = byModel.reduce(
-      (sum, row) => ({
-        images: sum.images + row.images,
-        attempts: sum.attempts + row.attempts,
-        failures: sum.failures + row.failures,
-        cost: sum.cost + row.cost,
-      }),
-      { images: 0, attempts: 0, failures: 0, cost: 0 },
-    );
-    return { total: { ...total, cost: roundCost(total.cost) }, byModel, topUsers: users, userCount: usersQuery.get(params) ?? 0 };
-  }
-
-  /** Every attempt of a server in a period, oldest first, one at a time (for the CSV export). */
-  *guildRows(query: GuildUsageQuery): Generator<UsageRow> {
-    for (const row of this.selectGuildRows.iterate(guildParams(query))) yield tupleToRow(row);
-  }
 }

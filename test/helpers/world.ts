@@ -92,6 +92,27 @@ export function keyLeaks(world: KeyPlaces, key: string, search: KeySearch): stri
     .map(([place]) => place);
 }
 
+/**
+ * Waits until the request of `interactionId` is settled: its job row is final (or it has none). The
+ * bot settles a delivered request right after Discord confirms the delivery, so a test that has just
+ * seen the image may otherwise read the rows a moment too early.
+ */
+export async function waitSettled(world: Pick<World, 'dbPath'>, interactionId: string, timeoutMs = 5_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const db = new Database(world.dbPath, { readonly: true });
+    let open: unknown;
+    try {
+      open = db.prepare("SELECT 1 FROM jobs WHERE interaction_id = ? AND state IN ('queued', 'running')").get(interactionId);
+    } finally {
+      db.close();
+    }
+    if (!open) return;
+    if (Date.now() > end) throw new Error(`request ${interactionId} was not settled within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
   // Built at run time: a key-shaped literal in the source would itself be a leak.
   const key = options.relay?.apiKey ?? `sk-canary${randomBytes(16).toString('hex')}`;

@@ -10,7 +10,8 @@ import {
   RelayTimeoutError,
   UpstreamError,
 } from '../../src/providers/errors.js';
-import { failureCharge, Ledger, openDatabase, settleCharge, type Database } from '../../src/storage/index.js';
+import { failureCharge, settleCharge } from '../../src/generation/billing.js';
+import { Ledger, openDatabase, type Database } from '../../src/storage/index.js';
 
 const handles: Database[] = [];
 afterEach(() => {

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { share } from '../../commands/galleryShare.js';
 import { attachmentBytes, copyMessageImages } from '../../src/discord/attachmentBytes.js';
 import type { BotContext } from '../../src/discord/context.js';
-import { deleteResult } from '../../src/discord/resultDeletion.js';
+import { deleteResult } from '../../src/gallery/resultDeletion.js';
 import { galleryText } from '../../src/i18n/galleryMessages.js';
 import { pick } from '../../src/i18n/locale.js';
 import { GalleryStore, MIGRATIONS, migrate, UsageLog, type Database } from '../../src/storage/index.js';

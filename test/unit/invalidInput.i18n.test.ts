@@ -1,6 +1,6 @@
-// Local refusals (InvalidInputError) read fully in the user's language: every throw site gives its
-// detail in English and Simplified Chinese, and explainError frames it, with the valid list and the
-// "nothing was charged" ending, in one language only.
+// Local refusals (InvalidInputError) read fully in the user's language: every throw site gives a code
+// and params, i18n/refusalMessages.ts words the detail in English and Simplified Chinese, and
+// explainError frames it, with the valid list and the "nothing was charged" ending, in one language only.
 import { describe, expect, it } from 'vitest';
 import { CATALOG, findModel } from '../../src/catalog/models.js';
 import { mapSize } from '../../src/catalog/sizes.js';
@@ -8,9 +8,10 @@ import type { ModelSpec } from '../../src/catalog/types.js';
 import type { RelayConfig } from '../../src/config/relay.js';
 import { explainError } from '../../src/i18n/errorMessages.js';
 import type { Localized } from '../../src/i18n/locale.js';
+import { refusalWording } from '../../src/i18n/refusalMessages.js';
 import { ImagePipeline, type PipelineConfig } from '../../src/pipeline/imagePipeline.js';
 import { planRequest } from '../../src/providers/dialects/index.js';
-import { InvalidInputError } from '../../src/providers/errors.js';
+import { ImagineError, InvalidInputError } from '../../src/providers/errors.js';
 import { RelayRouter } from '../../src/providers/router.js';
 import type { DialectOptions, ImageRequest } from '../../src/providers/types.js';
 
@@ -251,6 +252,9 @@ describe('every local refusal is in both languages', () => {
   it.each(cases)('$what', async ({ error: make, param, en, zh, typed }) => {
     const error = await make();
     expect(error.param).toBe(param);
+    // A refusal is data: its code and params give the words, in one place (i18n/refusalMessages.ts).
+    expect(error.code).toBe(error.refusal.code);
+    expect(refusalWording(error.refusal)).toEqual({ text: error.text, ...(error.valid ? { valid: error.valid } : {}) });
     // The English detail is what it was, and stays the message for logs.
     expect(error.message).toBe(en);
     expect(error.text).toBeDefined();
@@ -310,8 +314,11 @@ describe('the valid list', () => {
 });
 
 describe('a refusal without Chinese text', () => {
+  // Every InvalidInputError has a code, and so its words; this is an invalid_input error of another shape.
   it('names the option in Chinese rather than show the English sentence', () => {
-    const error = new InvalidInputError('prompt too long for this relay', { param: 'prompt', valid: '1-1000' });
+    const error = Object.assign(new ImagineError('invalid_input', 'prompt too long for this relay', { param: 'prompt' }), {
+      valid: { en: '1-1000', zh: '1-1000' },
+    });
     const shown = explainError(error);
     expect(shown.en).toBe('prompt too long for this relay Valid: 1-1000. Nothing was charged.');
     expect(shown.zh).toBe('提示词无效。可用:1-1000。未产生任何费用。');

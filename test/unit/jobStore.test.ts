@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JobStore } from '../../src/storage/jobStore.js';
@@ -9,11 +6,9 @@ import { openDatabase } from '../../src/storage/index.js';
 import type { Database } from '../../src/storage/index.js';
 
 const handles: Database[] = [];
-const dirs: string[] = [];
 
 afterEach(() => {
   for (const db of handles.splice(0)) if (db.open) db.close();
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
 function open(path = ':memory:'): Database {
@@ -116,51 +111,5 @@ describe('JobStore', () => {
     expect(JSON.stringify(created)).not.toContain(TOKEN);
     expect(inspect(created, { depth: 5 })).not.toContain(TOKEN);
     expect(Object.keys(created)).not.toContain('interactionToken');
-  });
-
-  it('recover(): every unfinished job is closed, running ones interrupted and queued ones expired', () => {
-    const path = join((dirs[dirs.push(mkdtempSync(join(tmpdir(), 'imagine-jobs-'))) - 1] as string), 'bot.db');
-    const before = new JobStore(open(path));
-    const running = before.create(job('running', { now: T0 - 60_000 })).job;
-    before.markRunning(running.id, { now: T0 - 50_000, usageId: 3 });
-    const recent = before.create(job('recent', { now: T0 - 30_000 })).job;
-    const old = before.create(job('old', { now: T0 - 2 * 60 * 60 * 1000 })).job;
-    const finished = before.create(job('finished', { now: T0 - 10_000 })).job;
-    before.finish(finished.id, 'delivered', { now: T0 - 5_000 });
-    const cancelled = before.create(job('cancelled', { now: T0 - 8_000 })).job;
-    before.finish(cancelled.id, 'cancelled', { errorKind: 'cancelled', now: T0 - 7_000 });
-    expect(before.listUnfinished().map((j) => j.interactionId)).toEqual(['old', 'running', 'recent']);
-    handles[0]?.close();
-
-    // The next process.
-    const store = new JobStore(open(path));
-    const result = store.recover(T0);
-    expect(Object.keys(result).sort()).toEqual(['expired', 'interrupted']);
-    expect(result.interrupted).toHaveLength(1);
-    // The snapshots keep the token for one last message; the table no longer has it.
-    expect(result.interrupted[0]).toMatchObject({ interactionId: 'running', state: 'interrupted', errorKind: 'interrupted', finishedAt: T0, interactionToken: TOKEN, usageId: 3 });
-    // Queued jobs are closed however recent (oldest first): none is resumed.
-    expect(result.expired.map((j) => [j.interactionId, j.state, j.errorKind, j.finishedAt])).toEqual([
-      ['old', 'interrupted', 'expired', T0],
-      ['recent', 'interrupted', 'expired', T0],
-    ]);
-    expect(result.expired.map((j) => j.interactionToken)).toEqual([TOKEN, TOKEN]);
-    expect(store.get(running.id)).toMatchObject({ state: 'interrupted', errorKind: 'interrupted', finishedAt: T0, interactionToken: null });
-    expect(store.get(old.id)).toMatchObject({ state: 'interrupted', errorKind: 'expired', finishedAt: T0, interactionToken: null });
-    expect(store.get(recent.id)).toMatchObject({ state: 'interrupted', errorKind: 'expired', startedAt: null, interactionToken: null });
-    // Final rows are left as they were.
-    expect(store.get(finished.id)).toMatchObject({ state: 'delivered', finishedAt: T0 - 5_000 });
-    expect(store.get(cancelled.id)).toMatchObject({ state: 'cancelled', errorKind: 'cancelled', finishedAt: T0 - 7_000 });
-    expect(store.listUnfinished()).toEqual([]);
-
-    // Running it again changes nothing more; a closed job can no longer start or finish.
-    expect(store.recover(T0 + 1)).toEqual({ interrupted: [], expired: [] });
-    expect(store.markRunning(recent.id, { now: T0 + 2 })).toBe(false);
-    expect(store.finish(running.id, 'delivered', { now: T0 + 3 })).toBe(false);
-    expect(store.get(recent.id)).toMatchObject({ state: 'interrupted', finishedAt: T0 });
-    // Jobs created by the new process after recovery run normally.
-    const fresh = store.create(job('fresh', { now: T0 + 4 })).job;
-    expect(store.markRunning(fresh.id, { now: T0 + 5 })).toBe(true);
-    expect(store.recover(T0 + 6).interrupted.map((j) => j.interactionId)).toEqual(['fresh']);
   });
 });

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createLog, parseLogLevel, type LogLevel } from '../../src/log.js';
-import { createLogDestination, readableLine } from '../../src/observability/logDestination.js';
+import { createLogDestination, readableLine } from '../../src/logDestination.js';
 import { registerSecret } from '../../src/providers/redact.js';
 
 function capture(options: { readable?: boolean; level?: LogLevel } = {}) {

@@ -9,7 +9,7 @@ import { normalizeForMatching } from '../../src/moderation/normalize.js';
 import { AuditLog } from '../../src/storage/auditLog.js';
 import type { Database } from '../../src/storage/database.js';
 import { migrate, MIGRATIONS } from '../../src/storage/migrations.js';
-import { MAX_BLOCKED_WORDS, PolicyStore } from '../../src/storage/policyStore.js';
+import { MAX_BLOCKED_WORDS, PolicyService } from '../../src/policy/index.js';
 
 // Larger than Number.MAX_SAFE_INTEGER: a numeric round-trip would change the last digits.
 const GUILD = '987654321098765432';
@@ -36,9 +36,9 @@ function open(path = ':memory:'): Database {
   return db;
 }
 
-function store(db: Database = open()): { db: Database; policies: PolicyStore; clock: { now: number } } {
+function store(db: Database = open()): { db: Database; policies: PolicyService; clock: { now: number } } {
   const clock = { now: 1_700_000_000_000 };
-  const policies = new PolicyStore(db, { now: () => clock.now++ });
+  const policies = new PolicyService(db, { now: () => clock.now++ });
   return { db, policies, clock };
 }
 
@@ -306,11 +306,11 @@ describe('PolicyStore blocked words', () => {
     const path = join(dir, 'bot.db');
     const mine = store(open(path));
     const other = store(open(path)).policies;
-    const sameConnection = new PolicyStore(mine.db);
+    const sameConnection = new PolicyService(mine.db);
     const policies = mine.policies;
     policies.addBlockedWord(GUILD, 'gore', ADMIN);
     // Every read of the entries, counted on the statement itself.
-    const entryReads = vi.spyOn((policies as unknown as { selectWordEntries: { all: (...args: unknown[]) => unknown } }).selectWordEntries, 'all');
+    const entryReads = vi.spyOn(policies.store, 'wordEntries');
     const filter = policies.wordFilter(GUILD);
     expect(entryReads).toHaveBeenCalledTimes(1);
     for (let i = 0; i < 5; i++) expect(policies.wordFilter(GUILD)).toBe(filter);

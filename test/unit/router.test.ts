@@ -178,7 +178,7 @@ describe('RelayRouter routing rules', () => {
     const result = await router.generate(
       'flux-2-pro',
       (r) => {
-        if (r.name === 'flux-only') throw new InvalidInputError('prompt too long for this relay', { param: 'prompt' });
+        if (r.name === 'flux-only') throw new InvalidInputError('prompt_too_long', { model: 'flux-2-pro', length: 1500, limit: 1000 });
         return planFor(r);
       },
       { timeoutMs: 1_000 },

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { registerSecret } from '../../src/providers/redact.js';
-import { dayStart, MIGRATIONS, migrate, monthStart, openDatabase, UsageLog } from '../../src/storage/index.js';
+import { dayStart, MIGRATIONS, migrate, monthStart, openDatabase, UsageLog, UsageReports } from '../../src/storage/index.js';
 import type { Database, UsageAttempt } from '../../src/storage/index.js';
 import { Ledger } from '../../src/storage/ledger.js';
 import type { FinishedOutcome } from '../../src/storage/usageLog.js';
@@ -178,7 +178,9 @@ describe('UsageLog', () => {
   });
 
   it('keeps snowflake ids exactly and refuses numeric ones', () => {
-    const log = new UsageLog(open());
+    const db = open();
+    const log = new UsageLog(db);
+    const reports = new UsageReports(db);
     const big = '18446744073709551615'; // 2^64 − 1, the largest possible snowflake
     const { id } = log.start(attempt({ userId: big, guildId: big, channelId: big, interactionId: big }));
     log.setDelivered(id, { messageId: big, channelId: big });
@@ -190,28 +192,14 @@ describe('UsageLog', () => {
       messageId: big,
       messageChannelId: big,
     });
-    expect(log.summary({ userId: big, now: Date.now() }).today[0]?.attempts).toBe(1);
+    expect(reports.summary({ userId: big, now: Date.now() }).today[0]?.attempts).toBe(1);
     expect(() => log.start(attempt({ userId: 1234567890123456789 as unknown as string }))).toThrow(TypeError);
   });
 
-  it('turns rows left pending by a previous process into interrupted', () => {
-    const log = new UsageLog(open());
-    const a = log.start(attempt({ startedAt: 1_000 }));
-    const b = log.start(attempt({ startedAt: 2_000, source: 'cli' }));
-    const done = log.start(attempt({ startedAt: 3_000 }));
-    log.finish(done.id, { outcome: 'timeout', finishedAt: 4_000 });
-
-    expect(log.interruptPending({ now: 10_000, source: 'discord' })).toBe(1);
-    expect(log.get(b.id)?.outcome).toBe('pending');
-    expect(log.interruptPending({ now: 11_000 })).toBe(1);
-    expect(log.interruptPending()).toBe(0);
-    expect(log.get(a.id)).toMatchObject({ outcome: 'interrupted', finishedAt: 10_000, latencyMs: 9_000 });
-    expect(log.get(b.id)).toMatchObject({ outcome: 'interrupted', finishedAt: 11_000 });
-    expect(log.get(done.id)?.outcome).toBe('timeout');
-  });
-
   it('sums per model for today and this month, excluding last month and other users', () => {
-    const log = new UsageLog(open());
+    const db = open();
+    const log = new UsageLog(db);
+    const reports = new UsageReports(db);
     const now = Date.UTC(2025, 4, 20, 15, 0); // 20 May 2025 15:00 UTC
     const today = Date.UTC(2025, 4, 20, 9, 0);
     const earlierThisMonth = Date.UTC(2025, 4, 3, 12, 0);
@@ -232,7 +220,7 @@ describe('UsageLog', () => {
     add('gpt-image-1', today, 'success', 7, { userId: '42' });
     add('gpt-image-1', today, 'success', 9, { guildId: null }); // a DM
 
-    const summary = log.summary({ userId: USER, now });
+    const summary = reports.summary({ userId: USER, now });
     expect(summary.today).toEqual([
       { model: 'flux-2-pro', images: 0, attempts: 1, failures: 0, cost: 0 },
       { model: 'gpt-image-1', images: 6, attempts: 4, failures: 1, cost: 9.35 },
@@ -242,31 +230,35 @@ describe('UsageLog', () => {
       { model: 'gpt-image-1', images: 8, attempts: 5, failures: 1, cost: 9.75 },
     ]);
 
-    const inGuild = log.summary({ userId: USER, guildId: GUILD, now });
+    const inGuild = reports.summary({ userId: USER, guildId: GUILD, now });
     expect(inGuild.today.find((t) => t.model === 'gpt-image-1')).toMatchObject({ attempts: 3, cost: 0.35 });
-    const inDms = log.summary({ userId: USER, guildId: null, now });
+    const inDms = reports.summary({ userId: USER, guildId: null, now });
     expect(inDms.month).toEqual([{ model: 'gpt-image-1', images: 2, attempts: 1, failures: 0, cost: 9 }]);
   });
 
   it('leaves refused input out of the summary: it never reached a relay, and its model may be a typo', () => {
-    const log = new UsageLog(open());
+    const db = open();
+    const log = new UsageLog(db);
+    const reports = new UsageReports(db);
     const now = Date.UTC(2025, 4, 20, 15, 0);
     const ok = log.start(attempt({ model: 'flux-2-pro', startedAt: now - 1000 }));
     log.finish(ok.id, { outcome: 'success', imageCount: 1, estimatedCost: 0.03, finishedAt: now - 500 });
     const refused = log.start(attempt({ model: 'dall-e-9', startedAt: now - 900 }));
     log.finish(refused.id, { outcome: 'invalid_input', estimatedCost: 0, finishedAt: now - 899 });
-    expect(log.summary({ userId: USER, now }).today).toEqual([{ model: 'flux-2-pro', images: 1, attempts: 1, failures: 0, cost: 0.03 }]);
+    expect(reports.summary({ userId: USER, now }).today).toEqual([{ model: 'flux-2-pro', images: 1, attempts: 1, failures: 0, cost: 0.03 }]);
     expect(log.get(refused.id)?.outcome).toBe('invalid_input');
   });
 
   it('starts the day and month at local midnight for a time-zone offset', () => {
-    const log = new UsageLog(open());
+    const db = open();
+    const log = new UsageLog(db);
+    const reports = new UsageReports(db);
     // 1 June 2025 01:00 in UTC+8 is 31 May 17:00 UTC: a new day and a new month locally.
     const now = Date.UTC(2025, 4, 31, 17, 30);
     log.start(attempt({ startedAt: Date.UTC(2025, 4, 31, 16, 30) })); // 00:30 on 1 June local
     log.start(attempt({ startedAt: Date.UTC(2025, 4, 31, 15, 30) })); // 23:30 on 31 May local
-    expect(log.summary({ userId: USER, now }).today[0]?.attempts).toBe(2);
-    const local = log.summary({ userId: USER, now, timeZoneOffsetMinutes: 480 });
+    expect(reports.summary({ userId: USER, now }).today[0]?.attempts).toBe(2);
+    const local = reports.summary({ userId: USER, now, timeZoneOffsetMinutes: 480 });
     expect(local.today[0]?.attempts).toBe(1);
     expect(local.month[0]?.attempts).toBe(1);
   });
@@ -313,9 +305,11 @@ describe('UsageLog server report and export', () => {
   const UNTIL = T0 + 100 * HOUR;
 
   it('sums a server over a period: totals, per model (most expensive first), heaviest members', () => {
-    const log = new UsageLog(open());
+    const db = open();
+    const log = new UsageLog(db);
+    const reports = new UsageReports(db);
     history(log);
-    const report = log.guildReport({ guildId: GUILD, until: UNTIL }, 2);
+    const report = reports.guildReport({ guildId: GUILD, until: UNTIL }, 2);
     expect(report).toEqual({
       total: { images: 5, attempts: 7, failures: 2, cost: 0.395 },
       byModel: [
@@ -330,12 +324,12 @@ describe('UsageLog server report and export', () => {
       userCount: 3,
     });
     // A period is a scan: the first day only, and the day after.
-    expect(log.guildReport({ guildId: GUILD, since: T0, until: T0 + 24 * HOUR - 1 }).total).toEqual({ images: 4, attempts: 6, failures: 2, cost: 0.36 });
-    expect(log.guildReport({ guildId: GUILD, since: T0 + 24 * HOUR, until: UNTIL })).toMatchObject({
+    expect(reports.guildReport({ guildId: GUILD, since: T0, until: T0 + 24 * HOUR - 1 }).total).toEqual({ images: 4, attempts: 6, failures: 2, cost: 0.36 });
+    expect(reports.guildReport({ guildId: GUILD, since: T0 + 24 * HOUR, until: UNTIL })).toMatchObject({
       total: { images: 1, attempts: 1, failures: 0, cost: 0.035 },
       userCount: 1,
     });
-    expect(log.guildReport({ guildId: '404', until: UNTIL })).toEqual({
+    expect(reports.guildReport({ guildId: '404', until: UNTIL })).toEqual({
       total: { images: 0, attempts: 0, failures: 0, cost: 0 },
       byModel: [],
       topUsers: [],
@@ -346,12 +340,13 @@ describe('UsageLog server report and export', () => {
   it('answers "all time" from the kept totals with exactly the figures of a scan, through every change', () => {
     const db = open();
     const log = new UsageLog(db);
+    const reports = new UsageReports(db);
     const ids = history(log);
     const same = (until: number, topUsers = 10): void => {
       for (const guildId of [GUILD, OTHER_GUILD]) {
         // since = MIN_SAFE_INTEGER takes the scan; no since takes the totals.
-        const scan = log.guildReport({ guildId, since: Number.MIN_SAFE_INTEGER, until }, topUsers);
-        expect(log.guildReport({ guildId, until }, topUsers)).toEqual(scan);
+        const scan = reports.guildReport({ guildId, since: Number.MIN_SAFE_INTEGER, until }, topUsers);
+        expect(reports.guildReport({ guildId, until }, topUsers)).toEqual(scan);
       }
     };
     const check = (): void => {
@@ -360,13 +355,13 @@ describe('UsageLog server report and export', () => {
       same(UNTIL, 0);
     };
     check();
-    expect(log.guildReport({ guildId: GUILD, until: T0 + 1_000 * HOUR }).total.attempts).toBe(8);
+    expect(reports.guildReport({ guildId: GUILD, until: T0 + 1_000 * HOUR }).total.attempts).toBe(8);
 
-    // The pending row finishes, then start-up interrupts a new pending one.
+    // The pending row finishes, then start-up recovery closes a new pending one.
     log.finish(ids[5]!, { outcome: 'success', imageCount: 4, estimatedCost: 0.16 });
-    log.start(attempt({ userId: CAROL, model: 'flux-2-pro', startedAt: T0 + 10 * HOUR }));
+    const leftOpen = log.start(attempt({ userId: CAROL, model: 'flux-2-pro', startedAt: T0 + 10 * HOUR }));
     check();
-    log.interruptPending({ now: T0 + 11 * HOUR });
+    log.finish(leftOpen.id, { outcome: 'interrupted', finishedAt: T0 + 11 * HOUR });
     // Delivery and deletion do not move the figures; a row refused after the fact leaves them.
     log.setDelivered(ids[0]!, { messageId: '222222222222222222', channelId: '333333333333333333' });
     log.markDeleted(ids[0]!, T0 + 12 * HOUR);
@@ -381,7 +376,7 @@ describe('UsageLog server report and export', () => {
     check();
     db.prepare('DELETE FROM usage').run();
     check();
-    expect(log.guildReport({ guildId: GUILD }).userCount).toBe(0);
+    expect(reports.guildReport({ guildId: GUILD }).userCount).toBe(0);
   });
 
   it('migration 6 fills the kept totals from the history already there', () => {
@@ -405,9 +400,10 @@ describe('UsageLog server report and export', () => {
     migrate(db);
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     const log = new UsageLog(db);
+    const reports = new UsageReports(db);
     for (const guildId of [GUILD, OTHER_GUILD]) {
-      expect(log.guildReport({ guildId, until: UNTIL })).toEqual(log.guildReport({ guildId, since: Number.MIN_SAFE_INTEGER, until: UNTIL }));
-      expect(log.guildReport({ guildId, until: UNTIL }).total.attempts).toBeGreaterThan(0);
+      expect(reports.guildReport({ guildId, until: UNTIL })).toEqual(reports.guildReport({ guildId, since: Number.MIN_SAFE_INTEGER, until: UNTIL }));
+      expect(reports.guildReport({ guildId, until: UNTIL }).total.attempts).toBeGreaterThan(0);
     }
     const ledger = new Ledger(db);
     const scan = db.prepare<[string, number, number], number>(`
@@ -421,7 +417,9 @@ describe('UsageLog server report and export', () => {
   });
 
   it('exports a server period oldest first, each row exactly as get() reads it', () => {
-    const log = new UsageLog(open());
+    const db = open();
+    const log = new UsageLog(db);
+    const reports = new UsageReports(db);
     const ids = history(log);
     registerSecret('sk-live-export-secret-000');
     const full = log.start(
@@ -439,21 +437,21 @@ describe('UsageLog server report and export', () => {
     });
     log.setDelivered(full.id, { messageId: '222222222222222222', channelId: '333333333333333333' });
     log.markDeleted(full.id, T0 + 4 * HOUR);
-    const rows = [...log.guildRows({ guildId: GUILD, since: T0 + 2 * HOUR, until: UNTIL })];
+    const rows = [...reports.guildRows({ guildId: GUILD, since: T0 + 2 * HOUR, until: UNTIL })];
     // Oldest first, ties by id; refused input, other servers, DMs and rows outside the period left out.
     const expected = [ids[1]!, full.id, ids[2]!, ids[3]!, ids[4]!, ids[5]!, ids[7]!];
     expect(rows.map((row) => row.id)).toEqual(expected);
     expect(rows).toEqual(expected.map((id) => log.get(id)));
     expect(rows[1]).toMatchObject({ interactionId: '18446744073709551615', params: { quality: 'high', n: 1 }, deletedAt: T0 + 4 * HOUR, seed: 7 });
     expect(rows[1]?.errorMessage).not.toContain('sk-live-export-secret-000');
-    expect([...log.guildRows({ guildId: GUILD, until: UNTIL })]).toHaveLength(8);
+    expect([...reports.guildRows({ guildId: GUILD, until: UNTIL })]).toHaveLength(8);
   });
 
   it('reads the report and the export through the covering index, and budgets from the day totals', () => {
     const db = open();
-    // The statements UsageLog really prepared, explained as they are.
-    const log = new UsageLog(db);
-    const plan = (field: string) => planOf(db, log, field);
+    // The statements UsageReports really prepared, explained as they are.
+    const reports = new UsageReports(db);
+    const plan = (field: string) => planOf(db, reports, field);
     const covering = /SEARCH usage USING COVERING INDEX usage_guild_report \(guild_id=\? AND started_at>\? AND started_at<\?\)/;
     expect(plan('selectGuildByModel')).toMatch(covering);
     expect(plan('selectGuildByUser')).toMatch(covering);

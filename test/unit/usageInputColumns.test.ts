@@ -2,7 +2,7 @@
 // how many input pictures it had; rows from before the migration read as plain generations.
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MIGRATIONS, migrate, openDatabase, UsageLog } from '../../src/storage/index.js';
+import { MIGRATIONS, migrate, openDatabase, UsageLog, UsageReports } from '../../src/storage/index.js';
 import type { Database, UsageAttempt } from '../../src/storage/index.js';
 
 const handles: Array<{ close(): void; open: boolean }> = [];
@@ -29,12 +29,13 @@ describe('usage: is_edit and input_count (migration 8)', () => {
   });
 
   it('records an edit with its input count, and a plain generation as 0 / false', () => {
-    const usage = new UsageLog(open());
+    const db = open();
+    const usage = new UsageLog(db);
     const edit = usage.start(attempt({ interactionId: '1', inputCount: 2 }));
     const plain = usage.start(attempt({ interactionId: '2' }));
     expect(usage.get(edit.id)).toMatchObject({ isEdit: true, inputCount: 2 });
     expect(usage.get(plain.id)).toMatchObject({ isEdit: false, inputCount: 0 });
-    const rows = [...usage.guildRows({ guildId: GUILD })];
+    const rows = [...new UsageReports(db).guildRows({ guildId: GUILD })];
     expect(rows.map((row) => [row.isEdit, row.inputCount])).toEqual([
       [true, 2],
       [false, 0],

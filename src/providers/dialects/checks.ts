@@ -7,12 +7,12 @@
 // models and keep their options, and the image is still the one they asked for. safety_tolerance
 // outside the model's range is clamped and reported, since the server policy clamps it anyway.
 import type { ModelSpec, OutputFormat, Range } from '../../catalog/types.js';
-import type { Localized } from '../../i18n/locale.js';
-import { InvalidInputError } from '../errors.js';
-import type { Adjustment, DialectOptions, ImageRequest } from '../types.js';
+import { InvalidInputError } from '../../catalog/failure.js';
+import { OMITTED, type Adjustment, type ImageRequest } from '../../catalog/request.js';
+import type { DialectOptions } from '../types.js';
 
 /** The `to` of an adjustment that removed an option the model does not take. */
-export const OMITTED = 'none';
+export { OMITTED };
 
 export function adjusted(field: Adjustment['field'], from: unknown, to: string): Adjustment {
   return { field, from: String(from), to };
@@ -36,15 +36,6 @@ export interface CheckedOptions {
 }
 
 const MAX_SEED = 4_294_967_295;
-
-/** A refusal: `text` in both languages (its English is the error's message); `valid` a list or prose. */
-function invalid(param: string, text: Localized, valid: string | Localized): InvalidInputError {
-  return new InvalidInputError(text.en, { param, text, valid });
-}
-
-function formatRange(range: Range): string {
-  return `${range.min}-${range.max}`;
-}
 
 /** Runs every shared check; drops and clamps are appended to `adjustments`. */
 export function checkOptions(request: ImageRequest, model: ModelSpec, options: DialectOptions, adjustments: Adjustment[]): CheckedOptions {
@@ -71,45 +62,28 @@ export function checkPrompt(prompt: string, model: ModelSpec, options: DialectOp
   const text = prompt.trim();
   const limit = Math.min(model.maxPromptChars, options.maxPromptChars ?? Infinity);
   if (text === '') {
-    throw invalid('prompt', { en: 'The prompt is empty.', zh: '提示词为空。' }, { en: `text of 1 to ${limit} characters`, zh: `1 到 ${limit} 个字符的文字` });
+    throw new InvalidInputError('prompt_empty', { limit });
   }
   const length = promptLength(text);
   if (length > limit) {
-    throw invalid(
-      'prompt',
-      {
-        en: `The prompt is ${length} characters long; ${model.id} here takes at most ${limit}.`,
-        zh: `提示词共 ${length} 个字符,${model.id} 在这里最多接受 ${limit} 个。`,
-      },
-      { en: `up to ${limit} characters`, zh: `最多 ${limit} 个字符` },
-    );
+    throw new InvalidInputError('prompt_too_long', { model: model.id, length, limit });
   }
   return text;
 }
 
 export function checkN(n: number | undefined, model: ModelSpec): number {
   const count = n ?? 1;
-  const valid = model.maxN === 1 ? '1' : `1-${model.maxN}`;
-  if (!Number.isInteger(count) || count < 1) {
-    const zh = model.maxN === 1 ? `${model.id} 每次只能生成 1 张图片。` : `图片数量必须是 1 到 ${model.maxN} 之间的整数。`;
-    throw invalid('n', { en: `The number of images must be a whole number from ${valid}.`, zh }, valid);
-  }
-  if (count > model.maxN) {
-    throw invalid(
-      'n',
-      { en: `${model.id} makes at most ${model.maxN} image${model.maxN === 1 ? '' : 's'} per request.`, zh: `${model.id} 每次最多生成 ${model.maxN} 张图片。` },
-      valid,
-    );
-  }
+  if (!Number.isInteger(count) || count < 1) throw new InvalidInputError('n_out_of_range', { model: model.id, maxN: model.maxN });
+  if (count > model.maxN) throw new InvalidInputError('n_too_many', { model: model.id, maxN: model.maxN });
   return count;
 }
 
 export function checkQuality(quality: string | undefined, model: ModelSpec, adjustments: Adjustment[]): string | undefined {
-  return checkChoice('quality', quality, model.qualities, model, adjustments, { en: 'quality', zh: '质量' });
+  return checkChoice('quality', quality, model.qualities, model, adjustments);
 }
 
 export function checkStyle(style: string | undefined, model: ModelSpec, adjustments: Adjustment[]): string | undefined {
-  return checkChoice('style', style, model.styles, model, adjustments, { en: 'style', zh: '风格' });
+  return checkChoice('style', style, model.styles, model, adjustments);
 }
 
 /**
@@ -122,7 +96,6 @@ function checkChoice(
   allowed: readonly string[] | undefined,
   model: ModelSpec,
   adjustments: Adjustment[],
-  noun: Localized,
 ): string | undefined {
   const value = given?.trim().toLowerCase();
   if (!value) return undefined;
@@ -131,7 +104,7 @@ function checkChoice(
     return undefined;
   }
   if (!allowed.includes(value)) {
-    throw invalid(param, { en: `"${given}" is not a ${noun.en} ${model.id} offers.`, zh: `${model.id} 没有 “${given}” 这一${noun.zh}选项。` }, allowed.join(', '));
+    throw new InvalidInputError(param === 'quality' ? 'quality_unknown' : 'style_unknown', { model: model.id, given: String(given), allowed });
   }
   return value;
 }
@@ -151,16 +124,7 @@ function checkInRange(
   }
   const fits = Number.isFinite(value) && (!whole || Number.isInteger(value)) && value >= range.min && value <= range.max;
   if (!fits) {
-    const kind: Localized = whole ? { en: 'a whole number', zh: '整数' } : { en: 'a number', zh: '数值' };
-    const name = param === 'steps' ? '步数' : '引导强度';
-    throw invalid(
-      param,
-      {
-        en: `${param} for ${model.id} must be ${kind.en} from ${range.min} to ${range.max}.`,
-        zh: `${model.id} 的${name}(${param})必须是 ${range.min} 到 ${range.max} 之间的${kind.zh}。`,
-      },
-      formatRange(range),
-    );
+    throw new InvalidInputError(param === 'steps' ? 'steps_out_of_range' : 'guidance_out_of_range', { model: model.id, min: range.min, max: range.max });
   }
   return value;
 }
@@ -172,7 +136,7 @@ export function checkSeed(seed: number | undefined, model: ModelSpec, adjustment
     return undefined;
   }
   if (!Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) {
-    throw invalid('seed', { en: `The seed must be a whole number from 0 to ${MAX_SEED}.`, zh: `种子必须是 0 到 ${MAX_SEED} 之间的整数。` }, `0-${MAX_SEED}`);
+    throw new InvalidInputError('seed_out_of_range', { max: MAX_SEED });
   }
   return seed;
 }
@@ -180,8 +144,8 @@ export function checkSeed(seed: number | undefined, model: ModelSpec, adjustment
 export function checkSafetyTolerance(value: number | undefined, model: ModelSpec, adjustments: Adjustment[]): number | undefined {
   if (value === undefined) return undefined;
   if (!Number.isFinite(value)) {
-    const valid = model.safetyTolerance ? formatRange(model.safetyTolerance) : '0-6';
-    throw invalid('safety_tolerance', { en: 'safety_tolerance must be a number.', zh: '安全容忍度(safety_tolerance)必须是数字。' }, valid);
+    const { min, max } = model.safetyTolerance ?? { min: 0, max: 6 };
+    throw new InvalidInputError('safety_tolerance_not_a_number', { min, max });
   }
   const range = model.safetyTolerance;
   if (!range) {

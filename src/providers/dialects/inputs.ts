@@ -3,16 +3,11 @@
 // image models read them as files of a multipart form on /images/edits (see gptImage.ts).
 import { CATALOG } from '../../catalog/models.js';
 import type { ModelSpec } from '../../catalog/types.js';
-import type { Localized } from '../../i18n/locale.js';
-import { InvalidInputError } from '../errors.js';
-import type { ImageRequest, InputImage } from '../types.js';
+import { InvalidInputError } from '../../catalog/failure.js';
+import type { ImageRequest, InputImage } from '../../catalog/request.js';
 
 /** The option at fault in refusals about input images (`image`, `image2` … in Discord, `--image` in the CLI). */
 export const IMAGE_PARAM = 'image';
-
-function invalid(text: Localized, valid?: string | Localized): InvalidInputError {
-  return new InvalidInputError(text.en, { param: IMAGE_PARAM, text, valid });
-}
 
 /** The models (of `models`) that take input images, for refusals to name. */
 export function editModelIds(models: readonly ModelSpec[] = CATALOG): string[] {
@@ -40,24 +35,12 @@ export function inputPictureCount(images: readonly InputImage[] | undefined): nu
 
 /** The refusal for an image sent to a model that only draws from text: said before anything is spent. */
 export function noInputRefusal(model: ModelSpec, editModels: readonly string[]): InvalidInputError {
-  return invalid(
-    {
-      en: `${model.id} draws from text only and takes no input image.`,
-      zh: `${model.id} 只能根据文字生成,不接受输入图片。`,
-    },
-    editModels.length ? editModels.join(', ') : { en: 'no model here takes images', zh: '这里没有接受图片的模型' },
-  );
+  return new InvalidInputError('image_not_taken', { model: model.id, editModels });
 }
 
 /** The refusal for more pictures than the model reads. */
 export function tooManyInputsRefusal(model: ModelSpec, count: number, max: number): InvalidInputError {
-  return invalid(
-    {
-      en: `${model.id} takes at most ${max} input image${max === 1 ? '' : 's'}; ${count} were given.`,
-      zh: `${model.id} 最多接受 ${max} 张输入图片,收到了 ${count} 张。`,
-    },
-    `1-${max}`,
-  );
+  return new InvalidInputError('too_many_images', { model: model.id, count, max });
 }
 
 /**
@@ -68,10 +51,7 @@ export function tooManyInputsRefusal(model: ModelSpec, count: number, max: numbe
 export function checkInputImages(request: ImageRequest, model: ModelSpec, offered: readonly ModelSpec[] = CATALOG): InputImage[] {
   const images = request.inputImages ?? [];
   if (request.mask && (images.length === 0 || model.dialect !== 'gpt-image')) {
-    throw invalid(
-      { en: 'A mask needs an input image and a GPT image model.', zh: '蒙版需要一张输入图片,并且只适用于 GPT 图像模型。' },
-      editModelIds(offered.filter((m) => m.dialect === 'gpt-image')).join(', '),
-    );
+    throw new InvalidInputError('mask_needs_gpt', { gptModels: editModelIds(offered.filter((m) => m.dialect === 'gpt-image')) });
   }
   checkInputCount(model, inputPictureCount(images), offered);
   if (model.inputImages?.joined && images.length > 1) {

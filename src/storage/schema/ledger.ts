@@ -33,7 +33,7 @@ export const LEDGER_MIGRATION = `
   -- (cooldown), and the server's money this day / month, read without touching the table.
   CREATE INDEX ledger_user_time  ON ledger (user_id, guild_id, created_at, state, images);
   CREATE INDEX ledger_guild_time ON ledger (guild_id, created_at, state, cost_micros);
-  -- Reservations never settled (a crash between reserve and commit) are found by settleStale().
+  -- A reservation is opened with its usage and job rows (one transaction), so start-up recovery finds it through its job.
   CREATE INDEX ledger_open       ON ledger (created_at) WHERE state = 'reserved';
 
   -- The 80 % budget warning, given once per server, period and period start.

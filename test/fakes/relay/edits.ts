@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import sharp from 'sharp';
 import { successBody } from './answer.js';
 import { validateGeneration } from './dialects.js';
-import { invalidParam, invalidToken, modelNotFound, upstreamError, replyWithError, type ErrorReply } from './errors.js';
+import { invalidParam, invalidToken, modelNotFound, upstreamError, replyWithError } from './errors.js';
 import { applyTransportFault, isTransportFault } from './faults.js';
 import { checkRelayLimits, moderate, type GenerationContext } from './generate.js';
 import { bearerToken, sendJson, wait } from './http.js';

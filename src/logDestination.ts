@@ -1,8 +1,9 @@
 // Where pino's lines go: stderr, through `redact`, one line per event. A key that slipped into an
 // error message is replaced here, after serialisation, so no field and no formatting can bypass it.
 // On a terminal the JSON line is rewritten as a short readable one (no pino-pretty dependency).
+// A leaf beside log.ts: every layer logs, so logging may import nothing but the (leaf) redaction.
 import pino from 'pino';
-import { redact } from '../providers/redact.js';
+import { redact } from './providers/redact.js';
 
 export interface LogSink {
   write(text: string): void;

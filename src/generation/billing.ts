@@ -1,7 +1,7 @@
 // Which failed request the relay billed, and so how the ledger settles it (the table in ledger.ts).
-// Kept apart from the Discord code so the rule is stated once, next to the ledger it drives.
+// The rule is stated once, here; settlement.ts applies it to the ledger, the usage log and the job table.
 import type { ErrorKind } from '../providers/errors.js';
-import type { Ledger } from './ledger.js';
+import type { Ledger } from '../storage/ledger.js';
 
 /** How a request that ended without a delivered image is charged. */
 export type FailureCharge =

@@ -2,13 +2,14 @@
 // the message goes (through the REST route: the channel need not be in the client's cache, and in
 // a DM it never is), the usage row is stamped deleted (it stays for the accounting), and the image
 // leaves the gallery. A message someone already deleted by hand counts as deleted: the row must
-// still say so.
+// still say so. It lives in gallery/, not discord/, because it withdraws the gallery post: gallery/
+// sits above the Discord adapter, which never imports it.
 import { Routes, type Client } from 'discord.js';
-import { withdrawFromGallery } from '../gallery/withdraw.js';
+import type { BotContext } from '../discord/context.js';
+import { describeDiscordError, isUnknownMessage } from '../discord/discordErrors.js';
 import { log } from '../log.js';
 import type { UsageRow } from '../storage/index.js';
-import type { BotContext } from './context.js';
-import { describeDiscordError, isUnknownMessage } from './discordErrors.js';
+import { withdrawFromGallery } from './withdraw.js';
 
 /** Where the result message is. */
 export interface ResultMessageAddress {

@@ -1,0 +1,115 @@
+// Everything that must hold before money is reserved, in two steps. screen() is cheap and
+// synchronous, safe before the platform acknowledges anything: the bot takes work and the queue has
+// room for the member, the model is offered, and the server's policy admits the request (blocked
+// members, channels, models, words; safety clamped for the channel kind). reserve() then prepares
+// the request (input images included, once read) and opens its records: the ledger reserves quota
+// and budget, and the usage and job rows are written, in one transaction. Refusals are data.
+import type { Localized } from '../i18n/locale.js';
+import { text } from '../i18n/messages.js';
+import { admit, defaultPolicy, type GuildPolicy } from '../moderation/index.js';
+import { EMPTY_WORD_FILTER } from '../moderation/wordFilter.js';
+import type { ImagePipeline, PreparedGeneration } from '../pipeline/imagePipeline.js';
+import { InvalidInputError } from '../providers/errors.js';
+import type { JobQueue } from '../queue/index.js';
+import type { PolicyService } from '../policy/index.js';
+import type { ReserveLimits } from '../storage/index.js';
+import type { GenerationRecords } from './records.js';
+import type { Refusal } from './refusal.js';
+import type { Admitted, DraftRequest, Origin, Screened } from './types.js';
+
+export type Result<T> = { ok: true; value: T } | { ok: false; refusal: Refusal };
+
+export interface AdmissionDeps {
+  pipeline: ImagePipeline;
+  policies: PolicyService;
+  queue: JobQueue;
+  records: GenerationRecords;
+}
+
+const refused = (refusal: Refusal): { ok: false; refusal: Refusal } => ({ ok: false, refusal });
+
+export class Admissions {
+  constructor(private readonly deps: AdmissionDeps) {}
+
+  /** The cheap checks: no I/O beyond one policy read, no reservation. */
+  screen(origin: Origin, draft: DraftRequest): Result<Screened> {
+    const { pipeline, policies, queue } = this.deps;
+    // The queue has room for this member (checked again at submit; this answers before anything is reserved).
+    const full = queue.refusal(origin.userId);
+    if (full?.reason === 'shutting_down') return refused({ code: 'shutting_down' });
+    if (full?.reason === 'user_queue_full') return refused({ code: 'user_queue_full', limit: full.limit ?? 0 });
+    if (full) return refused({ code: 'queue_full' });
+    let model;
+    try {
+      model = pipeline.resolveModel(draft.model);
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      return refused({ code: 'invalid_input', error });
+    }
+    // One read of the server's policy serves every check, here and at reserve.
+    const context = origin.guildId
+      ? policies.admissionContext(origin.guildId, origin.userId)
+      : { policy: defaultPolicy('dm'), filter: EMPTY_WORD_FILTER, userBlocked: false };
+    const admission = admit({
+      ...context,
+      channelId: origin.channelId,
+      parentChannelId: origin.parentChannelId,
+      // Age-restricted channels may loosen safety; DMs and unknown channels never do.
+      channelIsNsfw: origin.channelIsNsfw,
+      model,
+      prompt: draft.prompt,
+      requestedSafety: draft.safetyTolerance,
+    });
+    if (!admission.ok) {
+      const { reason } = admission;
+      return refused({ code: 'policy', reason: reason.kind, message: reason.message, ...(reason.kind === 'blocked_word' ? { blockedEntry: reason.entry } : {}) });
+    }
+    return { ok: true, value: { model, policy: origin.guildId ? context.policy : undefined, safety: admission.safety, spoiler: admission.spoiler } };
+  }
+
+  /**
+   * Prepares the request and opens its records (reservation, usage row, job row in one
+   * transaction). `undefined` value: the same request is already at work (a redelivery).
+   */
+  reserve(origin: Origin, draft: DraftRequest, screened: Screened): Result<Admitted | undefined> {
+    const { pipeline, records } = this.deps;
+    let prepared: PreparedGeneration;
+    try {
+      prepared = pipeline.prepare({ ...draft, model: screened.model.id, safetyTolerance: screened.safety.value });
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      return refused({ code: 'invalid_input', error });
+    }
+    const opened = records.open(origin, prepared, { cost: pipeline.reservationCost(prepared), limits: this.limits(origin, screened.policy) });
+    if (!opened.ok) {
+      if (opened.reason === 'user_quota') return refused({ code: 'user_quota', used: opened.used, limit: opened.limit, retryAfterMs: opened.retryAfterMs ?? 0 });
+      if (opened.reason === 'cooldown') return refused({ code: 'cooldown', retryAfterMs: opened.retryAfterMs ?? 1000 });
+      return refused({ code: opened.reason });
+    }
+    if (!opened.record) return { ok: true, value: undefined };
+    const budgetWarnings: Localized[] = opened.reserved.budgetWarnings.map((warning) =>
+      text.budgetWarning({ period: warning.period, spent: warning.spent.toFixed(2), limit: warning.limit.toFixed(2) }),
+    );
+    return {
+      ok: true,
+      value: {
+        record: opened.record,
+        owner: origin.userId,
+        prepared,
+        notes: screened.safety.adjustments.map((adjustment) => text.adjusted(adjustment)),
+        spoiler: screened.spoiler,
+        budgetWarnings,
+      },
+    };
+  }
+
+  private limits(origin: Origin, policy: GuildPolicy | undefined): ReserveLimits {
+    const { policies } = this.deps;
+    return {
+      userDailyImages: origin.guildId ? (policies.dailyQuotaFor(origin.guildId, [...origin.memberRoleIds], policy) ?? undefined) : undefined,
+      cooldownMs: policy?.cooldownSeconds ? policy.cooldownSeconds * 1000 : undefined,
+      guildDailyBudget: policy?.dailyBudgetUsd ?? undefined,
+      guildMonthlyBudget: policy?.monthlyBudgetUsd ?? undefined,
+    };
+  }
+}

@@ -1,0 +1,80 @@
+// The life of one request, knowing nothing of Discord: admit (screen, then reserve and open its
+// records), run (queue, generate, deliver through a reporter), settle once, recover at start.
+import { log } from '../log.js';
+import type { ImagePipeline } from '../pipeline/imagePipeline.js';
+import type { JobQueue, LatencyStats } from '../queue/index.js';
+import type { PolicyService } from '../policy/index.js';
+import type { Database, JobStore, Ledger, UsageLog } from '../storage/index.js';
+import { Admissions, type Result } from './admission.js';
+import { GenerationRecords, type RecoveredJob } from './records.js';
+import { refusalLogEntry, type Refusal } from './refusal.js';
+import type { GenerationReporter } from './reporter.js';
+import { GenerationRunner } from './runner.js';
+import type { Admitted, DraftRequest, Origin, Screened } from './types.js';
+
+export { explainEnding, type ToldEnding } from './endings.js';
+export { generateReported, requestLog } from './runner.js';
+export { explainRefusal, type Refusal } from './refusal.js';
+export { storedParams, type Ending, type RecoveredJob, type Settled } from './records.js';
+export type { GenerationReporter, Receipt } from './reporter.js';
+export type { Admitted, DraftRequest, GenerationRecord, Origin, Screened } from './types.js';
+export type { Result } from './admission.js';
+
+export interface GenerationDeps {
+  db: Database;
+  pipeline: ImagePipeline;
+  policies: PolicyService;
+  ledger: Ledger;
+  usage: UsageLog;
+  jobStore: JobStore;
+  queue: JobQueue;
+  latency: LatencyStats;
+}
+
+export class GenerationService {
+  readonly records: GenerationRecords;
+  private readonly admissions: Admissions;
+  private readonly runner: GenerationRunner;
+
+  constructor(private readonly deps: GenerationDeps) {
+    this.records = new GenerationRecords(deps.db, deps.ledger, deps.usage, deps.jobStore);
+    this.admissions = new Admissions({ pipeline: deps.pipeline, policies: deps.policies, queue: deps.queue, records: this.records });
+    this.runner = new GenerationRunner({ pipeline: deps.pipeline, records: this.records, queue: deps.queue, latency: deps.latency });
+  }
+
+  screen(origin: Origin, draft: DraftRequest): Result<Screened> {
+    return this.admissions.screen(origin, draft);
+  }
+
+  reserve(origin: Origin, draft: DraftRequest, screened: Screened): Result<Admitted | undefined> {
+    return this.admissions.reserve(origin, draft, screened);
+  }
+
+  /** Logs a refused request as an attempt (nothing charged); a refusal while stopping is not an attempt. */
+  logRefusal(origin: Origin, draft: DraftRequest, refusal: Refusal, inputCount?: number): void {
+    const entry = refusalLogEntry(refusal);
+    if (!entry) return;
+    try {
+      this.records.logRefusal(origin, draft, { ...entry, ...(inputCount === undefined ? {} : { inputCount }) }, this.deps.pipeline.defaultModel.id);
+    } catch (error) {
+      log.error('could not log a refused request', { error });
+    }
+  }
+
+  /**
+   * An admitted request that cannot go on because the platform refused to acknowledge it (Discord's
+   * deferral failed): refunded and closed at once, nothing sent to the relay.
+   */
+  abandon(admitted: Admitted): void {
+    this.records.settle(admitted.record, { kind: 'not_started', why: 'unacknowledged' });
+  }
+
+  run(admitted: Admitted, reporter: GenerationReporter): Promise<void> {
+    return this.runner.run(admitted, reporter);
+  }
+
+  /** Settles every request a previous process left open; call once, before taking work. */
+  recover(now?: number): RecoveredJob[] {
+    return this.records.recover(now);
+  }
+}

@@ -1,0 +1,269 @@
+// The durable life of a request: its ledger entry, usage row and job row are opened together and
+// closed together, each time in ONE SQLite transaction, so a crash between two writes cannot leave
+// them disagreeing. `settle` is the only writer of a final state, by the one billing rule
+// (billing.ts); `recover` closes whatever a previous process left open through the same `settle`.
+import type { PreparedGeneration } from '../pipeline/imagePipeline.js';
+import { inputPictureCount } from '../providers/dialects/inputs.js';
+import { isImagineError, type ImagineError } from '../providers/errors.js';
+import type { GenerationResult, ImageRequest } from '../providers/types.js';
+import type { Database, FinalJobState, FinishedOutcome, JobRow, JobStore, Ledger, ReserveLimits, ReserveResult, UsageLog } from '../storage/index.js';
+import { failureCharge, type FailureCharge } from './billing.js';
+import { crashPoint } from './crashPoint.js';
+import type { DraftRequest, GenerationRecord, Origin } from './types.js';
+
+/** Why a job ended without ever reaching the relay. */
+export type Unstarted = 'cancelled' | 'shutdown' | 'queue_full' | 'user_queue_full' | 'unacknowledged';
+/** Why we stopped a job mid-request. */
+export type StopReason = 'cancel' | 'shutdown' | 'deadline';
+
+/** How a request ended: what settle() is told. */
+export type Ending =
+  | { kind: 'delivered'; result: GenerationResult; messageId: string; channelId: string }
+  /** Generated (so billed), but not delivered: Discord refused every route, or the image proved unusable. */
+  | { kind: 'undelivered'; result: GenerationResult; error: unknown }
+  /** The relay call failed, or we stopped it. */
+  | { kind: 'failed'; error: unknown; stopped?: StopReason }
+  | { kind: 'not_started'; why: Unstarted; limit?: number }
+  /** Left open by a process that died. */
+  | { kind: 'recovered'; wasRunning: boolean };
+
+export interface Settled {
+  outcome: FinishedOutcome;
+  charge: FailureCharge | 'committed';
+  /** USD the ledger now charges; the usage row records the same. */
+  cost: number;
+}
+
+/** A job a previous process left open, closed at start: whom to tell, and how it was settled. */
+export interface RecoveredJob {
+  row: JobRow;
+  wasRunning: boolean;
+  /** The usage log says its image was delivered: the process died before settling. */
+  delivered: boolean;
+  settled: Settled;
+}
+
+/** The request fields kept in the usage log, enough to re-run it (Re-roll) after a restart. */
+export function storedParams(request: Partial<ImageRequest>): Record<string, unknown> {
+  const { prompt: _prompt, model: _model, ...rest } = request;
+  return Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
+}
+
+function originFields(origin: Origin) {
+  return { interactionId: origin.requestId, source: 'discord' as const, userId: origin.userId, guildId: origin.guildId, channelId: origin.channelId, locale: origin.locale };
+}
+
+const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+export class GenerationRecords {
+  constructor(
+    private readonly db: Database,
+    private readonly ledger: Ledger,
+    private readonly usage: UsageLog,
+    private readonly jobs: JobStore,
+  ) {}
+
+  /**
+   * Reserves quota and budget and writes the usage row and the job row, in one transaction: either
+   * all three exist or none. A refused reservation writes nothing; a redelivered request (its key
+   * already in the ledger) comes back `existing` and must not run again.
+   */
+  open(
+    origin: Origin,
+    prepared: PreparedGeneration,
+    reservation: { cost: number; limits: ReserveLimits },
+  ): { ok: true; record?: GenerationRecord; reserved: Extract<ReserveResult, { ok: true }> } | Extract<ReserveResult, { ok: false }> {
+    const images = prepared.plan.n;
+    const result = this.db
+      .transaction(() => {
+        const reserved = this.ledger.reserve({ key: origin.requestId, guildId: origin.guildId, userId: origin.userId, images, cost: reservation.cost, limits: reservation.limits });
+        if (!reserved.ok || reserved.existing) return { reserved };
+        const { request } = prepared;
+        const relay = prepared.relays[0]?.name ?? null;
+        const usage = this.usage.start({
+          ...originFields(origin),
+          model: prepared.model.id,
+          sizeRequested: prepared.sizeChosen ? (request.size ?? null) : null,
+          sizeEffective: prepared.plan.effectiveSize,
+          // Re-roll re-applies the defaults of its own time; only what the member chose is kept.
+          params: storedParams(prepared.sizeChosen ? request : { ...request, size: undefined }),
+          prompt: request.prompt,
+          relay,
+          seed: request.seed ?? null,
+          inputCount: inputPictureCount(request.inputImages),
+        });
+        const { job } = this.jobs.create({
+          interactionId: origin.requestId,
+          interactionToken: origin.reply?.token,
+          applicationId: origin.reply?.applicationId,
+          guildId: origin.guildId,
+          channelId: origin.channelId,
+          userId: origin.userId,
+          locale: origin.locale,
+          model: prepared.model.id,
+          relay,
+          request,
+          usageId: usage.id,
+        });
+        return { reserved, record: { key: origin.requestId, usageId: usage.id, jobId: job.id, estimate: reservation.cost } };
+      })
+      .immediate();
+    if (!result.reserved.ok) return result.reserved;
+    crashPoint('after_reservation');
+    return { ok: true, reserved: result.reserved, ...(result.record ? { record: result.record } : {}) };
+  }
+
+  /** The job's turn came: queued → running. */
+  markRunning(record: GenerationRecord): void {
+    this.jobs.markRunning(record.jobId);
+  }
+
+  /** Refused attempts are attempts too: a finished row, nothing charged, written before the member is answered. */
+  logRefusal(origin: Origin, request: DraftRequest, refusal: { outcome: 'blocked' | 'invalid_input'; reason: string; inputCount?: number }, defaultModel: string): void {
+    this.db
+      .transaction(() => {
+        const { id, existing } = this.usage.start({
+          ...originFields(origin),
+          model: request.model ?? defaultModel,
+          sizeRequested: request.size ?? null,
+          params: storedParams(request),
+          prompt: request.prompt,
+          inputCount: refusal.inputCount ?? inputPictureCount(request.inputImages),
+        });
+        if (!existing) this.usage.finish(id, { outcome: refusal.outcome, errorKind: refusal.outcome, errorMessage: refusal.reason, estimatedCost: 0 });
+      })
+      .immediate();
+  }
+
+  /** Closes a request: ledger entry, usage row and job row in one transaction, by the one rule. */
+  settle(record: GenerationRecord, ending: Ending, now: number = Date.now()): Settled {
+    return this.db.transaction(() => this.write(record, ending, now)).immediate();
+  }
+
+  private write(record: GenerationRecord, ending: Ending, now: number): Settled {
+    const { key, usageId, jobId } = record;
+    const charged = (): number => this.ledger.charged(key) ?? 0;
+    switch (ending.kind) {
+      case 'delivered': {
+        const { result } = ending;
+        this.ledger.commit(key, { images: result.images.length, cost: result.estimatedCost }, now);
+        crashPoint('inside_settlement');
+        const cost = charged();
+        this.usage.finish(usageId, { outcome: 'success', ...resultFields(result), estimatedCost: cost, finishedAt: now });
+        this.usage.setDelivered(usageId, { messageId: ending.messageId, channelId: ending.channelId });
+        this.jobs.finish(jobId, 'delivered', { relay: result.relay, now });
+        return { outcome: 'success', charge: 'committed', cost };
+      }
+      case 'undelivered': {
+        const { result, error } = ending;
+        // An image the relay sent broken (found while fitting it) was billed but is unusable.
+        const unusable = isImagineError(error) && error.kind === 'malformed_response';
+        if (unusable) this.ledger.chargeUnusable(key, now);
+        else this.ledger.commit(key, { images: result.images.length, cost: result.estimatedCost }, now);
+        crashPoint('inside_settlement');
+        const cost = charged();
+        const outcome: FinishedOutcome = unusable ? 'malformed_response' : 'delivery_failed';
+        this.usage.finish(usageId, {
+          outcome,
+          ...resultFields(result),
+          ...(unusable ? { imageCount: 0 } : {}),
+          errorKind: unusable ? 'malformed_response' : 'delivery',
+          errorMessage: errorMessage(error),
+          estimatedCost: cost,
+          finishedAt: now,
+        });
+        this.jobs.finish(jobId, 'failed', { errorKind: unusable ? 'malformed_response' : 'delivery', relay: result.relay, now });
+        return { outcome, charge: unusable ? 'unusable' : 'committed', cost };
+      }
+      case 'failed': {
+        const failure = isImagineError(ending.error) ? ending.error : undefined;
+        const charge = failureCharge(failure, ending.stopped !== undefined);
+        const outcome = failedOutcome(ending.stopped, failure);
+        this.apply(key, charge, now, outcome);
+        crashPoint('inside_settlement');
+        const cost = charged();
+        this.usage.finish(usageId, {
+          outcome,
+          errorKind: ending.stopped === 'cancel' ? 'cancelled' : (failure?.kind ?? 'internal'),
+          errorMessage: ending.stopped === 'cancel' ? 'cancelled by the requester' : errorMessage(ending.error),
+          requestId: failure?.requestId ?? null,
+          relay: failure?.relay ?? null,
+          // Billed, but no image reached the member (as the delivery path records it).
+          ...(charge === 'unusable' ? { imageCount: 0 } : {}),
+          estimatedCost: cost,
+          finishedAt: now,
+        });
+        const state: FinalJobState = ending.stopped === 'cancel' ? 'cancelled' : ending.stopped === 'shutdown' ? 'interrupted' : 'failed';
+        this.jobs.finish(jobId, state, { errorKind: ending.stopped === 'shutdown' ? 'shutdown' : ending.stopped === 'cancel' ? 'cancelled' : (failure?.kind ?? 'internal'), now });
+        return { outcome, charge, cost };
+      }
+      case 'not_started': {
+        const { why } = ending;
+        // `unacknowledged`: the platform refused our acknowledgement, so the member cannot be answered.
+        const interrupted = why === 'shutdown' || why === 'unacknowledged';
+        const outcome: FinishedOutcome = why === 'cancelled' ? 'cancelled' : interrupted ? 'interrupted' : 'blocked';
+        this.apply(key, 'refund', now, outcome);
+        crashPoint('inside_settlement');
+        this.usage.finish(usageId, { outcome, errorKind: why, errorMessage: `not started: ${why}`, estimatedCost: 0, finishedAt: now });
+        const state: FinalJobState = why === 'cancelled' ? 'cancelled' : interrupted ? 'interrupted' : 'failed';
+        this.jobs.finish(jobId, state, { errorKind: why, now });
+        return { outcome, charge: 'refund', cost: 0 };
+      }
+      case 'recovered': {
+        // A running job may have reached the relay (possibly billed); a queued one never did.
+        const charge: FailureCharge = ending.wasRunning ? 'possibly_billed' : 'refund';
+        this.apply(key, charge, now, 'interrupted');
+        const cost = charged();
+        this.usage.finish(usageId, { outcome: 'interrupted', errorKind: 'interrupted', errorMessage: 'closed at start-up: the process that ran it stopped', estimatedCost: cost, finishedAt: now });
+        this.jobs.finish(jobId, 'interrupted', { errorKind: ending.wasRunning ? 'interrupted' : 'expired', now });
+        return { outcome: 'interrupted', charge, cost };
+      }
+    }
+  }
+
+  /** Settles the ledger entry by the charge; a refund names the outcome as its reason. */
+  private apply(key: string, charge: FailureCharge, now: number, reason: string): void {
+    if (charge === 'possibly_billed') this.ledger.release(key, now);
+    else if (charge === 'unusable') this.ledger.chargeUnusable(key, now);
+    else this.ledger.refund(key, reason, now);
+  }
+
+  /**
+   * At start, before new work: every job a previous process left queued or running is settled as
+   * `recovered`, in one transaction. The returned rows still carry the interaction token, for the
+   * one message that tells each member.
+   */
+  recover(now: number = Date.now()): RecoveredJob[] {
+    return this.db
+      .transaction(() =>
+        this.jobs.listUnfinished().map((row) => {
+          const wasRunning = row.state === 'running';
+          const delivered = row.usageId !== null && (this.usage.get(row.usageId)?.messageId ?? null) !== null;
+          const record: GenerationRecord = { key: row.interactionId, usageId: row.usageId ?? -1, jobId: row.id, estimate: 0 };
+          const settled = this.write(record, { kind: 'recovered', wasRunning }, now);
+          return { row, wasRunning, delivered, settled };
+        }),
+      )
+      .immediate();
+  }
+}
+
+function failedOutcome(stopped: StopReason | undefined, failure: ImagineError | undefined): FinishedOutcome {
+  if (stopped === 'cancel') return 'cancelled';
+  if (stopped === 'shutdown') return 'interrupted';
+  // The queue's deadline is a last resort against a run that never ends: counted as a timeout.
+  if (stopped === 'deadline') return 'timeout';
+  return failure?.kind ?? 'upstream';
+}
+
+function resultFields(result: GenerationResult) {
+  return {
+    relay: result.relay,
+    requestId: result.requestId ?? null,
+    sizeEffective: result.effectiveSize,
+    imageCount: result.images.length,
+    bytes: result.images.reduce((sum, image) => sum + image.bytes.length, 0),
+    latencyMs: result.elapsedMs,
+    seed: result.seed ?? null,
+  };
+}

@@ -1,0 +1,58 @@
+// The shapes a request takes on its way through the core, named once.
+import type { ModelSpec } from '../catalog/types.js';
+import type { Localized } from '../i18n/locale.js';
+import type { SafetyResolution } from '../moderation/index.js';
+import type { GuildPolicy } from '../moderation/index.js';
+import type { PreparedGeneration } from '../pipeline/imagePipeline.js';
+import type { ImageRequest } from '../providers/types.js';
+
+/** What a member asked for, before checks: a prompt and whatever options they set. */
+export type DraftRequest = Partial<ImageRequest> & { prompt: string };
+
+/** Who asks, from where: everything admission and the records need of the asking platform. */
+export interface Origin {
+  /** The key of the request everywhere (ledger, usage log, job table): the Discord interaction id. */
+  requestId: string;
+  userId: string;
+  /** Null in DMs. */
+  guildId: string | null;
+  channelId: string | null;
+  /** The member's Discord locale (`zh-CN`, `en-US` …), kept for messages after a restart. */
+  locale: string;
+  channelIsNsfw: boolean;
+  parentChannelId: string | null;
+  memberRoleIds: readonly string[];
+  /** What a later process needs to answer the member in place (a webhook edit), until the job is final. */
+  reply?: { applicationId: string; token: string };
+}
+
+/** The cheap checks passed: kept for the reservation (the policy is read once per request). */
+export interface Screened {
+  model: ModelSpec;
+  /** The server's policy (undefined in DMs). */
+  policy: GuildPolicy | undefined;
+  safety: SafetyResolution;
+  spoiler: boolean;
+}
+
+/** The durable rows of one admitted request: its ledger entry (by key), usage row and job row. */
+export interface GenerationRecord {
+  key: string;
+  usageId: number;
+  jobId: number;
+  /** USD reserved: price per image on the first relay × images asked. */
+  estimate: number;
+}
+
+/** A request that passed every check and holds its reservation and rows. */
+export interface Admitted {
+  record: GenerationRecord;
+  /** The member who asked: their lane in the fair queue. */
+  owner: string;
+  prepared: PreparedGeneration;
+  /** Notes for the result (the safety value used when the policy lowered it). */
+  notes: Localized[];
+  spoiler: boolean;
+  /** Budget warnings this reservation crossed, for the server's log channel. */
+  budgetWarnings: Localized[];
+}

@@ -1,0 +1,177 @@
+// The records of a request (ledger entry, usage row, job row) against a real SQLite file: opened
+// together, settled together by one rule, and recovered through the same settlement after a crash.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CATALOG, findModel } from '../../src/catalog/models.js';
+import { GenerationRecords, type Ending } from '../../src/generation/records.js';
+import type { GenerationRecord, Origin } from '../../src/generation/types.js';
+import { ImagePipeline } from '../../src/pipeline/imagePipeline.js';
+import { MalformedResponseError, RelayBadRequestError, RelayTimeoutError } from '../../src/providers/errors.js';
+import type { GenerationResult } from '../../src/providers/types.js';
+import { JobStore, Ledger, openDatabase, UsageLog, type Database } from '../../src/storage/index.js';
+
+const handles: Database[] = [];
+const dirs: string[] = [];
+afterEach(() => {
+  for (const db of handles.splice(0)) if (db.open) db.close();
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempPath(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'records-'));
+  dirs.push(dir);
+  return join(dir, 'bot.sqlite');
+}
+
+function world(path = ':memory:') {
+  const db = openDatabase(path);
+  handles.push(db);
+  const ledger = new Ledger(db);
+  const usage = new UsageLog(db);
+  const jobs = new JobStore(db);
+  return { db, ledger, usage, jobs, records: new GenerationRecords(db, ledger, usage, jobs) };
+}
+
+const model = findModel('flux-2-pro')!;
+const pipeline = new ImagePipeline({
+  relays: [{ name: 'r', baseUrl: 'http://127.0.0.1:9/v1', apiKey: 'k', models: '*', priority: 0, strictAspectRatios: false, streaming: false, prices: {}, maxConcurrency: 4 }],
+  knownModels: [...CATALOG],
+  offeredModels: [...CATALOG],
+  defaultModel: model,
+  env: { defaultSize: '1024x1024', defaultN: 1, requestTimeoutMs: 300_000 },
+});
+const prepared = pipeline.prepare({ prompt: 'a harbour', model: 'flux-2-pro' });
+const PRICE = pipeline.reservationCost(prepared);
+const TOKEN = 'dG9rZW4tZm9yLXRoZS1yZXBseQ';
+
+let nextId = 1_300_000_000_000_000_000n;
+function origin(): Origin {
+  nextId += 1n;
+  return {
+    requestId: String(nextId),
+    userId: '1234567890123456789',
+    guildId: '987654321098765432',
+    channelId: '111111111111111111',
+    locale: 'en-US',
+    channelIsNsfw: false,
+    parentChannelId: null,
+    memberRoleIds: [],
+    reply: { applicationId: '555555555555555555', token: TOKEN },
+  };
+}
+
+function openOne(w: ReturnType<typeof world>): GenerationRecord {
+  const opened = w.records.open(origin(), prepared, { cost: PRICE, limits: {} });
+  if (!opened.ok || !opened.record) throw new Error('not opened');
+  return opened.record;
+}
+
+const result: GenerationResult = {
+  images: [{ bytes: Buffer.alloc(100), mime: 'image/png', width: 1, height: 1 }],
+  model: 'flux-2-pro',
+  relay: 'r',
+  requestId: 'req-1',
+  effectiveSize: '1024x1024',
+  adjustments: [],
+  qualityDropped: false,
+  elapsedMs: 1234,
+  estimatedCost: PRICE,
+};
+
+/** The three rows of a record, as an operator would read them. */
+function rows(w: ReturnType<typeof world>, record: GenerationRecord) {
+  const ledger = w.ledger.get(record.key)!;
+  const usage = w.usage.get(record.usageId)!;
+  const job = w.jobs.get(record.jobId)!;
+  return { ledger, usage, job };
+}
+
+/** The books agree: what the ledger charges is what the usage row records. */
+function expectAgree(w: ReturnType<typeof world>, record: GenerationRecord): void {
+  const { ledger, usage } = rows(w, record);
+  const charged = ledger.state === 'refunded' ? 0 : ledger.cost;
+  expect(usage.estimatedCost ?? 0).toBeCloseTo(charged, 9);
+}
+
+describe('GenerationRecords', () => {
+  it('opens the ledger entry, the usage row and the job row together, or none of them', () => {
+    const w = world();
+    const record = openOne(w);
+    expect(rows(w, record)).toMatchObject({ ledger: { state: 'reserved', cost: PRICE }, usage: { outcome: 'pending' }, job: { state: 'queued', usageId: record.usageId } });
+    // A quota refusal writes nothing at all.
+    const refused = w.records.open(origin(), prepared, { cost: PRICE, limits: { userDailyImages: 1 } });
+    expect(refused).toMatchObject({ ok: false, reason: 'user_quota' });
+    expect(w.db.prepare('SELECT COUNT(*) AS n FROM usage').get()).toEqual({ n: 1 });
+    expect(w.db.prepare('SELECT COUNT(*) AS n FROM jobs').get()).toEqual({ n: 1 });
+    // A redelivery of the same key is not opened twice.
+    const again = w.records.open({ ...origin(), requestId: record.key }, prepared, { cost: PRICE, limits: {} });
+    expect(again).toMatchObject({ ok: true, reserved: { existing: true } });
+    expect(again.ok && again.record).toBeFalsy();
+  });
+
+  const endings: Array<[string, Ending, { outcome: string; ledger: string; job: string; charged: boolean }]> = [
+    ['delivered', { kind: 'delivered', result, messageId: '222222222222222222', channelId: '333333333333333333' }, { outcome: 'success', ledger: 'committed', job: 'delivered', charged: true }],
+    ['Discord refused every route', { kind: 'undelivered', result, error: new Error('Discord refused every way') }, { outcome: 'delivery_failed', ledger: 'committed', job: 'failed', charged: true }],
+    ['unusable image found while fitting', { kind: 'undelivered', result, error: new MalformedResponseError('undecodable') }, { outcome: 'malformed_response', ledger: 'committed', job: 'failed', charged: true }],
+    ['relay refused it', { kind: 'failed', error: new RelayBadRequestError('bad') }, { outcome: 'bad_request', ledger: 'refunded', job: 'failed', charged: false }],
+    ['timeout', { kind: 'failed', error: new RelayTimeoutError('slow') }, { outcome: 'timeout', ledger: 'committed', job: 'failed', charged: true }],
+    ['cancelled once sent', { kind: 'failed', error: new Error('aborted'), stopped: 'cancel' }, { outcome: 'cancelled', ledger: 'committed', job: 'cancelled', charged: true }],
+    ['cancelled while queued', { kind: 'not_started', why: 'cancelled' }, { outcome: 'cancelled', ledger: 'refunded', job: 'cancelled', charged: false }],
+    ['a restart, running', { kind: 'recovered', wasRunning: true }, { outcome: 'interrupted', ledger: 'committed', job: 'interrupted', charged: true }],
+  ];
+  for (const [name, ending, expected] of endings) {
+    it(`settles "${name}" in one transaction, the books agreeing`, () => {
+      const w = world();
+      const record = openOne(w);
+      const settled = w.records.settle(record, ending);
+      const { ledger, usage, job } = rows(w, record);
+      expect({ outcome: usage.outcome, ledger: ledger.state, job: job.state }).toEqual({ outcome: expected.outcome, ledger: expected.ledger, job: expected.job });
+      expect(settled.outcome).toBe(expected.outcome);
+      expect(settled.cost > 0).toBe(expected.charged);
+      expectAgree(w, record);
+      // Settled once: a second settlement changes no figure.
+      const before = rows(w, record);
+      w.records.settle(record, { kind: 'failed', error: new RelayBadRequestError('late') });
+      expect(rows(w, record).ledger).toEqual(before.ledger);
+    });
+  }
+
+  it('rolls back all three rows when the settlement fails halfway', () => {
+    const w = world();
+    const record = openOne(w);
+    // The job row's write fails after the ledger and usage writes (a trigger stands in for a crash
+    // mid-settlement): the transaction must undo those two as well.
+    w.db.exec('CREATE TRIGGER refuse_finish BEFORE UPDATE OF state ON jobs BEGIN SELECT RAISE(ABORT, \'refused\'); END');
+    expect(() => w.records.settle(record, { kind: 'failed', error: new RelayTimeoutError('slow') })).toThrow(/refused/);
+    expect(rows(w, record)).toMatchObject({ ledger: { state: 'reserved' }, usage: { outcome: 'pending' }, job: { state: 'queued' } });
+  });
+
+  it('recovers what a dead process left open through the same settlement, once', () => {
+    const path = tempPath();
+    const before = world(path);
+    const running = openOne(before);
+    before.records.markRunning(running);
+    const queued = openOne(before);
+    const done = openOne(before);
+    before.records.settle(done, { kind: 'delivered', result, messageId: '222222222222222222', channelId: '333333333333333333' });
+    before.db.close();
+
+    const after = world(path);
+    const recovered = after.records.recover();
+    expect(recovered.map((job) => [job.row.interactionId, job.wasRunning, job.settled.charge])).toEqual([
+      [running.key, true, 'possibly_billed'],
+      [queued.key, false, 'refund'],
+    ]);
+    // The snapshots keep the token for one last message; the table no longer has it.
+    expect(recovered.map((job) => job.row.interactionToken)).toEqual([TOKEN, TOKEN]);
+    expect(rows(after, running)).toMatchObject({ ledger: { state: 'committed', possiblyBilled: true }, usage: { outcome: 'interrupted' }, job: { state: 'interrupted', errorKind: 'interrupted', interactionToken: null } });
+    expect(rows(after, queued)).toMatchObject({ ledger: { state: 'refunded' }, usage: { outcome: 'interrupted' }, job: { state: 'interrupted', errorKind: 'expired' } });
+    expect(rows(after, done)).toMatchObject({ ledger: { state: 'committed' }, usage: { outcome: 'success' }, job: { state: 'delivered' } });
+    for (const record of [running, queued, done]) expectAgree(after, record);
+    // Nothing is left open, and a second recovery finds nothing.
+    expect(after.jobs.listUnfinished()).toEqual([]);
+    expect(after.records.recover()).toEqual([]);
+  });
+});
