@@ -21,10 +21,10 @@ import { runGeneration } from '../src/discord/generationRun.js';
 import type { Localized } from '../src/i18n/locale.js';
 import { text } from '../src/i18n/messages.js';
 import { extractInlineParameters } from '../src/prompt/inlineParameters.js';
-import type { ImageRequest } from '../src/providers/types.js';
 import { commandJSON, readArguments, type ArgumentsOf } from './arguments.js';
 import { describe, zhLocalizations } from './localize.js';
 import type { SlashCommand } from './types.js';
+import type { DraftRequest } from '../src/catalog/request.js';
 
 const MAX_CHOICES = 25;
 /** Attachment options: `image`, `image2` … FLUX.2 reads up to 8 and GPT image 16, but four fit a command comfortably. */
@@ -147,7 +147,7 @@ export const imagine: SlashCommand = {
 
 /** Options win over parameters typed into the prompt; unknown `--x` stay in the prompt and are noted. */
 function readRequest(args: ImagineArguments): {
-  request: Partial<ImageRequest> & { prompt: string };
+  request: DraftRequest;
   notes: Localized[];
   attachments: AttachmentInput[];
 } {

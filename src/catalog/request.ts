@@ -27,6 +27,9 @@ export interface ImageRequest {
   mask?: InputImage;
 }
 
+/** What a member or a command line asked for, before checks: a prompt and whatever options were set. */
+export type DraftRequest = Partial<ImageRequest> & { prompt: string };
+
 /**
  * An input image, already checked (magic bytes, decodable) and scaled to what relays accept.
  * Requests are serialised into the job table and the usage log: `toJSON` keeps them to a reference,

@@ -5,12 +5,13 @@
 import { parseArgs } from 'node:util';
 import { parseDecimal, parseOutputFormat, parseStyle, STYLES } from '../prompt/inlineParameters.js';
 import type { ImageRequest } from '../providers/types.js';
+import type { DraftRequest } from '../catalog/request.js';
 
 export class UsageError extends Error {}
 
 export interface CliOptions {
   /** The request, or for a batch the defaults every line starts from (its prompt is empty). */
-  request: Partial<ImageRequest> & { prompt: string };
+  request: DraftRequest;
   /** Input images for an edit (for a batch: the default of lines that name none). */
   imagePaths: string[];
   maskPath?: string;

@@ -9,11 +9,12 @@ import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import type { ImageRequest } from '../providers/types.js';
 import { imageStyle, outputFormat, UsageError } from './args.js';
+import type { DraftRequest } from '../catalog/request.js';
 
 export interface BatchItem {
   /** 1-based line number in the file, for messages. */
   line: number;
-  request: Partial<ImageRequest> & { prompt: string };
+  request: DraftRequest;
   imagePaths: string[];
   /** Why the line cannot run (its JSON or a value is invalid); it counts as a failure. */
   error?: string;

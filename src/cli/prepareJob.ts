@@ -3,11 +3,11 @@
 // happens before anything is sent; failures are InvalidInputError or ConfigError.
 import { prepareMask } from '../pipeline/inputImages.js';
 import type { ImagePipeline, PreparedGeneration } from '../pipeline/imagePipeline.js';
-import type { ImageRequest } from '../providers/types.js';
 import { readInputFile } from './inputFiles.js';
+import type { DraftRequest } from '../catalog/request.js';
 
 export interface CliJob {
-  request: Partial<ImageRequest> & { prompt: string };
+  request: DraftRequest;
   imagePaths: readonly string[];
   maskPath?: string;
 }

@@ -175,7 +175,7 @@ async function fitAll(result: GenerationResult, limit: number): Promise<FittedIm
 /** The safety value in force, sent or not: a default (2, `auto`) is left out of the request but still applies. */
 function safetyLabel(prepared: PreparedGeneration): string | undefined {
   const value = prepared.request.safetyTolerance;
-  const served = modelOnRelay(prepared.model, prepared.relays[0]);
+  const served = modelOnRelay(prepared.model, prepared.primaryRelay);
   if (value === undefined) return undefined;
   if (served.safetyTolerance) return String(value);
   return served.moderation ? `moderation: ${moderationFor(value)}` : undefined;

@@ -79,7 +79,7 @@ export class GenerationRecords {
         const reserved = this.ledger.reserve({ key: origin.requestId, guildId: origin.guildId, userId: origin.userId, images, cost: reservation.cost, limits: reservation.limits });
         if (!reserved.ok || reserved.existing) return { reserved };
         const { request } = prepared;
-        const relay = prepared.relays[0]?.name ?? null;
+        const relay = prepared.primaryRelay?.name ?? null;
         const usage = this.usage.start({
           ...originFields(origin),
           model: prepared.model.id,

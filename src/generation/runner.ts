@@ -82,7 +82,7 @@ export class GenerationRunner {
     const { record, prepared } = admitted;
     const acceptedAt = performance.now();
     const submitted = queue.submit(
-      { id: record.key, userId: admitted.owner, relay: prepared.relays[0]?.name ?? 'default', model: prepared.model.id },
+      { id: record.key, userId: admitted.owner, relay: prepared.primaryRelay?.name ?? 'default', model: prepared.model.id },
       (signal) => this.execute(admitted, reporter, signal, acceptedAt),
     );
     if (!submitted.ok) {
@@ -122,7 +122,7 @@ export class GenerationRunner {
     } catch (error) {
       await reporter.finished();
       const stopped = stopReason(signal);
-      if (isImagineError(error) && stopped !== 'cancel') metrics.relayError(error.relay ?? prepared.relays[0]?.name, error);
+      if (isImagineError(error) && stopped !== 'cancel') metrics.relayError(error.relay ?? prepared.primaryRelay?.name, error);
       const ending = { kind: 'failed' as const, error, ...(stopped ? { stopped } : {}) };
       const settled = records.settle(record, ending);
       logFailure(logger, error, settled);

@@ -4,10 +4,7 @@ import type { Localized } from '../i18n/locale.js';
 import type { SafetyResolution } from '../moderation/index.js';
 import type { GuildPolicy } from '../moderation/index.js';
 import type { PreparedGeneration } from '../pipeline/imagePipeline.js';
-import type { ImageRequest } from '../providers/types.js';
-
-/** What a member asked for, before checks: a prompt and whatever options they set. */
-export type DraftRequest = Partial<ImageRequest> & { prompt: string };
+export type { DraftRequest } from '../catalog/request.js';
 
 /** Who asks, from where: everything admission and the records need of the asking platform. */
 export interface Origin {

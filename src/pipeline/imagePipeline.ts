@@ -17,6 +17,7 @@ import type { RetryInfo } from '../providers/relayClient.js';
 import { RelayRouter, type FailoverInfo } from '../providers/router.js';
 import type { DialectOptions, GenerationResult, ImageRequest, InputImage, PlannedRequest } from '../providers/types.js';
 import { prepareInputImages, type RawInput } from './inputImages.js';
+import type { DraftRequest } from '../catalog/request.js';
 
 export type PipelineConfig = Pick<AppConfig, 'relays' | 'knownModels' | 'offeredModels' | 'defaultModel'> & {
   env: Pick<AppConfig['env'], 'defaultSize' | 'defaultN' | 'requestTimeoutMs'> & Partial<Pick<AppConfig['env'], 'downloadTimeoutMs'>>;
@@ -30,6 +31,8 @@ export interface PreparedGeneration {
   /** The plan for the first relay; what the user is shown before the result. */
   plan: PlannedRequest;
   relays: RelayConfig[];
+  /** The relay tried first (relays[0]): the plan, the reservation's price and the menus follow it. */
+  primaryRelay: RelayConfig | undefined;
   /** False when the size came from IMAGE_SIZE (or the model's default): not the user's choice. */
   sizeChosen: boolean;
 }
@@ -126,7 +129,7 @@ export class ImagePipeline {
   }
 
   /** Validates and maps the request; throws InvalidInputError, and sends nothing. */
-  prepare(input: Partial<ImageRequest> & { prompt: string }): PreparedGeneration {
+  prepare(input: DraftRequest): PreparedGeneration {
     const model = this.resolveModel(input.model);
     const relays = this.relaysServing(model);
     if (relays.length === 0) {
@@ -157,12 +160,12 @@ export class ImagePipeline {
       // Mapping the operator's default size (or an input's shape) onto this model is not the user's business.
       plan = { ...plan, adjustments: plan.adjustments.filter((adjustment) => adjustment.field !== 'size') };
     }
-    return { request, model, plan, relays, sizeChosen: sizeGiven };
+    return { request, model, plan, relays, primaryRelay: relays[0], sizeChosen: sizeGiven };
   }
 
   /** USD to reserve for a prepared request: the first relay's price per image × images asked. */
   reservationCost(prepared: PreparedGeneration): number {
-    return this.pricePerImage(prepared.model, prepared.relays[0]) * prepared.plan.n;
+    return this.pricePerImage(prepared.model, prepared.primaryRelay) * prepared.plan.n;
   }
 
   /** USD per image for this model on this relay (relay prices override the catalog). */
@@ -176,7 +179,7 @@ export class ImagePipeline {
       model.id,
       (relay) => {
         const plan = planRequest(request, model, this.dialectOptions(relay));
-        return relay === prepared.relays[0] ? { ...plan, adjustments: prepared.plan.adjustments } : plan;
+        return relay === prepared.primaryRelay ? { ...plan, adjustments: prepared.plan.adjustments } : plan;
       },
       {
         timeoutMs: options.timeoutMs ?? this.config.env.requestTimeoutMs,

@@ -1,11 +1,11 @@
 // The admin audit log: one row per change an admin made to a server's policy, blocked words, role
-// quotas, blocked users or gallery settings. PolicyStore (GalleryStore for the gallery) writes it
+// quotas, blocked users or gallery settings. PolicyService (GalleryStore for the gallery) writes it
 // inside the same transaction as the change itself, so a change is never stored without its audit
 // row, nor the reverse. The caller posts the returned
 // entry to the log channel when one is set (moderation/auditText.ts words it).
 import { AUDIT_ACTIONS, type AuditEntry, type AuditEvent } from '../moderation/auditEvents.js';
 import type { Database } from './database.js';
-import { requireId } from './rowValues.js';
+import { parseJsonObject, requireId } from './rowValues.js';
 
 // The entry types are moderation's (auditText words them); re-exported for the stores that write them.
 export { AUDIT_ACTIONS } from '../moderation/auditEvents.js';
@@ -23,15 +23,6 @@ interface DbRow {
   at: number;
 }
 
-function parseDetail(text: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
-
 function toEntry(row: DbRow): AuditEntry {
   // Rows are written only by `record`, which takes a typed AuditEvent.
   return {
@@ -39,7 +30,7 @@ function toEntry(row: DbRow): AuditEntry {
     guildId: row.guild_id,
     actorId: row.actor_id,
     action: row.action,
-    detail: parseDetail(row.detail),
+    detail: parseJsonObject(row.detail),
     at: row.at,
   } as AuditEntry;
 }
