@@ -1,5 +1,7 @@
 // Issue 12's crash test: the real bot is killed with SIGKILL at each step of a generation (a
-// test-only crash point, read only when NODE_ENV=test), then started again on the same database.
+// test-only crash point, read only when NODE_ENV=test: after the reservation, after the rows were
+// written, after the relay answered, after delivery, inside the settlement), then started again on
+// the same database.
 // After each restart the ledger, the usage log and the job table agree, no job is left open, and
 // the member was told once: by their image, or by one message saying the request was closed.
 import Database from 'better-sqlite3';
@@ -47,8 +49,25 @@ describe('SIGKILL at each step of a generation: the books agree after the restar
     world = undefined;
   });
 
+  it('after_reservation (before Discord was answered): the reservation is given back; no rows, nothing sent', async () => {
+    world = await startWorld({ env: { NODE_ENV: 'test', IMAGINE_TEST_CRASH_AT: 'after_reservation', IMAGE_MODEL: 'flux-2-pro' } });
+    const handle = world.discord.interact({ name: 'imagine', options: [{ name: 'prompt', type: 3, value: 'crash after the reservation' }] });
+    expect(await world.bot.exited).toBeNull();
+    delete world.env.IMAGINE_TEST_CRASH_AT;
+    await world.restartBot('SIGKILL');
+    // Never acknowledged, so never sent to the relay: refunded in full, and no usage or job row was
+    // written (Discord tells the member the application did not respond; the bot never answered).
+    expect(rows(world, 'SELECT state, refund_reason FROM ledger WHERE key = ?', handle.id)).toEqual([{ state: 'refunded', refund_reason: 'interrupted' }]);
+    expect(rows(world, 'SELECT id FROM usage WHERE interaction_id = ?', handle.id)).toEqual([]);
+    expect(rows(world, 'SELECT id FROM jobs WHERE interaction_id = ?', handle.id)).toEqual([]);
+    expect(world.relay.requests.filter((request) => request.path.endsWith('/images/generations'))).toEqual([]);
+    expect(handle.callbacks).toEqual([]);
+    expect(world.discord.channelMessages().filter((message) => message.content.includes(`<@${handle.user.id}>`))).toEqual([]);
+    expect(rows(world, "SELECT key FROM ledger WHERE state = 'reserved'")).toEqual([]);
+  });
+
   const points = [
-    { point: 'after_reservation', running: false },
+    { point: 'after_records', running: false },
     { point: 'after_relay_answer', running: true },
     { point: 'after_delivery', running: true },
     { point: 'inside_settlement', running: true },

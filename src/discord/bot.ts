@@ -57,7 +57,9 @@ export async function startBot(config: AppConfig, commands: CommandSet): Promise
   // Requests a previous process left open: settled (a running one kept as possibly billed, a queued
   // one refunded) before any new work; their members are told once the bot is online.
   const leftovers = generation.recover();
-  if (leftovers.length > 0) log.warn('closed requests left open by a previous run', { jobs: leftovers.length });
+  if (leftovers.jobs.length > 0 || leftovers.orphans > 0) {
+    log.warn('closed requests left open by a previous run', { jobs: leftovers.jobs.length, unacknowledged: leftovers.orphans });
+  }
   const ctx: BotContext = {
     config,
     pipeline,
@@ -97,7 +99,7 @@ export async function startBot(config: AppConfig, commands: CommandSet): Promise
     throw error;
   }
   log.info('bot is online', { user: readyClient.user.tag, application: readyClient.application.id, guilds: readyClient.guilds.cache.size });
-  void ctx.handlers.follow(tellRecoveredUsers(readyClient, leftovers));
+  void ctx.handlers.follow(tellRecoveredUsers(readyClient, leftovers.jobs));
 
   const stop = () =>
     (stopping ??= (async () => {

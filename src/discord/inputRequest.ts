@@ -7,7 +7,7 @@
 import { Routes, type Attachment, type Client } from 'discord.js';
 import { z } from 'zod';
 import type { ButtonInteraction, ChatInputCommandInteraction, ModalSubmitInteraction } from 'discord.js';
-import { explainRefusal, type Admitted, type DraftRequest, type Origin, type Refusal } from '../generation/index.js';
+import { explainRefusal, type DraftRequest, type Origin, type Refusal, type Reserved } from '../generation/index.js';
 import { inputText } from '../i18n/inputMessages.js';
 import { localeFromDiscord, type Localized } from '../i18n/locale.js';
 import { describeBlockedPrompt } from '../moderation/index.js';
@@ -160,7 +160,7 @@ async function inputStep<T>(step: () => T | Promise<T>): Promise<{ ok: true; val
  * are fetched, downloaded and read, and the request reserved (a refusal then withdraws the deferral
  * and is said in a private follow-up). Without images the reservation comes before the deferral.
  */
-export async function admitAndDefer(ctx: BotContext, interaction: AdmittableInteraction, request: DraftRequest, inputs?: InputImages): Promise<Admitted | undefined> {
+export async function admitAndDefer(ctx: BotContext, interaction: AdmittableInteraction, request: DraftRequest, inputs?: InputImages): Promise<Reserved | undefined> {
   const origin = originOf(interaction);
   const screened = ctx.generation.screen(origin, request);
   if (!screened.ok) return refuse(ctx, interaction, request, screened.refusal);
@@ -214,8 +214,8 @@ export async function admitAndDefer(ctx: BotContext, interaction: AdmittableInte
 }
 
 /** A budget crossing its 80 % mark is said in the server's log channel, not awaited (the deferral must not wait on it). */
-function announceBudgetWarnings(ctx: BotContext, interaction: AdmittableInteraction, admitted: Admitted): void {
-  for (const notice of admitted.budgetWarnings) {
+function announceBudgetWarnings(ctx: BotContext, interaction: AdmittableInteraction, reserved: Reserved): void {
+  for (const notice of reserved.budgetWarnings) {
     void postToLogChannel(ctx, interaction.client, interaction.guildId, { content: `${notice.en}\n${notice.zh}` });
   }
 }

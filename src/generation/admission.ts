@@ -2,8 +2,8 @@
 // synchronous, safe before the platform acknowledges anything: the bot takes work and the queue has
 // room for the member, the model is offered, and the server's policy admits the request (blocked
 // members, channels, models, words; safety clamped for the channel kind). reserve() then prepares
-// the request (input images included, once read) and opens its records: the ledger reserves quota
-// and budget, and the usage and job rows are written, in one transaction. Refusals are data.
+// the request (input images included, once read) and the ledger reserves quota and budget; the
+// usage and job rows follow once the platform has acknowledged the request. Refusals are data.
 import type { Localized } from '../i18n/locale.js';
 import { text } from '../i18n/messages.js';
 import { admit, defaultPolicy, type GuildPolicy } from '../moderation/index.js';
@@ -15,7 +15,7 @@ import type { PolicyService } from '../policy/index.js';
 import type { ReserveLimits } from '../storage/index.js';
 import type { GenerationRecords } from './records.js';
 import type { Refusal } from './refusal.js';
-import type { Admitted, DraftRequest, Origin, Screened } from './types.js';
+import type { DraftRequest, Origin, Reserved, Screened } from './types.js';
 
 export type Result<T> = { ok: true; value: T } | { ok: false; refusal: Refusal };
 
@@ -68,10 +68,10 @@ export class Admissions {
   }
 
   /**
-   * Prepares the request and opens its records (reservation, usage row, job row in one
-   * transaction). `undefined` value: the same request is already at work (a redelivery).
+   * Prepares the request and reserves its quota and budget. `undefined` value: the same request is
+   * already at work (a redelivery).
    */
-  reserve(origin: Origin, draft: DraftRequest, screened: Screened): Result<Admitted | undefined> {
+  reserve(origin: Origin, draft: DraftRequest, screened: Screened): Result<Reserved | undefined> {
     const { pipeline, records } = this.deps;
     let prepared: PreparedGeneration;
     try {
@@ -80,22 +80,25 @@ export class Admissions {
       if (!(error instanceof InvalidInputError)) throw error;
       return refused({ code: 'invalid_input', error });
     }
-    const opened = records.open(origin, prepared, { cost: pipeline.reservationCost(prepared), limits: this.limits(origin, screened.policy) });
-    if (!opened.ok) {
-      if (opened.reason === 'user_quota') return refused({ code: 'user_quota', used: opened.used, limit: opened.limit, retryAfterMs: opened.retryAfterMs ?? 0 });
-      if (opened.reason === 'cooldown') return refused({ code: 'cooldown', retryAfterMs: opened.retryAfterMs ?? 1000 });
-      return refused({ code: opened.reason });
+    const estimate = pipeline.reservationCost(prepared);
+    const reserved = records.reserve(origin, prepared.plan.n, { cost: estimate, limits: this.limits(origin, screened.policy) });
+    if (!reserved.ok) {
+      if (reserved.reason === 'user_quota') return refused({ code: 'user_quota', used: reserved.used, limit: reserved.limit, retryAfterMs: reserved.retryAfterMs ?? 0 });
+      if (reserved.reason === 'cooldown') return refused({ code: 'cooldown', retryAfterMs: reserved.retryAfterMs ?? 1000 });
+      return refused({ code: reserved.reason });
     }
-    if (!opened.record) return { ok: true, value: undefined };
-    const budgetWarnings: Localized[] = opened.reserved.budgetWarnings.map((warning) =>
+    // The same request again (the platform redelivered it): the first delivery is already at work.
+    if (reserved.existing) return { ok: true, value: undefined };
+    const budgetWarnings: Localized[] = reserved.budgetWarnings.map((warning) =>
       text.budgetWarning({ period: warning.period, spent: warning.spent.toFixed(2), limit: warning.limit.toFixed(2) }),
     );
     return {
       ok: true,
       value: {
-        record: opened.record,
+        origin,
         owner: origin.userId,
         prepared,
+        estimate,
         notes: screened.safety.adjustments.map((adjustment) => text.adjusted(adjustment)),
         spoiler: screened.spoiler,
         budgetWarnings,

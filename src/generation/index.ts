@@ -10,14 +10,14 @@ import { GenerationRecords, type RecoveredJob } from './records.js';
 import { refusalLogEntry, type Refusal } from './refusal.js';
 import type { GenerationReporter } from './reporter.js';
 import { GenerationRunner } from './runner.js';
-import type { Admitted, DraftRequest, Origin, Screened } from './types.js';
+import type { Admitted, DraftRequest, Origin, Reserved, Screened } from './types.js';
 
 export { explainEnding, type ToldEnding } from './endings.js';
 export { generateReported, requestLog } from './runner.js';
 export { explainRefusal, type Refusal } from './refusal.js';
 export { storedParams, type Ending, type RecoveredJob, type Settled } from './records.js';
 export type { GenerationReporter, Receipt } from './reporter.js';
-export type { Admitted, DraftRequest, GenerationRecord, Origin, Screened } from './types.js';
+export type { Admitted, DraftRequest, GenerationRecord, Origin, Reserved, Screened } from './types.js';
 export type { Result } from './admission.js';
 
 export interface GenerationDeps {
@@ -46,8 +46,18 @@ export class GenerationService {
     return this.admissions.screen(origin, draft);
   }
 
-  reserve(origin: Origin, draft: DraftRequest, screened: Screened): Result<Admitted | undefined> {
+  reserve(origin: Origin, draft: DraftRequest, screened: Screened): Result<Reserved | undefined> {
     return this.admissions.reserve(origin, draft, screened);
+  }
+
+  /**
+   * Writes the rows of a reserved request (usage and job, one transaction), once the platform has
+   * acknowledged it. Undefined: they exist already (a redelivery). Throws, with the reservation
+   * given back, when the database refuses.
+   */
+  open(reserved: Reserved): Admitted | undefined {
+    const record = this.records.open(reserved.origin, reserved.prepared, reserved.estimate);
+    return record && { ...reserved, record };
   }
 
   /** Logs a refused request as an attempt (nothing charged); a refusal while stopping is not an attempt. */
@@ -62,19 +72,22 @@ export class GenerationService {
   }
 
   /**
-   * An admitted request that cannot go on because the platform refused to acknowledge it (Discord's
-   * deferral failed): refunded and closed at once, nothing sent to the relay.
+   * A reserved request that cannot go on because the platform refused to acknowledge it (Discord's
+   * deferral failed): refunded at once, nothing sent to the relay, no rows written.
    */
-  abandon(admitted: Admitted): void {
-    this.records.settle(admitted.record, { kind: 'not_started', why: 'unacknowledged' });
+  abandon(reserved: Reserved): void {
+    this.records.release(reserved.origin, 'unacknowledged');
   }
 
   run(admitted: Admitted, reporter: GenerationReporter): Promise<void> {
     return this.runner.run(admitted, reporter);
   }
 
-  /** Settles every request a previous process left open; call once, before taking work. */
-  recover(now?: number): RecoveredJob[] {
+  /**
+   * Settles every request a previous process left open, and gives back reservations it never
+   * acknowledged; call once, before taking work.
+   */
+  recover(now?: number): { jobs: RecoveredJob[]; orphans: number } {
     return this.records.recover(now);
   }
 }

@@ -64,53 +64,73 @@ export class GenerationRecords {
   ) {}
 
   /**
-   * Reserves quota and budget and writes the usage row and the job row, in one transaction: either
-   * all three exist or none. A refused reservation writes nothing; a redelivered request (its key
-   * already in the ledger) comes back `existing` and must not run again.
+   * Reserves quota and budget (the ledger's own BEGIN IMMEDIATE transaction): the one write before
+   * the platform is answered, so a burst of requests is acknowledged quickly. A redelivered request
+   * (its key already in the ledger) comes back `existing` and must not run again.
    */
-  open(
-    origin: Origin,
-    prepared: PreparedGeneration,
-    reservation: { cost: number; limits: ReserveLimits },
-  ): { ok: true; record?: GenerationRecord; reserved: Extract<ReserveResult, { ok: true }> } | Extract<ReserveResult, { ok: false }> {
-    const images = prepared.plan.n;
-    const result = this.db
-      .transaction(() => {
-        const reserved = this.ledger.reserve({ key: origin.requestId, guildId: origin.guildId, userId: origin.userId, images, cost: reservation.cost, limits: reservation.limits });
-        if (!reserved.ok || reserved.existing) return { reserved };
-        const { request } = prepared;
-        const relay = prepared.primaryRelay?.name ?? null;
-        const usage = this.usage.start({
-          ...originFields(origin),
-          model: prepared.model.id,
-          sizeRequested: prepared.sizeChosen ? (request.size ?? null) : null,
-          sizeEffective: prepared.plan.effectiveSize,
-          // Re-roll re-applies the defaults of its own time; only what the member chose is kept.
-          params: storedParams(prepared.sizeChosen ? request : { ...request, size: undefined }),
-          prompt: request.prompt,
-          relay,
-          seed: request.seed ?? null,
-          inputCount: inputPictureCount(request.inputImages),
-        });
-        const { job } = this.jobs.create({
-          interactionId: origin.requestId,
-          interactionToken: origin.reply?.token,
-          applicationId: origin.reply?.applicationId,
-          guildId: origin.guildId,
-          channelId: origin.channelId,
-          userId: origin.userId,
-          locale: origin.locale,
-          model: prepared.model.id,
-          relay,
-          request,
-          usageId: usage.id,
-        });
-        return { reserved, record: { key: origin.requestId, usageId: usage.id, jobId: job.id, estimate: reservation.cost } };
-      })
-      .immediate();
-    if (!result.reserved.ok) return result.reserved;
-    crashPoint('after_reservation');
-    return { ok: true, reserved: result.reserved, ...(result.record ? { record: result.record } : {}) };
+  reserve(origin: Origin, images: number, reservation: { cost: number; limits: ReserveLimits }): ReserveResult {
+    const reserved = this.ledger.reserve({ key: origin.requestId, guildId: origin.guildId, userId: origin.userId, images, cost: reservation.cost, limits: reservation.limits });
+    if (reserved.ok && !reserved.existing) crashPoint('after_reservation');
+    return reserved;
+  }
+
+  /**
+   * Writes the usage row and the job row of a reserved request, in one transaction, once the platform
+   * has acknowledged it. Until then the reservation stands alone; if the process dies in between,
+   * recover() refunds it (nothing was sent). Undefined: the rows exist already (a redelivery). A
+   * failed write gives the reservation back before the error goes on.
+   */
+  open(origin: Origin, prepared: PreparedGeneration, estimate: number): GenerationRecord | undefined {
+    try {
+      const record = this.db
+        .transaction(() => {
+          const { request } = prepared;
+          const relay = prepared.primaryRelay?.name ?? null;
+          const usage = this.usage.start({
+            ...originFields(origin),
+            model: prepared.model.id,
+            sizeRequested: prepared.sizeChosen ? (request.size ?? null) : null,
+            sizeEffective: prepared.plan.effectiveSize,
+            // Re-roll re-applies the defaults of its own time; only what the member chose is kept.
+            params: storedParams(prepared.sizeChosen ? request : { ...request, size: undefined }),
+            prompt: request.prompt,
+            relay,
+            seed: request.seed ?? null,
+            inputCount: inputPictureCount(request.inputImages),
+          });
+          if (usage.existing) return undefined;
+          const { job } = this.jobs.create({
+            interactionId: origin.requestId,
+            interactionToken: origin.reply?.token,
+            applicationId: origin.reply?.applicationId,
+            guildId: origin.guildId,
+            channelId: origin.channelId,
+            userId: origin.userId,
+            locale: origin.locale,
+            model: prepared.model.id,
+            relay,
+            request,
+            usageId: usage.id,
+          });
+          return { key: origin.requestId, usageId: usage.id, jobId: job.id, estimate };
+        })
+        .immediate();
+      if (record) crashPoint('after_records');
+      return record;
+    } catch (error) {
+      // The database refused the rows (locked by another program, disk full): nothing was sent.
+      try {
+        this.ledger.refund(origin.requestId, 'internal');
+      } catch {
+        // Still locked: the next start refunds the reservation (recover()).
+      }
+      throw error;
+    }
+  }
+
+  /** Gives back a reservation whose request could not go on (the platform refused the acknowledgement). */
+  release(origin: Origin, reason: string): void {
+    this.ledger.refund(origin.requestId, reason);
   }
 
   /** The job's turn came: queued → running. */
@@ -233,17 +253,20 @@ export class GenerationRecords {
    * `recovered`, in one transaction. The returned rows still carry the interaction token, for the
    * one message that tells each member.
    */
-  recover(now: number = Date.now()): RecoveredJob[] {
+  recover(now: number = Date.now()): { jobs: RecoveredJob[]; orphans: number } {
     return this.db
-      .transaction(() =>
-        this.jobs.listUnfinished().map((row) => {
+      .transaction(() => {
+        const jobs = this.jobs.listUnfinished().map((row) => {
           const wasRunning = row.state === 'running';
           const delivered = row.usageId !== null && (this.usage.get(row.usageId)?.messageId ?? null) !== null;
           const record: GenerationRecord = { key: row.interactionId, usageId: row.usageId ?? -1, jobId: row.id, estimate: 0 };
           const settled = this.write(record, { kind: 'recovered', wasRunning }, now);
           return { row, wasRunning, delivered, settled };
-        }),
-      )
+        });
+        // A reservation with no rows: the process died before acknowledging it, so nothing was sent.
+        const orphans = this.ledger.refundOpen('interrupted', now);
+        return { jobs, orphans };
+      })
       .immediate();
   }
 }

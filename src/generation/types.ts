@@ -41,15 +41,22 @@ export interface GenerationRecord {
   estimate: number;
 }
 
-/** A request that passed every check and holds its reservation and rows. */
-export interface Admitted {
-  record: GenerationRecord;
+/** A request that passed every check and holds its reservation; its rows are written once the platform acknowledged it. */
+export interface Reserved {
+  origin: Origin;
   /** The member who asked: their lane in the fair queue. */
   owner: string;
   prepared: PreparedGeneration;
+  /** USD reserved: price per image on the first relay × images asked. */
+  estimate: number;
   /** Notes for the result (the safety value used when the policy lowered it). */
   notes: Localized[];
   spoiler: boolean;
   /** Budget warnings this reservation crossed, for the server's log channel. */
   budgetWarnings: Localized[];
+}
+
+/** A reserved request with its rows: what the runner runs. */
+export interface Admitted extends Reserved {
+  record: GenerationRecord;
 }

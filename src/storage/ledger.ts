@@ -207,6 +207,7 @@ export class Ledger {
   private readonly updateCommit;
   private readonly updateRelease;
   private readonly updateUnusable;
+  private readonly updateRefundOpen;
   private readonly updateRefund;
   private readonly reserveTx;
 
@@ -260,6 +261,9 @@ export class Ledger {
     this.updateRefund = db.prepare<Record<string, unknown>>(`
       UPDATE ledger SET state = 'refunded', refund_reason = @reason, settled_at = @now
       WHERE key = @key AND state = 'reserved'`);
+    this.updateRefundOpen = db.prepare<Record<string, unknown>>(`
+      UPDATE ledger SET state = 'refunded', refund_reason = @reason, settled_at = @now
+      WHERE state = 'reserved'`);
 
     this.reserveTx = db.transaction((request: ReserveRequest, now: number): ReserveResult => this.reserveLocked(request, now));
   }
@@ -405,6 +409,14 @@ export class Ledger {
    */
   refund(key: string, reason: string, now: number = Date.now()): boolean {
     return this.updateRefund.run({ key, reason, now }).changes > 0;
+  }
+
+  /**
+   * Frees every reservation still open. Only for start-up recovery, once the requests that had rows
+   * are settled: what is left was never acknowledged, so never sent. Returns how many.
+   */
+  refundOpen(reason: string, now: number = Date.now()): number {
+    return this.updateRefundOpen.run({ reason, now }).changes;
   }
 
 

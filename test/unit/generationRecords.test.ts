@@ -63,9 +63,12 @@ function origin(): Origin {
 }
 
 function openOne(w: ReturnType<typeof world>): GenerationRecord {
-  const opened = w.records.open(origin(), prepared, { cost: PRICE, limits: {} });
-  if (!opened.ok || !opened.record) throw new Error('not opened');
-  return opened.record;
+  const from = origin();
+  const reserved = w.records.reserve(from, prepared.plan.n, { cost: PRICE, limits: {} });
+  if (!reserved.ok) throw new Error('not reserved');
+  const record = w.records.open(from, prepared, PRICE);
+  if (!record) throw new Error('not opened');
+  return record;
 }
 
 const result: GenerationResult = {
@@ -96,19 +99,30 @@ function expectAgree(w: ReturnType<typeof world>, record: GenerationRecord): voi
 }
 
 describe('GenerationRecords', () => {
-  it('opens the ledger entry, the usage row and the job row together, or none of them', () => {
+  it('reserves first, then writes the usage row and the job row together; a refusal writes nothing', () => {
     const w = world();
     const record = openOne(w);
     expect(rows(w, record)).toMatchObject({ ledger: { state: 'reserved', cost: PRICE }, usage: { outcome: 'pending' }, job: { state: 'queued', usageId: record.usageId } });
     // A quota refusal writes nothing at all.
-    const refused = w.records.open(origin(), prepared, { cost: PRICE, limits: { userDailyImages: 1 } });
+    const refused = w.records.reserve(origin(), 1, { cost: PRICE, limits: { userDailyImages: 1 } });
     expect(refused).toMatchObject({ ok: false, reason: 'user_quota' });
     expect(w.db.prepare('SELECT COUNT(*) AS n FROM usage').get()).toEqual({ n: 1 });
     expect(w.db.prepare('SELECT COUNT(*) AS n FROM jobs').get()).toEqual({ n: 1 });
-    // A redelivery of the same key is not opened twice.
-    const again = w.records.open({ ...origin(), requestId: record.key }, prepared, { cost: PRICE, limits: {} });
-    expect(again).toMatchObject({ ok: true, reserved: { existing: true } });
-    expect(again.ok && again.record).toBeFalsy();
+    // A redelivery of the same key is neither reserved nor opened twice.
+    const same = { ...origin(), requestId: record.key };
+    expect(w.records.reserve(same, 1, { cost: PRICE, limits: {} })).toMatchObject({ ok: true, existing: true });
+    expect(w.records.open(same, prepared, PRICE)).toBeUndefined();
+  });
+
+  it('gives the reservation back when the rows cannot be written', () => {
+    const w = world();
+    const from = origin();
+    w.records.reserve(from, 1, { cost: PRICE, limits: {} });
+    w.db.exec("CREATE TRIGGER refuse_job BEFORE INSERT ON jobs BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+    expect(() => w.records.open(from, prepared, PRICE)).toThrow(/disk full/);
+    expect(w.ledger.get(from.requestId)).toMatchObject({ state: 'refunded', refundReason: 'internal' });
+    // Neither row was left behind: the usage insert went with the refused job insert.
+    expect(w.db.prepare('SELECT COUNT(*) AS n FROM usage').get()).toEqual({ n: 0 });
   });
 
   const endings: Array<[string, Ending, { outcome: string; ledger: string; job: string; charged: boolean }]> = [
@@ -156,10 +170,15 @@ describe('GenerationRecords', () => {
     const queued = openOne(before);
     const done = openOne(before);
     before.records.settle(done, { kind: 'delivered', result, messageId: '222222222222222222', channelId: '333333333333333333' });
+    // Reserved, then the process died before acknowledging it: no rows at all.
+    const unacknowledged = origin();
+    before.records.reserve(unacknowledged, 1, { cost: PRICE, limits: {} });
     before.db.close();
 
     const after = world(path);
-    const recovered = after.records.recover();
+    const { jobs: recovered, orphans } = after.records.recover();
+    expect(orphans).toBe(1);
+    expect(after.ledger.get(unacknowledged.requestId)).toMatchObject({ state: 'refunded', refundReason: 'interrupted' });
     expect(recovered.map((job) => [job.row.interactionId, job.wasRunning, job.settled.charge])).toEqual([
       [running.key, true, 'possibly_billed'],
       [queued.key, false, 'refund'],
@@ -172,6 +191,6 @@ describe('GenerationRecords', () => {
     for (const record of [running, queued, done]) expectAgree(after, record);
     // Nothing is left open, and a second recovery finds nothing.
     expect(after.jobs.listUnfinished()).toEqual([]);
-    expect(after.records.recover()).toEqual([]);
+    expect(after.records.recover()).toEqual({ jobs: [], orphans: 0 });
   });
 });
