@@ -7,7 +7,7 @@
 import { Routes, type Attachment, type Client } from 'discord.js';
 import { z } from 'zod';
 import type { ButtonInteraction, ChatInputCommandInteraction, ModalSubmitInteraction } from 'discord.js';
-import { explainRefusal, type DraftRequest, type Origin, type Refusal, type Reserved } from '../generation/index.js';
+import { explainRefusal, type DraftRequest, type Origin, type Refusal, type Reserved, type Screened } from '../generation/index.js';
 import { inputText } from '../i18n/inputMessages.js';
 import { localeFromDiscord, type Localized } from '../i18n/locale.js';
 import { describeBlockedPrompt } from '../moderation/index.js';
@@ -166,19 +166,17 @@ export async function admitAndDefer(ctx: BotContext, interaction: AdmittableInte
   if (!screened.ok) return refuse(ctx, interaction, request, screened.refusal);
   const count = inputs ? inputCount(inputs) : 0;
   if (!inputs || count === 0) {
-    const reserved = ctx.generation.reserve(origin, request, screened.value);
-    if (!reserved.ok) return refuse(ctx, interaction, request, reserved.refusal);
-    if (!reserved.value) return undefined; // a redelivery: the first delivery is already at work
+    const reserved = await reserve(ctx, interaction, origin, request, screened.value);
+    if (!reserved) return undefined;
     try {
       await interaction.deferReply();
     } catch (error) {
       // Discord refused the acknowledgement (an interaction it no longer knows): nothing was sent
-      // anywhere, so the reservation and its rows are closed at once, refunded.
-      ctx.generation.abandon(reserved.value);
+      // anywhere and no row written yet, so the reservation is given back at once.
+      ctx.generation.abandon(reserved);
       throw error;
     }
-    announceBudgetWarnings(ctx, interaction, reserved.value);
-    return reserved.value;
+    return reserved;
   }
   const { model } = screened.value;
   const discordApiBaseUrl = ctx.config.env.discordApiBaseUrl;
@@ -206,18 +204,21 @@ export async function admitAndDefer(ctx: BotContext, interaction: AdmittableInte
     return { ...request, model: model.id, inputImages: await ctx.pipeline.readInputs(model, raws) };
   });
   if (!withImages.ok) return refuse(ctx, interaction, request, withImages.refusal, count);
-  const reserved = ctx.generation.reserve(origin, withImages.value, screened.value);
-  if (!reserved.ok) return refuse(ctx, interaction, withImages.value, reserved.refusal);
-  if (!reserved.value) return undefined;
-  announceBudgetWarnings(ctx, interaction, reserved.value);
-  return reserved.value;
+  return reserve(ctx, interaction, origin, withImages.value, screened.value);
 }
 
-/** A budget crossing its 80 % mark is said in the server's log channel, not awaited (the deferral must not wait on it). */
-function announceBudgetWarnings(ctx: BotContext, interaction: AdmittableInteraction, reserved: Reserved): void {
-  for (const notice of reserved.budgetWarnings) {
+/**
+ * The core's reservation, answered: a refusal said privately, a redelivery dropped (the first
+ * delivery is already at work), and a budget crossing its 80 % mark said in the server's log
+ * channel without being awaited (the deferral must not wait on it).
+ */
+async function reserve(ctx: BotContext, interaction: AdmittableInteraction, origin: Origin, draft: DraftRequest, screened: Screened): Promise<Reserved | undefined> {
+  const reserved = ctx.generation.reserve(origin, draft, screened);
+  if (!reserved.ok) return refuse(ctx, interaction, draft, reserved.refusal);
+  for (const notice of reserved.value?.budgetWarnings ?? []) {
     void postToLogChannel(ctx, interaction.client, interaction.guildId, { content: `${notice.en}\n${notice.zh}` });
   }
+  return reserved.value;
 }
 
 /** The offered model a Vary or Remix runs on: the one asked for when it takes images, else the first offered one that does. */

@@ -13,8 +13,9 @@ import { tellStored } from './responder.js';
 
 /** Tells each member their request was closed. Never throws; one member's failure does not stop the others. */
 export async function tellRecoveredUsers(client: Client, recovered: readonly RecoveredJob[]): Promise<void> {
-  for (const { row, wasRunning, delivered } of recovered) {
-    if (delivered) continue;
+  // A member whose image was delivered before the process died is not told again: tellStored() finds
+  // it on the original reply and leaves it alone.
+  for (const { row, wasRunning } of recovered) {
     try {
       const locale = localeFromDiscord(row.locale);
       const mention = `<@${row.userId}>`;

@@ -80,8 +80,7 @@ export class Admissions {
       if (!(error instanceof InvalidInputError)) throw error;
       return refused({ code: 'invalid_input', error });
     }
-    const estimate = pipeline.reservationCost(prepared);
-    const reserved = records.reserve(origin, prepared.plan.n, { cost: estimate, limits: this.limits(origin, screened.policy) });
+    const reserved = records.reserve(origin, prepared.plan.n, { cost: pipeline.reservationCost(prepared), limits: this.limits(origin, screened.policy) });
     if (!reserved.ok) {
       if (reserved.reason === 'user_quota') return refused({ code: 'user_quota', used: reserved.used, limit: reserved.limit, retryAfterMs: reserved.retryAfterMs ?? 0 });
       if (reserved.reason === 'cooldown') return refused({ code: 'cooldown', retryAfterMs: reserved.retryAfterMs ?? 1000 });
@@ -98,7 +97,6 @@ export class Admissions {
         origin,
         owner: origin.userId,
         prepared,
-        estimate,
         notes: screened.safety.adjustments.map((adjustment) => text.adjusted(adjustment)),
         spoiler: screened.spoiler,
         budgetWarnings,

@@ -49,9 +49,9 @@ export function failureCharge(error: BilledErrorFacts | undefined, stopped: bool
  * the key has no ledger row (a request that skipped admission): billed charges then log the
  * estimate, refunds 0.
  */
-export function settleCharge(ledger: Ledger, key: string, charge: FailureCharge, reason: string, estimate: number): number {
-  if (charge === 'possibly_billed') ledger.release(key);
-  else if (charge === 'unusable') ledger.chargeUnusable(key);
-  else ledger.refund(key, reason);
+export function settleCharge(ledger: Ledger, key: string, charge: FailureCharge, reason: string, estimate: number, now: number = Date.now()): number {
+  if (charge === 'possibly_billed') ledger.release(key, now);
+  else if (charge === 'unusable') ledger.chargeUnusable(key, now);
+  else ledger.refund(key, reason, now);
   return ledger.charged(key) ?? (charge === 'refund' ? 0 : estimate);
 }

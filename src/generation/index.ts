@@ -56,7 +56,7 @@ export class GenerationService {
    * given back, when the database refuses.
    */
   open(reserved: Reserved): Admitted | undefined {
-    const record = this.records.open(reserved.origin, reserved.prepared, reserved.estimate);
+    const record = this.records.open(reserved.origin, reserved.prepared);
     return record && { ...reserved, record };
   }
 

@@ -7,7 +7,7 @@ import { inputPictureCount } from '../providers/dialects/inputs.js';
 import { isImagineError, type ImagineError } from '../providers/errors.js';
 import type { GenerationResult, ImageRequest } from '../providers/types.js';
 import type { Database, FinalJobState, FinishedOutcome, JobRow, JobStore, Ledger, ReserveLimits, ReserveResult, UsageLog } from '../storage/index.js';
-import { failureCharge, type FailureCharge } from './billing.js';
+import { failureCharge, settleCharge, type FailureCharge } from './billing.js';
 import { crashPoint } from './crashPoint.js';
 import type { DraftRequest, GenerationRecord, Origin } from './types.js';
 
@@ -38,8 +38,6 @@ export interface Settled {
 export interface RecoveredJob {
   row: JobRow;
   wasRunning: boolean;
-  /** The usage log says its image was delivered: the process died before settling. */
-  delivered: boolean;
   settled: Settled;
 }
 
@@ -80,7 +78,7 @@ export class GenerationRecords {
    * recover() refunds it (nothing was sent). Undefined: the rows exist already (a redelivery). A
    * failed write gives the reservation back before the error goes on.
    */
-  open(origin: Origin, prepared: PreparedGeneration, estimate: number): GenerationRecord | undefined {
+  open(origin: Origin, prepared: PreparedGeneration): GenerationRecord | undefined {
     try {
       const record = this.db
         .transaction(() => {
@@ -112,7 +110,7 @@ export class GenerationRecords {
             request,
             usageId: usage.id,
           });
-          return { key: origin.requestId, usageId: usage.id, jobId: job.id, estimate };
+          return { key: origin.requestId, usageId: usage.id, jobId: job.id };
         })
         .immediate();
       if (record) crashPoint('after_records');
@@ -198,10 +196,9 @@ export class GenerationRecords {
       case 'failed': {
         const failure = isImagineError(ending.error) ? ending.error : undefined;
         const charge = failureCharge(failure, ending.stopped !== undefined);
-        const outcome = failedOutcome(ending.stopped, failure);
-        this.apply(key, charge, now, outcome);
+        const { outcome, state, errorKind } = failedStates(ending.stopped, failure);
+        const cost = settleCharge(this.ledger, key, charge, outcome, 0, now);
         crashPoint('inside_settlement');
-        const cost = charged();
         this.usage.finish(usageId, {
           outcome,
           errorKind: ending.stopped === 'cancel' ? 'cancelled' : (failure?.kind ?? 'internal'),
@@ -213,8 +210,7 @@ export class GenerationRecords {
           estimatedCost: cost,
           finishedAt: now,
         });
-        const state: FinalJobState = ending.stopped === 'cancel' ? 'cancelled' : ending.stopped === 'shutdown' ? 'interrupted' : 'failed';
-        this.jobs.finish(jobId, state, { errorKind: ending.stopped === 'shutdown' ? 'shutdown' : ending.stopped === 'cancel' ? 'cancelled' : (failure?.kind ?? 'internal'), now });
+        this.jobs.finish(jobId, state, { errorKind, now });
         return { outcome, charge, cost };
       }
       case 'not_started': {
@@ -222,7 +218,7 @@ export class GenerationRecords {
         // `unacknowledged`: the platform refused our acknowledgement, so the member cannot be answered.
         const interrupted = why === 'shutdown' || why === 'unacknowledged';
         const outcome: FinishedOutcome = why === 'cancelled' ? 'cancelled' : interrupted ? 'interrupted' : 'blocked';
-        this.apply(key, 'refund', now, outcome);
+        settleCharge(this.ledger, key, 'refund', outcome, 0, now);
         crashPoint('inside_settlement');
         this.usage.finish(usageId, { outcome, errorKind: why, errorMessage: `not started: ${why}`, estimatedCost: 0, finishedAt: now });
         const state: FinalJobState = why === 'cancelled' ? 'cancelled' : interrupted ? 'interrupted' : 'failed';
@@ -232,20 +228,12 @@ export class GenerationRecords {
       case 'recovered': {
         // A running job may have reached the relay (possibly billed); a queued one never did.
         const charge: FailureCharge = ending.wasRunning ? 'possibly_billed' : 'refund';
-        this.apply(key, charge, now, 'interrupted');
-        const cost = charged();
+        const cost = settleCharge(this.ledger, key, charge, 'interrupted', 0, now);
         this.usage.finish(usageId, { outcome: 'interrupted', errorKind: 'interrupted', errorMessage: 'closed at start-up: the process that ran it stopped', estimatedCost: cost, finishedAt: now });
         this.jobs.finish(jobId, 'interrupted', { errorKind: ending.wasRunning ? 'interrupted' : 'expired', now });
         return { outcome: 'interrupted', charge, cost };
       }
     }
-  }
-
-  /** Settles the ledger entry by the charge; a refund names the outcome as its reason. */
-  private apply(key: string, charge: FailureCharge, now: number, reason: string): void {
-    if (charge === 'possibly_billed') this.ledger.release(key, now);
-    else if (charge === 'unusable') this.ledger.chargeUnusable(key, now);
-    else this.ledger.refund(key, reason, now);
   }
 
   /**
@@ -258,10 +246,9 @@ export class GenerationRecords {
       .transaction(() => {
         const jobs = this.jobs.listUnfinished().map((row) => {
           const wasRunning = row.state === 'running';
-          const delivered = row.usageId !== null && (this.usage.get(row.usageId)?.messageId ?? null) !== null;
-          const record: GenerationRecord = { key: row.interactionId, usageId: row.usageId ?? -1, jobId: row.id, estimate: 0 };
+          const record: GenerationRecord = { key: row.interactionId, usageId: row.usageId ?? -1, jobId: row.id };
           const settled = this.write(record, { kind: 'recovered', wasRunning }, now);
-          return { row, wasRunning, delivered, settled };
+          return { row, wasRunning, settled };
         });
         // A reservation with no rows: the process died before acknowledging it, so nothing was sent.
         const orphans = this.ledger.refundOpen('interrupted', now);
@@ -271,12 +258,13 @@ export class GenerationRecords {
   }
 }
 
-function failedOutcome(stopped: StopReason | undefined, failure: ImagineError | undefined): FinishedOutcome {
-  if (stopped === 'cancel') return 'cancelled';
-  if (stopped === 'shutdown') return 'interrupted';
+/** A failed request's usage outcome, job state and job error kind, by why it stopped. */
+function failedStates(stopped: StopReason | undefined, failure: ImagineError | undefined): { outcome: FinishedOutcome; state: FinalJobState; errorKind: string } {
+  if (stopped === 'cancel') return { outcome: 'cancelled', state: 'cancelled', errorKind: 'cancelled' };
+  if (stopped === 'shutdown') return { outcome: 'interrupted', state: 'interrupted', errorKind: 'shutdown' };
   // The queue's deadline is a last resort against a run that never ends: counted as a timeout.
-  if (stopped === 'deadline') return 'timeout';
-  return failure?.kind ?? 'upstream';
+  if (stopped === 'deadline') return { outcome: 'timeout', state: 'failed', errorKind: failure?.kind ?? 'internal' };
+  return { outcome: failure?.kind ?? 'upstream', state: 'failed', errorKind: failure?.kind ?? 'internal' };
 }
 
 function resultFields(result: GenerationResult) {

@@ -1,6 +1,7 @@
 // How the core tells the asking platform what happens to a request. Implemented once for Discord
 // (src/discord/discordReporter.ts) and once for the terminal (src/cli/cliReporter.ts); the core
 // never knows which.
+import type { DeliveryRoute } from '../observability/metrics.js';
 import type { PartialImage } from '../providers/imageEvents.js';
 import type { RetryInfo } from '../providers/relayClient.js';
 import type { GenerationResult } from '../providers/types.js';
@@ -11,8 +12,8 @@ import type { Ending, Settled } from './records.js';
 export interface Receipt {
   messageId: string;
   channelId: string;
-  /** How it got there (`reply`, `followup`, `channel`, `dm`, `file`), for metrics. */
-  via: string;
+  /** How it got there: a Discord route (counted in metrics) or a file the terminal saved. */
+  via: DeliveryRoute | 'file';
 }
 
 export interface GenerationReporter {

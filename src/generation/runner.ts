@@ -2,7 +2,7 @@
 // generate (retries and previews reported), deliver through the reporter, and settle once. Every path
 // ends in exactly one settle() and one report to the member.
 import { log, type Log } from '../log.js';
-import { metrics, type DeliveryRoute } from '../observability/metrics.js';
+import { metrics } from '../observability/metrics.js';
 import type { GenerateOptions, ImagePipeline } from '../pipeline/imagePipeline.js';
 import { isImagineError } from '../providers/errors.js';
 import type { GenerationResult } from '../providers/types.js';
@@ -139,7 +139,7 @@ export class GenerationRunner {
       const receipt = await reporter.deliver(result);
       crashPoint('after_delivery');
       settled = records.settle(record, { kind: 'delivered', result, messageId: receipt.messageId, channelId: receipt.channelId });
-      metrics.delivered(receipt.via as DeliveryRoute);
+      if (receipt.via !== 'file') metrics.delivered(receipt.via);
       logger.info('generation delivered', { relay: result.relay, requestId: result.requestId, images: result.images.length, elapsedMs: result.elapsedMs, via: receipt.via });
     } catch (error) {
       // An image the relay sent broken (found while fitting it) is the relay's error, billed.

@@ -37,8 +37,6 @@ export interface GenerationRecord {
   key: string;
   usageId: number;
   jobId: number;
-  /** USD reserved: price per image on the first relay × images asked. */
-  estimate: number;
 }
 
 /** A request that passed every check and holds its reservation; its rows are written once the platform acknowledged it. */
@@ -47,8 +45,6 @@ export interface Reserved {
   /** The member who asked: their lane in the fair queue. */
   owner: string;
   prepared: PreparedGeneration;
-  /** USD reserved: price per image on the first relay × images asked. */
-  estimate: number;
   /** Notes for the result (the safety value used when the policy lowered it). */
   notes: Localized[];
   spoiler: boolean;

@@ -1,6 +1,6 @@
 // Each server's compiled word filter, kept while its entries stay the same. Compiling a list is the
-// expensive part (one regex per entry); reading it is cheap, and skipped altogether while nothing
-// was written to the database at all.
+// expensive part (one regex per entry); reading it is cheap, and skipped altogether while no word
+// list can have changed.
 import { compileWordFilter, type WordFilter } from '../moderation/wordFilter.js';
 import type { ChangeMark, PolicyStore } from '../storage/policyStore.js';
 
@@ -19,14 +19,14 @@ export class WordFilterCache {
 
   /**
    * The server's filter; recompiled only when its entries changed (by any process). While nothing
-   * was committed by another connection (PRAGMA data_version) and no row was changed through this
-   * one (total_changes(), whichever store changed it), no row is read; otherwise the entries are
-   * read again and the filter is kept when they are the same.
+   * was committed by another connection (PRAGMA data_version) and no word was edited through this
+   * one (whichever store edited it), no row is read; otherwise the entries are read again and the
+   * filter is kept when they are the same.
    */
   get(guildId: string): WordFilter {
     const mark = this.store.changeMark();
     const cached = this.filters.get(guildId);
-    if (cached && cached.mark.dataVersion === mark.dataVersion && cached.mark.localChanges === mark.localChanges) {
+    if (cached && cached.mark.dataVersion === mark.dataVersion && cached.mark.wordEdits === mark.wordEdits) {
       return cached.filter;
     }
     const entries = this.store.wordEntries(guildId);

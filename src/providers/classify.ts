@@ -264,30 +264,40 @@ export function classifyParsedResponse(
   return new UpstreamError(say('The relay or its upstream provider failed'), context);
 }
 
-/** Field names as relays spell them in messages: `output_format`, `output format`, `outputFormat`. */
+/** A field's name as relays spell it in messages: `output_format`, `output format`, `outputFormat`. */
+const MENTION_PATTERNS = new Map<string, RegExp>();
 function mentions(text: string, field: string): boolean {
-  const words = field.split('_');
-  const spaced = words.join('[ _-]?');
-  const camel = words.map((word, index) => (index === 0 ? word : `${word[0]?.toUpperCase()}${word.slice(1)}`)).join('');
-  return new RegExp(`\\b(?:${spaced}|${camel})\\b`, 'i').test(text);
+  let pattern = MENTION_PATTERNS.get(field);
+  if (!pattern) {
+    const words = field.split('_');
+    const camel = words.map((word, index) => (index === 0 ? word : `${word[0]?.toUpperCase()}${word.slice(1)}`)).join('');
+    pattern = new RegExp(`\\b(?:${words.join('[ _-]?')}|${camel})\\b`, 'i');
+    MENTION_PATTERNS.set(field, pattern);
+  }
+  return pattern.test(text);
 }
 
 /** The fields every request carries: a rejection that names one of them is about the request itself. */
 const STABLE_FIELDS = ['model', 'prompt', 'size', 'aspect_ratio', 'width', 'height', 'n', 'input_image'];
 
+/** Which of `fields` a bad request names, by its `param` or in its message. */
+export function namedFields(error: ImagineError, fields: readonly string[]): string[] {
+  const param = error.param?.toLowerCase();
+  const said = `${error.relayMessage ?? ''} ${error.code ?? ''}`;
+  return fields.filter((field) => field === param || mentions(said, field));
+}
+
 /**
  * Whether a bad request is about one of `sent`, the optional fields of the request that was refused,
- * so that sending it again without them may succeed: the error's `param` or its message names one of
- * them, or it is Flu's generic "400 Invalid request" (000: "参数名称写错" among its causes) that names
- * no stable field.
+ * so that sending it again without them may succeed: the error's `param` names one of them (a param
+ * naming another field settles it: no), or its message does, or it is Flu's generic "400 Invalid
+ * request" (000: "参数名称写错" among its causes) that names no stable field.
  */
 export function isOptionalFieldRejection(error: unknown, sent: readonly string[]): boolean {
   if (!isImagineError(error) || error.kind !== 'bad_request' || sent.length === 0) return false;
   const param = error.param?.toLowerCase();
-  if (param && sent.includes(param)) return true;
+  if (param) return sent.includes(param);
+  if (namedFields(error, sent).length > 0) return true;
   const said = `${error.relayMessage ?? ''} ${error.code ?? ''}`;
-  if (sent.some((field) => mentions(said, field))) return true;
-  if (param && !sent.includes(param)) return false;
   return /invalid request/i.test(said) && !STABLE_FIELDS.some((field) => mentions(error.relayMessage ?? '', field));
 }
-

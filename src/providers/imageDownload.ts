@@ -5,7 +5,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
 import { Agent, request } from 'undici';
-import { CancelledError, MalformedResponseError, isImagineError } from './errors.js';
+import { CancelledError, MalformedResponseError, RelayTimeoutError, isImagineError } from './errors.js';
 import { USER_AGENT, errorCode, safeCause } from './http.js';
 import { addressScope, isAddressAllowed } from './netAddress.js';
 
@@ -90,7 +90,7 @@ async function readCapped(body: AsyncIterable<Buffer>, maxBytes: number): Promis
   return Buffer.concat(chunks);
 }
 
-/** GETs an image URL and returns its bytes. Failures: MalformedResponseError (a slow download included: the answer was billed), CancelledError. */
+/** GETs an image URL and returns its bytes. Failures: MalformedResponseError, RelayTimeoutError, CancelledError. */
 export async function downloadImage(rawUrl: string, options: DownloadOptions): Promise<Buffer> {
   const { relay, timeoutMs, signal } = options;
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_IMAGE_BYTES;
@@ -149,11 +149,9 @@ export async function downloadImage(rawUrl: string, options: DownloadOptions): P
     if (isImagineError(error)) throw error;
     if (signal?.aborted) throw new CancelledError(undefined, context);
     if (deadline.aborted) {
-      // The relay answered 200, so it billed: a link too slow to fetch is an unusable answer (billed,
-      // never resent), not a generation that may or may not have happened.
-      throw new MalformedResponseError(`Downloading the image did not finish within ${Math.round(timeoutMs / 1000)} s`, {
+      throw new RelayTimeoutError(`Downloading the image did not finish within ${Math.round(timeoutMs / 1000)} s`, {
         ...context,
-        code: 'image_download_timeout',
+        code: 'timeout',
       });
     }
     const code = errorCode(error);

@@ -6,10 +6,10 @@
 // GPT image generations on relays that stream are sent with `stream: true` (streaming.ts); the
 // events are read as they arrive and their partial images handed to `onPartialImage`.
 import type { RelayConfig } from '../config/relay.js';
-import { classifyParsedResponse, extractRequestId, isErrorJson, isOptionalFieldRejection, parseJsonBody } from './classify.js';
+import { classifyParsedResponse, extractRequestId, isErrorJson, isOptionalFieldRejection, namedFields, parseJsonBody } from './classify.js';
 import { imagesFromChat } from './chatImages.js';
 import { OPTIONAL_FIELDS } from './profiles/types.js';
-import { CancelledError, RelayTimeoutError, UpstreamError, isImagineError, type ImagineError } from './errors.js';
+import { CancelledError, MalformedResponseError, RelayTimeoutError, UpstreamError, isImagineError, type ImagineError } from './errors.js';
 import { postJson, type RelayResponse } from './http.js';
 import { downloadImage, hostIsPrivate } from './imageDownload.js';
 import { encodeMultipart } from './multipart.js';
@@ -19,6 +19,7 @@ import { isEventStream } from './sse.js';
 import { DEFAULT_RETRY_POLICY, abortableSleep, retryDecision, type RetryPolicy, type Sleep } from './retry.js';
 import {
   PARTIAL_IMAGES,
+  STREAM_PARAMS,
   isStreamingRefusal,
   rememberStreamingRefused,
   shouldStream,
@@ -108,15 +109,24 @@ export async function generateOnRelay(
 
   // Whether the relay lives on a private address decides whether its image links may too.
   let relayIsPrivate: Promise<boolean> | undefined;
+  /** Set when the relay answers: one deadline for every link of that answer, not one per link. */
+  let downloadDeadline = Infinity;
   const download = async (url: string): Promise<Buffer> => {
     relayIsPrivate ??= hostIsPrivate(relay.baseUrl);
-    return downloadImage(url, {
-      relay: relay.name,
-      timeoutMs: options.downloadTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS,
-      signal,
-      maxBytes: options.maxImageBytes,
-      allowPrivateAddresses: await relayIsPrivate,
-    });
+    try {
+      return await downloadImage(url, {
+        relay: relay.name,
+        timeoutMs: Math.max(1, downloadDeadline - now()),
+        signal,
+        maxBytes: options.maxImageBytes,
+        allowPrivateAddresses: await relayIsPrivate,
+      });
+    } catch (error) {
+      // The relay answered 200, so it billed: a link too slow to fetch makes the answer unusable
+      // (billed, never resent), not a generation that may or may not have happened.
+      if (!isImagineError(error) || error.kind !== 'timeout') throw error;
+      throw new MalformedResponseError(error.message, { relay: relay.name, code: 'image_download_timeout', cause: error });
+    }
   };
 
   const readImages = async (
@@ -174,6 +184,7 @@ export async function generateOnRelay(
   const toGeneration = async (response: RelayResponse, json: unknown, attempts: number, dropped: string[]) => {
     const requestId = extractRequestId(response.headers);
     const where = { ...context, status: response.status, requestId };
+    downloadDeadline = now() + (options.downloadTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS);
     const read = plan.path === '/chat/completions' ? imagesFromChat : imagesFromJson;
     const parsed = await read(json, download, where);
     const result: RelayGeneration = { ...parsed, qualityDropped: dropped.includes('quality'), elapsedMs: now() - start, attempts };
@@ -227,15 +238,17 @@ export async function generateOnRelay(
       // optional field, or Flu's generic "Invalid request" of a request that carried some, is sent
       // once more with the stable set alone. Never twice: `dropped` is set by the first resend.
       // Streaming is optional too: Flu's generic refusal names neither `stream` nor anything else.
-      const optional = [...optionalFieldsOf(body), ...(streaming ? ['stream', 'partial_images'] : [])];
-      if (!resentStable && isOptionalFieldRejection(error, optional)) {
+      const optional = optionalFieldsOf(body);
+      if (!resentStable && isOptionalFieldRejection(error, streaming ? [...optional, ...STREAM_PARAMS] : optional)) {
         resentStable = true;
-        resendWith(without(body, optional));
-        dropped = optional.filter((field) => OPTIONAL.has(field));
+        dropped = optional;
         if (streaming) {
-          rememberStreamingRefused(relay);
+          // Not asked to stream again only when `stream` may be what it refused: a refusal that names
+          // another field says nothing about streaming.
+          if (namedFields(error, optional).length === 0) rememberStreamingRefused(relay);
+          resendWith(without(withoutStreaming(body), optional));
           streaming = false;
-        }
+        } else resendWith(without(body, optional));
         onRetry?.({ relay: relay.name, reason: 'params_dropped', attempt: attempts, delayMs: 0, error });
         continue;
       }

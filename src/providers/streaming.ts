@@ -48,7 +48,7 @@ export function withoutStreaming(body: Record<string, unknown>): Record<string, 
   return rest;
 }
 
-const STREAM_PARAMS = new Set(['stream', 'partial_images']);
+export const STREAM_PARAMS = new Set(['stream', 'partial_images']);
 const MENTIONS_STREAM = /\bstream(?:ing)?\b|partial_images/i;
 const UNKNOWN_PARAMETER = /unknown[\s_]+(?:parameter|field|argument)|unrecognized[\s_]+(?:request[\s_]+)?(?:parameter|field|argument)|not (?:a )?(?:supported|permitted) (?:parameter|field)/i;
 

@@ -35,13 +35,20 @@ export interface BlockedWord {
   addedAt: number;
 }
 
-/** Where the database stands: moves with every commit of another connection or change through this one. */
+/** Where the blocked-word lists stand: moves with every commit of another connection, or a word edit through this one. */
 export interface ChangeMark {
   /** PRAGMA data_version: counts the commits of other connections (other processes). */
   dataVersion: number;
-  /** total_changes(): the rows this connection changed, through any store on it. */
-  localChanges: number;
+  /** Word-list edits through this connection, by any store on it. */
+  wordEdits: number;
 }
+
+/**
+ * Word-list edits per connection. Not total_changes(): that moves with every row the bot writes
+ * (ledger, usage, jobs), and would send every /imagine back to reading its server's list before
+ * Discord is answered.
+ */
+const wordEdits = new WeakMap<Database, { count: number }>();
 
 interface PolicyDbRow {
   guild_id: string;
@@ -143,7 +150,7 @@ export class PolicyStore {
   private readonly deleteBlockedUserRow;
   private readonly selectWords;
   private readonly selectWordEntries;
-  private readonly selectChangeMark;
+  private readonly selectDataVersion;
   private readonly countWords;
   private readonly hasWordKey;
   private readonly insertWord;
@@ -201,10 +208,9 @@ export class PolicyStore {
       .prepare<[string], string>('SELECT entry FROM guild_blocked_words WHERE guild_id = ? ORDER BY rowid')
       .pluck();
     // data_version moves whenever another connection (another process: the CLI, an admin tool)
-    // commits anything; total_changes() whenever this connection changes a row.
-    this.selectChangeMark = db.prepare<[], ChangeMark>(
-      'SELECT (SELECT data_version FROM pragma_data_version) AS dataVersion, total_changes() AS localChanges',
-    );
+    // commits anything; this connection's own word edits are counted in `wordEdits`.
+    this.selectDataVersion = db.prepare<[], number>('SELECT data_version FROM pragma_data_version').pluck();
+    if (!wordEdits.has(db)) wordEdits.set(db, { count: 0 });
     this.countWords = db.prepare<[string], number>('SELECT COUNT(*) FROM guild_blocked_words WHERE guild_id = ?').pluck();
     this.hasWordKey = db
       .prepare<[string, string], number>('SELECT 1 FROM guild_blocked_words WHERE guild_id = ? AND match_key = ?')
@@ -223,7 +229,11 @@ export class PolicyStore {
   }
 
   changeMark(): ChangeMark {
-    return this.selectChangeMark.get() ?? { dataVersion: 0, localChanges: 0 };
+    return { dataVersion: this.selectDataVersion.get() ?? 0, wordEdits: this.edits().count };
+  }
+
+  private edits(): { count: number } {
+    return wordEdits.get(this.db) ?? { count: 0 };
   }
 
   // ---- policy ------------------------------------------------------------------------------
@@ -314,11 +324,15 @@ export class PolicyStore {
   saveWord(guildId: string, matchKey: string, word: BlockedWord): boolean {
     requireId('guildId', guildId);
     requireId('addedBy', word.addedBy);
-    return this.insertWord.run(guildId, matchKey, word.entry, word.kind, word.addedBy, word.addedAt).changes > 0;
+    const saved = this.insertWord.run(guildId, matchKey, word.entry, word.kind, word.addedBy, word.addedAt).changes > 0;
+    if (saved) this.edits().count++;
+    return saved;
   }
 
   /** Deletes the entry with this match key or this spelling; what was deleted, if anything. */
   deleteWord(guildId: string, matchKey: string, entry: string): Pick<BlockedWord, 'entry' | 'kind'> | undefined {
-    return this.deleteWordRow.get(guildId, matchKey, entry);
+    const removed = this.deleteWordRow.get(guildId, matchKey, entry);
+    if (removed) this.edits().count++;
+    return removed;
   }
 }

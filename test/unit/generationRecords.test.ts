@@ -66,7 +66,7 @@ function openOne(w: ReturnType<typeof world>): GenerationRecord {
   const from = origin();
   const reserved = w.records.reserve(from, prepared.plan.n, { cost: PRICE, limits: {} });
   if (!reserved.ok) throw new Error('not reserved');
-  const record = w.records.open(from, prepared, PRICE);
+  const record = w.records.open(from, prepared);
   if (!record) throw new Error('not opened');
   return record;
 }
@@ -111,7 +111,7 @@ describe('GenerationRecords', () => {
     // A redelivery of the same key is neither reserved nor opened twice.
     const same = { ...origin(), requestId: record.key };
     expect(w.records.reserve(same, 1, { cost: PRICE, limits: {} })).toMatchObject({ ok: true, existing: true });
-    expect(w.records.open(same, prepared, PRICE)).toBeUndefined();
+    expect(w.records.open(same, prepared)).toBeUndefined();
   });
 
   it('gives the reservation back when the rows cannot be written', () => {
@@ -119,7 +119,7 @@ describe('GenerationRecords', () => {
     const from = origin();
     w.records.reserve(from, 1, { cost: PRICE, limits: {} });
     w.db.exec("CREATE TRIGGER refuse_job BEFORE INSERT ON jobs BEGIN SELECT RAISE(ABORT, 'disk full'); END");
-    expect(() => w.records.open(from, prepared, PRICE)).toThrow(/disk full/);
+    expect(() => w.records.open(from, prepared)).toThrow(/disk full/);
     expect(w.ledger.get(from.requestId)).toMatchObject({ state: 'refunded', refundReason: 'internal' });
     // Neither row was left behind: the usage insert went with the refused job insert.
     expect(w.db.prepare('SELECT COUNT(*) AS n FROM usage').get()).toEqual({ n: 0 });

@@ -7,6 +7,7 @@ import { describeAuditEntry, describeBlockedPrompt } from '../../src/moderation/
 import { DEFAULT_POLICY_SETTINGS, PolicyValidationError } from '../../src/moderation/guildPolicy.js';
 import { normalizeForMatching } from '../../src/moderation/normalize.js';
 import { AuditLog } from '../../src/storage/auditLog.js';
+import { Ledger } from '../../src/storage/ledger.js';
 import type { Database } from '../../src/storage/database.js';
 import { migrate, MIGRATIONS } from '../../src/storage/migrations.js';
 import { MAX_BLOCKED_WORDS, PolicyService } from '../../src/policy/index.js';
@@ -309,13 +310,19 @@ describe('PolicyStore blocked words', () => {
     const sameConnection = new PolicyService(mine.db);
     const policies = mine.policies;
     policies.addBlockedWord(GUILD, 'gore', ADMIN);
-    // Every read of the entries, counted on the statement itself.
+    // Every read of the entries.
     const entryReads = vi.spyOn(policies.store, 'wordEntries');
     const filter = policies.wordFilter(GUILD);
     expect(entryReads).toHaveBeenCalledTimes(1);
     for (let i = 0; i < 5; i++) expect(policies.wordFilter(GUILD)).toBe(filter);
     expect(entryReads).toHaveBeenCalledTimes(1); // unchanged: no row read
     expect(policies.admissionContext(GUILD, USER).filter).toBe(filter);
+    expect(entryReads).toHaveBeenCalledTimes(1);
+    // What every /imagine writes on this connection (a ledger reservation) is no word edit: no re-read.
+    for (let i = 0; i < 3; i++) {
+      new Ledger(mine.db).reserve({ key: `k${i}`, guildId: GUILD, userId: USER, images: 1, cost: 0.01, limits: {} });
+      expect(policies.admissionContext(GUILD, USER).filter).toBe(filter);
+    }
     expect(entryReads).toHaveBeenCalledTimes(1);
 
     // Another connection commits something else: the entries are read again, the filter kept.
