@@ -177,10 +177,8 @@ export class ImagePipeline {
     const { request, model } = prepared;
     const routed = await this.router.generate(
       model.id,
-      (relay) => {
-        const plan = planRequest(request, model, this.dialectOptions(relay));
-        return relay === prepared.primaryRelay ? { ...plan, adjustments: prepared.plan.adjustments } : plan;
-      },
+      // The first relay's plan is the one prepare() made (and showed); the others are planned for their profile.
+      (relay) => (relay === prepared.primaryRelay ? prepared.plan : planRequest(request, model, this.dialectOptions(relay))),
       {
         timeoutMs: options.timeoutMs ?? this.config.env.requestTimeoutMs,
         downloadTimeoutMs: this.config.env.downloadTimeoutMs,

@@ -273,6 +273,19 @@ describe('generateOnRelay', () => {
     expect(rec.retries.map((r) => r.reason)).toEqual(['params_dropped']);
   });
 
+  it('a streamed request refused for another field is resent plain, and the relay is still asked to stream next time', async () => {
+    const server = await startRelay(json(400, { error: { message: "Invalid value: 'high'", param: 'quality' } }), ok(), ok());
+    const relay = relayAt(server, { streaming: true });
+    const streamed = { ...plan(), model: { id: 'gpt-image-2', dialect: 'gpt-image', result: 'b64' } as ModelSpec };
+    const result = await generateOnRelay(relay, streamed, { timeoutMs: 5_000 });
+    expect(server.hits[0]?.body).toMatchObject({ quality: 'high', stream: true });
+    expect(server.hits[1]?.body).toEqual({ model: 'gpt-image-2', prompt: 'a green square', size: '1024x1024' });
+    expect(result.droppedParams).toEqual(['quality']);
+    // The refusal named `quality`, so nothing was learned about streaming.
+    await generateOnRelay(relay, streamed, { timeoutMs: 5_000 });
+    expect(server.hits[2]?.body).toMatchObject({ stream: true });
+  });
+
   it('resends once when a 400 names an optional field by its message alone', async () => {
     const server = await startRelay(json(400, { error: { message: 'Unknown parameter: safety tolerance' } }), ok());
     const body = { model: 'flux-2-pro', prompt: 'p', size: '1024x1024', n: 1, seed: 7, safety_tolerance: 5 };

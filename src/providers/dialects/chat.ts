@@ -6,7 +6,6 @@
 import { simplestRatio, formatRatio } from '../../catalog/aspectRatio.js';
 import type { SizeMapping } from '../../catalog/sizes.js';
 import type { ModelSpec } from '../../catalog/types.js';
-import type { ModelRules } from '../profiles/types.js';
 import type { DialectOptions, ImageRequest, PlannedRequest } from '../types.js';
 import { checkInputImages, dataUrl } from './inputs.js';
 import { checkRequest, planned } from './plan.js';
@@ -21,7 +20,7 @@ export function sizeHint(size: SizeMapping, model: ModelSpec): string | undefine
   return `Image size: ${shape}.`;
 }
 
-export function planChat(request: ImageRequest, model: ModelSpec, _rules: ModelRules, options: DialectOptions): PlannedRequest {
+export function planChat(request: ImageRequest, model: ModelSpec, options: DialectOptions): PlannedRequest {
   const checked = checkRequest(request, model, options);
   const inputs = checkInputImages(request, model, options.offeredModels);
   const hint = sizeHint(checked.size, model);

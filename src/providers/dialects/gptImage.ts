@@ -5,7 +5,6 @@
 // `image[]` files (and an optional `mask`), the same text fields but no `moderation`, which OpenAI's
 // edit endpoint does not take.
 import type { ModelSpec } from '../../catalog/types.js';
-import type { ModelRules } from '../profiles/types.js';
 import type { DialectOptions, ImageRequest, PlannedFile, PlannedRequest } from '../types.js';
 import { checkInputImages } from './inputs.js';
 import { checkRequest, definedFields, planned, unlessDefault } from './plan.js';
@@ -28,7 +27,7 @@ function defaultQuality(model: ModelSpec): string {
   return model.qualities?.includes('auto') ? 'auto' : (model.qualities?.[0] ?? 'auto');
 }
 
-export function planGptImage(request: ImageRequest, model: ModelSpec, _rules: ModelRules, options: DialectOptions): PlannedRequest {
+export function planGptImage(request: ImageRequest, model: ModelSpec, options: DialectOptions): PlannedRequest {
   const checked = checkRequest(request, model, options);
   const inputs = checkInputImages(request, model, options.offeredModels);
   const edit = inputs.length > 0;

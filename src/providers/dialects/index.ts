@@ -15,6 +15,6 @@ export function planRequest(request: ImageRequest, model: ModelSpec, options: Di
   const { rules, spec, strictAspectRatios } = relayModel(model, options.profile, options);
   // The spec already carries the relay's prompt cap.
   const narrowed: DialectOptions = { ...options, strictAspectRatios, maxPromptChars: undefined };
-  if (rules.endpoint === 'chat') return planChat(request, spec, rules, narrowed);
-  return model.dialect === 'gpt-image' ? planGptImage(request, spec, rules, narrowed) : planFlux(request, spec, rules, narrowed);
+  if (rules.endpoint === 'chat') return planChat(request, spec, narrowed);
+  return model.dialect === 'gpt-image' ? planGptImage(request, spec, narrowed) : planFlux(request, spec, rules, narrowed);
 }

@@ -6,9 +6,6 @@ import type { ModelSpec } from '../../catalog/types.js';
 import { InvalidInputError } from '../../catalog/failure.js';
 import type { ImageRequest, InputImage } from '../../catalog/request.js';
 
-/** The option at fault in refusals about input images (`image`, `image2` … in Discord, `--image` in the CLI). */
-export const IMAGE_PARAM = 'image';
-
 /** The models (of `models`) that take input images, for refusals to name. */
 export function editModelIds(models: readonly ModelSpec[] = CATALOG): string[] {
   return models.filter((model) => model.inputImages).map((model) => model.id);

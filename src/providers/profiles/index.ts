@@ -25,7 +25,7 @@ export interface RelayModel {
   strictAspectRatios: boolean;
 }
 
-export function rulesFor(profile: ProfileName, model: ModelSpec): ModelRules {
+function rulesFor(profile: ProfileName, model: ModelSpec): ModelRules {
   return PROFILES[profile](model);
 }
 

@@ -93,8 +93,8 @@ const dallE3Format: ProfileRules = (model) => {
       inputs: 'none',
     };
   }
-  const optional: readonly OptionalField[] = model.id === 'dall-e-3' ? ['quality', 'style'] : GPT_OPTIONAL;
-  return { ...gptRules(), maxPromptChars: DALL_E_FORMAT_PROMPT_CHARS, optional };
+  // dall-e-3's own spec already narrows GPT_OPTIONAL to `quality` and `style` (no moderation, png only).
+  return { ...gptRules(), maxPromptChars: DALL_E_FORMAT_PROMPT_CHARS };
 };
 
 export const PROFILES: Readonly<Record<ProfileName, ProfileRules>> = {

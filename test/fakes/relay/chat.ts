@@ -7,7 +7,6 @@
 // generation URLs. Served on every profile; other models get a 400 (vision chat is not faked yet).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { ratioDimensions } from './dialects.js';
 import { invalidParam, invalidToken, modelNotFound, replyWithError, type ErrorReply } from './errors.js';
 import { applyTransportFault, isDownloadFault, isTransportFault } from './faults.js';
 import { moderate, type GenerationContext } from './generate.js';
@@ -62,15 +61,6 @@ function readAsk(messages: unknown): ChatAsk {
   return { text: texts.join('\n').trim(), images };
 }
 
-/** A ratio named in the text ("16:9", "9：16") within 1:3..3:1 sets the shape; otherwise 1024x1024. */
-function shapeFrom(text: string): { width: number; height: number } {
-  const match = /(\d{1,2})\s*[:：]\s*(\d{1,2})/.exec(text);
-  const w = Number(match?.[1] ?? 0);
-  const h = Number(match?.[2] ?? 0);
-  if (!match || w === 0 || h === 0 || w > 3 * h || h > 3 * w) return { width: 1024, height: 1024 };
-  return ratioDimensions(w, h);
-}
-
 export async function handleChat(
   ctx: GenerationContext,
   req: IncomingMessage,
@@ -114,7 +104,10 @@ export async function handleChat(
   if (!(await wait(latencyFor(settings, model.id), signal))) return;
   const blocked = moderate(model, ask.text);
   if (blocked !== undefined) return fail(blocked);
-  const { width, height } = shapeFrom(ask.text);
+  // APIYI's page for the model: "输出分辨率 | 无显式 size 参数,由模型自适应": the model picks the
+  // size, nothing in the request sets it, so the fake paints its own square whatever the text asks.
+  const width = 1024;
+  const height = 1024;
   const image = ask.images.length
     ? await paintFromInputs(ask.images, { width, height, format: 'png' })
     : await paint({ width, height, format: 'png', key: `prompt:${ask.text}`, noise: settings.noise || /\bnoise\b/i.test(ask.text) });

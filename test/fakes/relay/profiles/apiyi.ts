@@ -62,16 +62,6 @@ function sides(model: FakeModel, body: Body): { width: number; height: number } 
     reject('size', "Invalid request: send either 'size' or 'width'/'height' (与 size 二选一), not both.", 'conflicting_parameters');
   }
   const cap = PIXEL_CAPS[model.id] ?? FOUR_MEGAPIXELS;
-  if (model.id === ULTRA && has(body, 'aspect_ratio')) {
-    if (bySize || byPixels) {
-      reject('aspect_ratio', "Invalid request: send either 'aspect_ratio' or 'size'/'width'/'height', not both.", 'conflicting_parameters');
-    }
-    // 001 line 139 puts Ultra on this size-based page at 4 MP; its aspect_ratio (BFL's own field for
-    // Ultra, not in the seeds) is taken too, over BFL's 21:9..9:21, painted at about 4 MP.
-    const { w, h } = parseRatio(readString(body, 'aspect_ratio') ?? '1:1', [9, 21]);
-    const one = ratioDimensions(w, h);
-    return { width: one.width * 2, height: one.height * 2 };
-  }
   if (bySize) {
     const size = readString(body, 'size') as string;
     const parsed = parseSize(size);
