@@ -7,10 +7,11 @@
 // generation URLs. Served on every profile; other models get a 400 (vision chat is not faked yet).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { invalidParam, invalidToken, modelNotFound, replyWithError, type ErrorReply } from './errors.js';
-import { applyTransportFault, isDownloadFault, isTransportFault } from './faults.js';
+import { admitRequest } from './admit.js';
+import { invalidParam, modelNotFound, type ErrorReply } from './errors.js';
+import { isDownloadFault } from './faults.js';
 import { moderate, type GenerationContext } from './generate.js';
-import { bearerToken, sendJson, wait } from './http.js';
+import { sendJson, wait } from './http.js';
 import { decodeUrlOrDataUrl, paintFromInputs } from './inputs.js';
 import { findModel } from './models.js';
 import { paint } from './paint.js';
@@ -69,11 +70,9 @@ export async function handleChat(
   signal: AbortSignal,
 ): Promise<void> {
   const { settings } = ctx;
-  const fail = replyWithError(res, record.requestId);
-
-  const fault = ctx.takeFault();
-  if (fault !== undefined && isTransportFault(fault)) return applyTransportFault(fault, req, res);
-  if (bearerToken(req) !== settings.apiKey) return fail(invalidToken());
+  const admitted = admitRequest(ctx, req, res, record);
+  if (!admitted) return;
+  const { fail, fault } = admitted;
   const profile = profileOf(settings);
   const body = record.body;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {

@@ -5,11 +5,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import sharp from 'sharp';
 import { successBody } from './answer.js';
+import { admitRequest } from './admit.js';
 import { validateGeneration } from './dialects.js';
-import { invalidParam, invalidToken, modelNotFound, upstreamError, replyWithError } from './errors.js';
-import { applyTransportFault, isTransportFault } from './faults.js';
+import { invalidParam, modelNotFound, upstreamError } from './errors.js';
 import { checkRelayLimits, moderate, type GenerationContext } from './generate.js';
-import { bearerToken, sendJson, wait } from './http.js';
+import { sendJson, wait } from './http.js';
 import { inputKind, paintFromInputs } from './inputs.js';
 import { findModel } from './models.js';
 import type { ParsedForm } from './multipart.js';
@@ -40,11 +40,9 @@ export async function handleEdit(
   form: ParsedForm | undefined,
 ): Promise<void> {
   const { settings } = ctx;
-  const fail = replyWithError(res, record.requestId);
-
-  const fault = ctx.takeFault();
-  if (fault !== undefined && isTransportFault(fault)) return applyTransportFault(fault, req, res);
-  if (bearerToken(req) !== settings.apiKey) return fail(invalidToken());
+  const admitted = admitRequest(ctx, req, res, record);
+  if (!admitted) return;
+  const { fail, fault } = admitted;
   if (form === undefined) {
     return fail(upstreamError(400, "Invalid Content-Type header (application/json), expected multipart/form-data.", null, 'invalid_content_type'));
   }

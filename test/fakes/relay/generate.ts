@@ -4,10 +4,11 @@
 // checks, drops and validates follows its profile (profiles/).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { successBody } from './answer.js';
-import { invalidToken, modelNotFound, relayError, upstreamError, replyWithError, type ErrorReply } from './errors.js';
-import { applyTransportFault, isStreamFault, isTransportFault } from './faults.js';
+import { admitRequest } from './admit.js';
+import { modelNotFound, relayError, upstreamError, type ErrorReply } from './errors.js';
+import { isStreamFault } from './faults.js';
 import type { FileStore } from './files.js';
-import { bearerToken, sendJson, wait } from './http.js';
+import { sendJson, wait } from './http.js';
 import { paintFromInputs } from './inputs.js';
 import { findModel, type FakeModel } from './models.js';
 import { paint } from './paint.js';
@@ -33,14 +34,12 @@ export async function handleGeneration(
   signal: AbortSignal,
 ): Promise<void> {
   const { settings } = ctx;
-  const fail = replyWithError(res, record.requestId);
-
-  const fault = ctx.takeFault();
-  if (fault !== undefined && isTransportFault(fault)) return applyTransportFault(fault, req, res);
+  const admitted = admitRequest(ctx, req, res, record);
+  if (!admitted) return;
+  const { fail, fault } = admitted;
   // A stream fault plays only inside a streamed answer (stream.ts); the others spoil a plain one.
   const streamFault = fault !== undefined && isStreamFault(fault) ? fault : undefined;
   const answerFault = fault !== undefined && !isStreamFault(fault) ? fault : undefined;
-  if (bearerToken(req) !== settings.apiKey) return fail(invalidToken());
 
   const profile = profileOf(settings);
   // Malformed JSON (recorded as its raw text), or JSON that is no object: 400 on every profile
