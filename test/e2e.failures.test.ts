@@ -642,6 +642,9 @@ describe('delivery survives Discord failures, expired tokens and the upload limi
     await waitForLogAfter(world, logsFrom, /interaction handler failed/);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(world.relay.requests.length).toBe(relayBefore);
+    // The reservation made before the deferral is given back at once, and no row waits for a restart.
+    expect(ledgerRow(world, handle.id)).toMatchObject({ state: 'refunded', possibly_billed: 0 });
+    expect(world.usageRows().some((row) => row.interaction_id === handle.id)).toBe(false);
     for (const line of world.bot.logs.slice(logsFrom)) expect(line).not.toContain(handle.token);
     await expectNextImagineWorks(world);
   });
