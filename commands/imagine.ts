@@ -1,9 +1,8 @@
-// /imagine: prompt, model, size, quality, seed, safety_tolerance (CONTRACT.md), plus count, and the
-// attachments `image` … `image4`, which make the request an edit of those images.
-// Input is checked before the deferral and before anything is spent; a valid request is deferred at
-// once and generated in the background of the interaction. With attachments, only what is cheap
-// comes before the deferral (policy, queue, the files' declared size and type); they are downloaded
-// and read right after it (their links expire), and a refusal then is still private.
+// /imagine: prompt, model, size, quality, seed, safety_tolerance (CONTRACT.md), plus count, enhance,
+// style, and the attachments `image` … `image4`, which make the request an edit of those images.
+// The command only declares; the member's request is composed (options, --parameters, shortcuts,
+// the style, their /settings defaults) and admitted by src/discord/memberImagine.ts: input is
+// checked before the deferral and before anything is spent, and the work happens after it.
 import {
   ApplicationCommandOptionType,
   type APIApplicationCommandOptionChoice,
@@ -15,16 +14,11 @@ import { sizeChoices } from '../src/catalog/sizes.js';
 import { parseSize } from '../src/catalog/sizeSyntax.js';
 import type { ModelSpec } from '../src/catalog/types.js';
 import type { BotContext } from '../src/discord/context.js';
-import type { AttachmentInput } from '../src/discord/attachmentInputs.js';
-import { admitAndDefer, attachmentInput } from '../src/discord/inputRequest.js';
-import { runGeneration } from '../src/discord/generationRun.js';
-import type { Localized } from '../src/i18n/locale.js';
-import { text } from '../src/i18n/messages.js';
-import { extractInlineParameters } from '../src/prompt/inlineParameters.js';
-import { commandJSON, readArguments, type ArgumentsOf } from './arguments.js';
+import { attachmentInput } from '../src/discord/inputRequest.js';
+import { imagineFor } from '../src/discord/memberImagine.js';
+import { commandJSON, readArguments } from './arguments.js';
 import { describe, zhLocalizations } from './localize.js';
 import type { SlashCommand } from './types.js';
-import type { DraftRequest } from '../src/catalog/request.js';
 
 const MAX_CHOICES = 25;
 /** Attachment options: `image`, `image2` … FLUX.2 reads up to 8 and GPT image 16, but four fit a command comfortably. */
@@ -85,6 +79,18 @@ export const ImagineCommand = {
       min_value: 1,
       max_value: 10,
     },
+    {
+      type: ApplicationCommandOptionType.Boolean,
+      name: 'enhance',
+      ...describe({ en: 'Let the chat model write a more detailed prompt from yours (also --enhance / --raw)', zh: '让聊天模型把你的提示词扩写得更详细(也可用 --enhance / --raw)' }),
+    },
+    {
+      type: ApplicationCommandOptionType.String,
+      name: 'style',
+      ...describe({ en: "One of this server's style presets", zh: '本服务器的风格预设之一' }),
+      autocomplete: true,
+      max_length: 32,
+    },
     ...IMAGE_OPTIONS.map((name, index) => ({
       type: ApplicationCommandOptionType.Attachment as const,
       name,
@@ -96,8 +102,6 @@ export const ImagineCommand = {
     })),
   ],
 } as const;
-
-type ImagineArguments = ArgumentsOf<typeof ImagineCommand>;
 
 /** The offered models as choices, or autocomplete when there are more than Discord allows. */
 function modelField(config: AppConfig) {
@@ -116,10 +120,17 @@ export const imagine: SlashCommand = {
   },
 
   async execute(ctx: BotContext, interaction: ChatInputCommandInteraction) {
-    const { request, notes, attachments } = readRequest(readArguments(ImagineCommand, interaction));
-    const admitted = await admitAndDefer(ctx, interaction, request, attachments.length ? { attachments } : undefined);
-    if (!admitted) return;
-    await runGeneration(ctx, { interaction, ...admitted, notes: [...notes, ...admitted.notes] });
+    const args = readArguments(ImagineCommand, interaction);
+    await imagineFor(ctx, interaction, {
+      prompt: args.prompt,
+      options: defined({ model: args.model, size: args.size, quality: args.quality, seed: args.seed, safetyTolerance: args.safety_tolerance, n: args.count }),
+      ...defined({ enhance: args.enhance, style: args.style }),
+      // Slash-command uploads live in no message, so they have no source to fetch again.
+      inputs: { attachments: IMAGE_OPTIONS.flatMap((name) => {
+        const attachment = args[name];
+        return attachment ? [attachmentInput(attachment)] : [];
+      }) },
+    });
   },
 
   async autocomplete(ctx: BotContext, interaction: AutocompleteInteraction) {
@@ -137,6 +148,7 @@ export const imagine: SlashCommand = {
     if (focused.name === 'size') values = sizeChoices(served);
     else if (focused.name === 'quality') values = [...(served.qualities ?? [])];
     else if (focused.name === 'model') values = ctx.pipeline.offeredModels.map((m) => m.id);
+    else if (focused.name === 'style') values = interaction.guildId ? ctx.styles.list(interaction.guildId).map((preset) => preset.name) : [];
     const matches = values.filter((value) => value.toLowerCase().includes(typed));
     // Free input stays possible: offer what was typed first when it is a complete size that is not
     // listed (1000x1000), but not a fragment such as `16`, which would only be refused on submit.
@@ -144,27 +156,6 @@ export const imagine: SlashCommand = {
     await interaction.respond(matches.slice(0, MAX_CHOICES).map((value) => ({ name: value, value })));
   },
 };
-
-/** Options win over parameters typed into the prompt; unknown `--x` stay in the prompt and are noted. */
-function readRequest(args: ImagineArguments): {
-  request: DraftRequest;
-  notes: Localized[];
-  attachments: AttachmentInput[];
-} {
-  const inline = extractInlineParameters(args.prompt);
-  const request = {
-    ...inline.found,
-    prompt: inline.prompt,
-    ...defined({ model: args.model, size: args.size, quality: args.quality, seed: args.seed, safetyTolerance: args.safety_tolerance, n: args.count }),
-  };
-  const notes = inline.unknown.length ? [text.unknownInlineParameters({ list: inline.unknown.join(', ') })] : [];
-  // Slash-command uploads live in no message, so they have no source to fetch again.
-  const attachments = IMAGE_OPTIONS.flatMap((name) => {
-    const attachment = args[name];
-    return attachment ? [attachmentInput(attachment)] : [];
-  });
-  return { request, notes, attachments };
-}
 
 function defined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;

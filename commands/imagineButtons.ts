@@ -1,13 +1,15 @@
 // The buttons under a result. Their state is the usage-log row id in the custom_id, so they work
 // for any result the log holds, across restarts. Vary edits the result itself (its image is the
 // input); Re-roll of an edit fetches the same input images again from their messages.
-import { EmbedBuilder, MessageFlags, PermissionFlagsBits, type ButtonInteraction } from 'discord.js';
+import { EmbedBuilder, MessageFlags, PermissionFlagsBits, type ButtonInteraction, type StringSelectMenuInteraction } from 'discord.js';
 import type { BotContext } from '../src/discord/context.js';
 import { parseResultButtonId } from '../src/discord/customIds.js';
-import { admitAndDefer, editModelFor, firstImage } from '../src/discord/inputRequest.js';
+import { admitAndDefer, editModelFor } from '../src/discord/inputRequest.js';
+import { resultImage } from '../src/discord/resultImage.js';
 import { runGeneration } from '../src/discord/generationRun.js';
 import { deleteResult } from '../src/gallery/resultDeletion.js';
 import { shorten } from '../src/shorten.js';
+import { assistText } from '../src/i18n/assistMessages.js';
 import { inputText } from '../src/i18n/inputMessages.js';
 import { localeFromDiscord, pick, type Locale, type Localized } from '../src/i18n/locale.js';
 import { text } from '../src/i18n/messages.js';
@@ -35,7 +37,7 @@ export const imagineButtons: ButtonHandler = {
 };
 
 /** The stored parameters without the input references (they are not images; see InputImages' `stored`). */
-function rowParams(row: UsageRow): Record<string, unknown> {
+export function rowParams(row: UsageRow): Record<string, unknown> {
   const { inputImages: _inputs, mask: _mask, ...params } = row.params;
   return params;
 }
@@ -52,12 +54,12 @@ async function reroll(ctx: BotContext, interaction: ButtonInteraction, row: Usag
 }
 
 /**
- * The result itself as the input image, the same prompt, a new seed: on the result's model when it
- * takes images, else on the server's image-editing model.
+ * The result itself (its image `index`, the first for the button) as the input image, the same
+ * prompt, a new seed: on the result's model when it takes images, else on the server's image-editing model.
  */
-async function vary(ctx: BotContext, interaction: ButtonInteraction, row: UsageRow, locale: Locale): Promise<void> {
+export async function vary(ctx: BotContext, interaction: ButtonInteraction | StringSelectMenuInteraction, row: UsageRow, locale: Locale, index = 1): Promise<void> {
   const message = interaction.message;
-  const image = firstImage({ id: message.id, channelId: message.channelId, attachments: message.attachments.values() });
+  const image = resultImage({ id: message.id, channelId: message.channelId, attachments: message.attachments.values() }, index)?.input;
   const model = editModelFor(ctx, row.model);
   if (!image || !model) {
     await interaction.reply({ content: `❌ ${pick(image ? inputText.noEditModel : inputText.sourceGone, locale)}`, flags: MessageFlags.Ephemeral });
@@ -72,7 +74,8 @@ async function vary(ctx: BotContext, interaction: ButtonInteraction, row: UsageR
 const PARAMETERS_FIELD: Localized = { en: 'Parameters', zh: '参数' };
 
 async function details(interaction: ButtonInteraction, row: UsageRow, locale: Locale): Promise<void> {
-  const params = Object.entries(rowParams(row))
+  const { originalPrompt, ...shown } = rowParams(row);
+  const params = Object.entries(shown)
     .filter(([key]) => key !== 'seed')
     .map(([key, value]) => `${key}: ${String(value)}`)
     .join('\n');
@@ -80,6 +83,8 @@ async function details(interaction: ButtonInteraction, row: UsageRow, locale: Lo
     .setTitle(pick(text.fieldPrompt, locale))
     .setDescription(shorten(row.prompt, 4000))
     .addFields(
+      // An enhanced prompt: the description is what was sent, this is what the member typed.
+      ...(typeof originalPrompt === 'string' ? [{ name: pick(assistText.fieldOriginalPrompt, locale), value: shorten(originalPrompt, 1024) }] : []),
       { name: pick(text.fieldModel, locale), value: row.model, inline: true },
       { name: pick(text.fieldSize, locale), value: row.sizeEffective ?? row.sizeRequested ?? '—', inline: true },
       { name: pick(text.fieldSeed, locale), value: row.seed === null ? '—' : String(row.seed), inline: true },

@@ -16,11 +16,10 @@ import {
 } from 'discord.js';
 import type { ModelSpec } from '../src/catalog/types.js';
 import type { BotContext } from '../src/discord/context.js';
-import { admitAndDefer, editModelFor, firstImage } from '../src/discord/inputRequest.js';
-import { runGeneration } from '../src/discord/generationRun.js';
+import { editModelFor, firstImage } from '../src/discord/inputRequest.js';
+import { imagineFor } from '../src/discord/memberImagine.js';
 import { inputText } from '../src/i18n/inputMessages.js';
 import { localeFromDiscord, pick, type Locale, type Localized } from '../src/i18n/locale.js';
-import { text } from '../src/i18n/messages.js';
 import { extractInlineParameters } from '../src/prompt/inlineParameters.js';
 import type { InputSource } from '../src/providers/types.js';
 import { zhLocalizations } from './localize.js';
@@ -116,14 +115,11 @@ export const remixModal: ModalHandler = {
   async handle(ctx: BotContext, interaction: ModalSubmitInteraction) {
     const source = parseRemixModalId(interaction.customId);
     if (!source) return privately(interaction, inputText.sourceGone);
-    // The same prompt syntax as /imagine (--ar 16:9, --seed 42); the form's model choice wins.
-    const inline = extractInlineParameters(interaction.fields.getTextInputValue(PROMPT_INPUT));
-    const model = chosenModel(interaction) ?? inline.found.model ?? editModelFor(ctx, undefined);
-    const asked = { ...inline.found, prompt: inline.prompt, ...(model ? { model } : {}) };
-    const notes = inline.unknown.length ? [text.unknownInlineParameters({ list: inline.unknown.join(', ') })] : [];
+    // The same prompt syntax as /imagine (--ar 16:9, --seed 42, shortcuts, --no); the form's model
+    // choice wins, then one typed in the prompt, then the server's image-editing model.
+    const prompt = interaction.fields.getTextInputValue(PROMPT_INPUT);
+    const model = chosenModel(interaction) ?? extractInlineParameters(prompt).found.model ?? editModelFor(ctx, undefined);
     // The message is fetched again (for a fresh link) and its image downloaded after the deferral.
-    const admitted = await admitAndDefer(ctx, interaction, asked, { messages: [source] });
-    if (!admitted) return;
-    await runGeneration(ctx, { interaction, ...admitted, notes: [...notes, ...admitted.notes] });
+    await imagineFor(ctx, interaction, { prompt, options: model ? { model } : {}, inputs: { messages: [source] } });
   },
 };

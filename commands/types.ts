@@ -6,6 +6,7 @@ import type {
   ModalSubmitInteraction,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
   RESTPostAPIContextMenuApplicationCommandsJSONBody,
+  StringSelectMenuInteraction,
 } from 'discord.js';
 import type { AppConfig } from '../src/config/index.js';
 import type { BotContext } from '../src/discord/context.js';
@@ -39,4 +40,10 @@ export interface MessageCommand {
 export interface ModalHandler {
   prefix: string;
   handle(ctx: BotContext, interaction: ModalSubmitInteraction): Promise<void>;
+}
+
+/** String select menus in messages whose custom_id starts with `prefix:`. */
+export interface SelectHandler {
+  prefix: string;
+  handle(ctx: BotContext, interaction: StringSelectMenuInteraction): Promise<void>;
 }

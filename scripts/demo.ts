@@ -4,7 +4,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { BUTTON_HANDLERS, MESSAGE_COMMANDS, MODAL_HANDLERS, SLASH_COMMANDS } from '../commands/index.js';
+import { BUTTON_HANDLERS, MESSAGE_COMMANDS, MODAL_HANDLERS, SELECT_HANDLERS, SLASH_COMMANDS } from '../commands/index.js';
 import { loadConfig } from '../src/config/index.js';
 import { startBot } from '../src/discord/bot.js';
 import { parseLogLevel, setLogLevel } from '../src/log.js';
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
       DATABASE_PATH: join(dataDir, 'demo.sqlite'),
     },
   });
-  const bot = await startBot(config, { slash: SLASH_COMMANDS, buttons: BUTTON_HANDLERS, messages: MESSAGE_COMMANDS, modals: MODAL_HANDLERS });
+  const bot = await startBot(config, { slash: SLASH_COMMANDS, buttons: BUTTON_HANDLERS, messages: MESSAGE_COMMANDS, modals: MODAL_HANDLERS, selects: SELECT_HANDLERS });
   await discord.waitForReady();
   say(`the bot is online as ${bot.client.user.tag}; sending /imagine prompt:"${prompt}"`);
 

@@ -1,7 +1,7 @@
 // `npm start`: the bot. Configuration problems end in one line naming the variable; SIGTERM and
 // SIGINT stop it gracefully within 20 s.
 import { DiscordjsError, DiscordjsErrorCodes } from 'discord.js';
-import { BUTTON_HANDLERS, MESSAGE_COMMANDS, MODAL_HANDLERS, SLASH_COMMANDS } from '../commands/index.js';
+import { BUTTON_HANDLERS, MESSAGE_COMMANDS, MODAL_HANDLERS, SELECT_HANDLERS, SLASH_COMMANDS } from '../commands/index.js';
 import { ConfigError, loadConfig } from './config/index.js';
 import { startBot, type RunningBot } from './discord/bot.js';
 import { describeDiscordError } from './discord/discordErrors.js';
@@ -11,7 +11,7 @@ import { flushLogs, log, setLogLevel } from './log.js';
 const HARD_EXIT_MS = 19_500;
 
 /** What users can type, handed down to the interaction router (src/discord never imports commands/). */
-const COMMANDS: CommandSet = { slash: SLASH_COMMANDS, buttons: BUTTON_HANDLERS, messages: MESSAGE_COMMANDS, modals: MODAL_HANDLERS };
+const COMMANDS: CommandSet = { slash: SLASH_COMMANDS, buttons: BUTTON_HANDLERS, messages: MESSAGE_COMMANDS, modals: MODAL_HANDLERS, selects: SELECT_HANDLERS };
 
 /** Every exit goes through here, so the last log lines (why it stopped) are written out first. */
 function exit(code: number): never {

@@ -117,6 +117,18 @@ describe('.env and the process environment', () => {
   });
 });
 
+describe('the chat model of a single relay', () => {
+  it('is IMAGE_CHAT_MODEL on the IMAGE_API_* relay (gpt-4o-mini at $0.002 by default); none leaves chat unset', () => {
+    const config = load(RELAY, { require: ['relay'] });
+    expect(config.chat).toEqual({ relay: config.relays[0], model: 'gpt-4o-mini', pricePerCall: 0.002 });
+    const chosen = load({ ...RELAY, IMAGE_CHAT_MODEL: 'gpt-4o', IMAGE_CHAT_PRICE: '0.01' }, { require: ['relay'] });
+    expect(chosen.chat).toMatchObject({ model: 'gpt-4o', pricePerCall: 0.01 });
+    expect(load({ ...RELAY, IMAGE_CHAT_MODEL: 'None' }).chat).toBeUndefined();
+    // No relay, no chat.
+    expect(load({}).chat).toBeUndefined();
+  });
+});
+
 describe('one-line errors that name the variable', () => {
   it('a missing IMAGE_API_BASE_URL', () => {
     const message = configError(() => load({ IMAGE_API_KEY: 'sk-test-key-abcdefgh' }, { require: ['relay'] }));
@@ -252,6 +264,28 @@ describe('PROVIDERS_FILE', () => {
     // Without the declaration the same IMAGE_MODELS is refused.
     const bare = providers({ relays: [{ name: 'main', baseUrl: 'https://main.example.com/v1', apiKey: 'sk-a' }] });
     expect(configError(() => load({ PROVIDERS_FILE: bare, IMAGE_MODELS: 'flux-2-turbo' }))).toContain('flux-2-turbo');
+  });
+
+  it('chat goes to the first relay by priority that serves it: chatModel null opts a relay out, chatModel and chatPrice override', () => {
+    const file = providers({
+      relays: [
+        { name: 'images', baseUrl: 'https://images.example.com/v1', apiKey: 'sk-a', priority: 1, chatModel: null },
+        { name: 'cheap', baseUrl: 'https://cheap.example.com/v1', apiKey: 'sk-b', priority: 5, chatPrice: 0.001 },
+        { name: 'vision', baseUrl: 'https://vision.example.com/v1', apiKey: 'sk-c', priority: 9, chatModel: 'gpt-4o' },
+      ],
+    });
+    const config = load({ PROVIDERS_FILE: file, IMAGE_CHAT_MODEL: 'gpt-4.1-mini' }, { require: ['relay'] });
+    expect(config.chat).toMatchObject({ relay: { name: 'cheap', apiKey: 'sk-b' }, model: 'gpt-4.1-mini', pricePerCall: 0.001 });
+    // With IMAGE_CHAT_MODEL off, only a relay that names its own model serves chat, at IMAGE_CHAT_PRICE.
+    const off = load({ PROVIDERS_FILE: file, IMAGE_CHAT_MODEL: 'off', IMAGE_CHAT_PRICE: '0.004' }, { require: ['relay'] });
+    expect(off.chat).toMatchObject({ relay: { name: 'vision' }, model: 'gpt-4o', pricePerCall: 0.004 });
+  });
+
+  it('a bad chatModel or chatPrice is one line naming the field', () => {
+    const empty = providers({ relays: [{ name: 'main', baseUrl: 'https://main.example.com/v1', apiKey: 'sk-a', chatModel: '' }] });
+    expect(configError(() => load({ PROVIDERS_FILE: empty }))).toContain('relays.0.chatModel');
+    const negative = providers({ relays: [{ name: 'main', baseUrl: 'https://main.example.com/v1', apiKey: 'sk-a', chatPrice: -0.5 }] });
+    expect(configError(() => load({ PROVIDERS_FILE: negative }))).toContain('relays.0.chatPrice');
   });
 });
 

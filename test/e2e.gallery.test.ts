@@ -69,7 +69,7 @@ describe('community sharing: Share, ⭐, the gallery and /gallery (real bot proc
     it('a result has Share and ⭐ on a second row (ids ≤ 100 chars), labels in the user’s language', async () => {
       const en = await d.imagine('a paper boat on a puddle', { user: REQUESTER });
       const rows = rowsOf(en);
-      expect(rows).toHaveLength(2);
+      expect(rows).toHaveLength(3);
       // The first row is the result's own (img:), whatever other features add to it.
       const own = rows[0]!.map((b) => b.custom_id.split(':').slice(0, 2).join(':'));
       expect(own.every((id) => id.startsWith('img:'))).toBe(true);

@@ -253,9 +253,9 @@ describe('/imagine and /usage end to end (real bot process)', () => {
 
     it('an unknown --parameter stays in the prompt and is noted under the image', async () => {
       const from = world.relay.requests.length;
-      const { message } = await imagine([str('prompt', 'a fox --stylize 500'), str('model', 'flux-2-pro')]);
-      expect(bodyOf(generationRequests(from)[0]).prompt).toBe('a fox --stylize 500');
-      expect(JSON.stringify(message.embeds)).toContain('--stylize');
+      const { message } = await imagine([str('prompt', 'a fox --sharpness 5'), str('model', 'flux-2-pro')]);
+      expect(bodyOf(generationRequests(from)[0]).prompt).toBe('a fox --sharpness 5');
+      expect(JSON.stringify(message.embeds)).toContain('--sharpness');
     });
   });
 
@@ -544,7 +544,7 @@ describe('npm run register (dist/src/register.js)', () => {
   }
 
   function checkCommands(commands: Command[]): void {
-    expect(commands.map((command) => command.name).sort()).toEqual(['Remix', 'gallery', 'history', 'imagine', 'imagine-admin', 'usage']);
+    expect(commands.map((command) => command.name).sort()).toEqual(['Describe', 'Remix', 'describe', 'gallery', 'history', 'imagine', 'imagine-admin', 'settings', 'usage']);
     // The message context menu (right-click a message → Apps → Remix), localised.
     const remix = commands.find((command) => command.name === 'Remix') as (Command & { type?: number }) | undefined;
     expect(remix?.type).toBe(3);
@@ -568,22 +568,22 @@ describe('npm run register (dist/src/register.js)', () => {
     expect(usage.description_localizations?.['zh-CN']).toMatch(/\p{Script=Han}/u);
   }
 
-  it('registers /imagine, /usage, /imagine-admin, /gallery, /history and Remix to the guild, and repeating it still leaves six commands', async () => {
+  it('registers /imagine, /usage, /imagine-admin, /gallery, /history, /describe, /settings, Remix and Describe to the guild, and repeating it still leaves nine commands', async () => {
     const first = await register({ DISCORD_GUILD_ID: discord.guildId });
     expect(first.stdout).toMatch(/\/imagine/);
     checkCommands(discord.registeredCommands(discord.guildId) as Command[]);
     expect(discord.registeredCommands()).toEqual([]);
     await register({ DISCORD_GUILD_ID: discord.guildId });
-    expect(discord.registeredCommands(discord.guildId)).toHaveLength(6);
+    expect(discord.registeredCommands(discord.guildId)).toHaveLength(9);
     const puts = discord.requests.filter((request) => request.method === 'PUT' && request.path.includes('/commands'));
     expect(puts).toHaveLength(2);
   });
 
-  it('registers globally without DISCORD_GUILD_ID, and repeating it still leaves six commands', async () => {
+  it('registers globally without DISCORD_GUILD_ID, and repeating it still leaves nine commands', async () => {
     await register();
     checkCommands(discord.registeredCommands() as Command[]);
     await register();
-    expect(discord.registeredCommands()).toHaveLength(6);
+    expect(discord.registeredCommands()).toHaveLength(9);
     checkCommands(discord.registeredCommands() as Command[]);
   });
 });

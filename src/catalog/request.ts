@@ -25,6 +25,11 @@ export interface ImageRequest {
   inputImages?: InputImage[];
   /** GPT image edits only: a PNG whose transparent pixels mark where the first image may change. */
   mask?: InputImage;
+  /**
+   * What the member typed, when the chat model rewrote it into `prompt` (enhance): kept for Details
+   * and the usage log, never sent to a relay.
+   */
+  originalPrompt?: string;
 }
 
 /** What a member or a command line asked for, before checks: a prompt and whatever options were set. */

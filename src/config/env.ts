@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { parseLogLevel, type LogLevel } from '../log.js';
 import { PROFILE_NAMES, type ProfileName } from '../providers/profiles/types.js';
+import { DEFAULT_CHAT_MODEL, DEFAULT_CHAT_PRICE } from './chat.js';
 import { ConfigError } from './errors.js';
 
 const blankToUndefined = (value: unknown) =>
@@ -44,6 +45,26 @@ const flag = z.preprocess(
     .optional(),
 );
 
+/** A price in USD: a decimal of 0 or more (0 makes the call free to members). */
+const PRICE_HINT = { message: 'must be a price in USD of 0 or more, such as 0.002' };
+const nonNegativeDecimal = z.preprocess(
+  blankToUndefined,
+  z.coerce.number(PRICE_HINT).nonnegative(PRICE_HINT).optional(),
+);
+
+/**
+ * A chat model id (one word, as relays name models), or `none` / `off` for no chat model at all:
+ * `null` then, so that "not set" (the default model) and "switched off" stay apart.
+ */
+const chatModel = z.preprocess(
+  blankToUndefined,
+  z
+    .string()
+    .regex(/^\S{1,100}$/, { message: 'must be a chat model id such as gpt-4o-mini (no spaces), or none to switch chat off' })
+    .transform((value) => (/^(none|off)$/i.test(value) ? null : value))
+    .optional(),
+);
+
 /** A TCP port; 0 asks the system for any free one (the bound address is logged). */
 const PORT_HINT = { message: 'must be a port number (0-65535; 0 picks a free one)' };
 const port = z.preprocess(
@@ -74,6 +95,8 @@ const EnvSchema = z.object({
   IMAGE_N: positiveInt(10),
   REQUEST_TIMEOUT: positiveInt(3600),
   IMAGE_MODELS: optionalText,
+  IMAGE_CHAT_MODEL: chatModel,
+  IMAGE_CHAT_PRICE: nonNegativeDecimal,
   DATABASE_PATH: optionalText,
   PROVIDERS_FILE: optionalText,
   IMAGE_API_PROFILE: z.preprocess(
@@ -116,6 +139,10 @@ export interface Env {
   downloadTimeoutMs: number;
   /** From IMAGE_MODELS; undefined means every catalog model. */
   offeredModels?: string[];
+  /** IMAGE_CHAT_MODEL: the chat (text and vision) model on the relays; undefined when `none` or `off`. */
+  chatModel?: string;
+  /** IMAGE_CHAT_PRICE: what one chat call costs a member, in USD. */
+  chatPricePerCall: number;
   databasePath: string;
   providersFile?: string;
   queue: QueueLimits;
@@ -175,6 +202,8 @@ export function parseEnv(raw: Record<string, string | undefined>): Env {
     requestTimeoutMs: (env.REQUEST_TIMEOUT ?? 300) * 1000,
     downloadTimeoutMs: (env.IMAGE_DOWNLOAD_TIMEOUT ?? 60) * 1000,
     offeredModels: offered && offered.length > 0 ? offered : undefined,
+    chatModel: env.IMAGE_CHAT_MODEL === null ? undefined : env.IMAGE_CHAT_MODEL ?? DEFAULT_CHAT_MODEL,
+    chatPricePerCall: env.IMAGE_CHAT_PRICE ?? DEFAULT_CHAT_PRICE,
     databasePath: env.DATABASE_PATH ?? 'data/bot.sqlite',
     providersFile: env.PROVIDERS_FILE,
     queue: {

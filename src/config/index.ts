@@ -3,6 +3,7 @@ import type { ModelSpec } from '../catalog/types.js';
 import { CATALOG, findModel, modelForDialect } from '../catalog/models.js';
 import { profileForBaseUrl } from '../providers/profiles/rules.js';
 import { registerSecret } from '../providers/redact.js';
+import { pickChatConfig, type ChatCandidate, type ChatConfig } from './chat.js';
 import { readEnvironment } from './dotenv.js';
 import { parseEnv, type Env } from './env.js';
 import { ConfigError } from './errors.js';
@@ -10,6 +11,7 @@ import { readProvidersFile, type ProvidersFile } from './providersFile.js';
 import type { RelayConfig } from './relay.js';
 
 export { ConfigError } from './errors.js';
+export { DEFAULT_CHAT_MODEL, DEFAULT_CHAT_PRICE, type ChatConfig } from './chat.js';
 export type { Env } from './env.js';
 export type { RelayConfig } from './relay.js';
 
@@ -21,6 +23,8 @@ export interface AppConfig {
   /** The models users may pick (IMAGE_MODELS, else every known model), the default first. */
   offeredModels: ModelSpec[];
   defaultModel: ModelSpec;
+  /** The chat model for /describe and prompt help; absent when no relay serves one (IMAGE_CHAT_MODEL=none). */
+  chat?: ChatConfig;
 }
 
 export interface LoadOptions {
@@ -44,7 +48,8 @@ export function loadConfig(options: LoadOptions = {}): AppConfig {
   }
 
   const knownModels = [...CATALOG, ...declaredModels(file)];
-  const relays = file ? relaysFromFile(file, environment) : relayFromEnv(env);
+  const candidates = file ? relaysFromFile(file, environment) : relayFromEnv(env);
+  const relays = candidates.map((candidate) => candidate.relay);
   if (required.includes('relay')) {
     if (relays.length === 0) {
       throw new ConfigError(
@@ -71,12 +76,14 @@ export function loadConfig(options: LoadOptions = {}): AppConfig {
       `IMAGE_MODEL ${env.defaultModel} is not among the offered models: use one of ${offeredModels.map((m) => m.id).join(', ')}`,
     );
   }
+  const chat = pickChatConfig(candidates, { model: env.chatModel, pricePerCall: env.chatPricePerCall });
   return {
     env,
     relays,
     knownModels,
     offeredModels: [defaultModel, ...offeredModels.filter((model) => model !== defaultModel)],
     defaultModel,
+    ...(chat === undefined ? {} : { chat }),
   };
 }
 
@@ -104,39 +111,44 @@ function pickOfferedModels(env: Env, known: ModelSpec[]): ModelSpec[] {
   });
 }
 
-function relayFromEnv(env: Env): RelayConfig[] {
+/** The single relay of IMAGE_API_*, whose chat model is IMAGE_CHAT_MODEL. */
+function relayFromEnv(env: Env): ChatCandidate[] {
   if (!env.relayBaseUrl) return [];
-  return [
-    {
-      name: 'default',
-      baseUrl: env.relayBaseUrl,
-      apiKey: env.relayApiKey ?? '',
-      models: '*',
-      profile: env.relayProfile ?? profileForBaseUrl(env.relayBaseUrl),
-      priority: 0,
-      strictAspectRatios: env.relayStrictAspectRatios,
-      maxPromptChars: env.relayMaxPromptChars,
-      streaming: env.relayStreaming,
-      prices: {},
-      maxConcurrency: env.relayMaxConcurrency,
-    },
-  ];
+  const relay: RelayConfig = {
+    name: 'default',
+    baseUrl: env.relayBaseUrl,
+    apiKey: env.relayApiKey ?? '',
+    models: '*',
+    profile: env.relayProfile ?? profileForBaseUrl(env.relayBaseUrl),
+    priority: 0,
+    strictAspectRatios: env.relayStrictAspectRatios,
+    maxPromptChars: env.relayMaxPromptChars,
+    streaming: env.relayStreaming,
+    prices: {},
+    maxConcurrency: env.relayMaxConcurrency,
+  };
+  return [{ relay }];
 }
 
-function relaysFromFile(file: ProvidersFile, environment: Record<string, string | undefined>): RelayConfig[] {
+/** PROVIDERS_FILE's relays by priority, each with what the file says of its chat. */
+function relaysFromFile(file: ProvidersFile, environment: Record<string, string | undefined>): ChatCandidate[] {
   return file.relays
     .map((entry) => ({
-      name: entry.name,
-      baseUrl: entry.baseUrl,
-      apiKey: entry.apiKey ?? environment[entry.apiKeyEnv ?? '']?.trim() ?? '',
-      models: entry.models,
-      profile: entry.profile ?? profileForBaseUrl(entry.baseUrl),
-      priority: entry.priority,
-      strictAspectRatios: entry.strictAspectRatios,
-      maxPromptChars: entry.maxPromptChars,
-      streaming: entry.streaming,
-      prices: entry.prices,
-      maxConcurrency: entry.maxConcurrency,
+      relay: {
+        name: entry.name,
+        baseUrl: entry.baseUrl,
+        apiKey: entry.apiKey ?? environment[entry.apiKeyEnv ?? '']?.trim() ?? '',
+        models: entry.models,
+        profile: entry.profile ?? profileForBaseUrl(entry.baseUrl),
+        priority: entry.priority,
+        strictAspectRatios: entry.strictAspectRatios,
+        maxPromptChars: entry.maxPromptChars,
+        streaming: entry.streaming,
+        prices: entry.prices,
+        maxConcurrency: entry.maxConcurrency,
+      },
+      chatModel: entry.chatModel,
+      chatPrice: entry.chatPrice,
     }))
-    .sort((a, b) => a.priority - b.priority);
+    .sort((a, b) => a.relay.priority - b.relay.priority);
 }

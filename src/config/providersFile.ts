@@ -25,6 +25,10 @@ const RelaySchema = z
     streaming: z.boolean().default(false),
     prices: z.record(z.string(), z.number().nonnegative()).default({}),
     maxConcurrency: z.number().int().positive().max(64).default(4),
+    /** The chat model asked on this relay (/describe, prompt help); null: this relay serves no chat. Absent: IMAGE_CHAT_MODEL. */
+    chatModel: z.string().regex(/^\S{1,100}$/, 'must be a chat model id such as gpt-4o-mini (no spaces), or null for no chat').nullable().optional(),
+    /** USD per chat call on this relay. Absent: IMAGE_CHAT_PRICE. */
+    chatPrice: z.number().nonnegative().optional(),
   })
   .strict()
   .refine((relay) => relay.apiKey !== undefined || relay.apiKeyEnv !== undefined, {

@@ -9,7 +9,21 @@ import { startMetricsServer, type MetricsServer } from '../observability/server.
 import { ImagePipeline } from '../pipeline/imagePipeline.js';
 import { PolicyService } from '../policy/index.js';
 import { JobQueue, LatencyStats, relayCaps } from '../queue/index.js';
-import { AuditLog, GalleryStore, HistoryStore, JobStore, Ledger, openDatabase, ReportStore, UsageLog, UsageReports, type Database } from '../storage/index.js';
+import {
+  AuditLog,
+  GalleryStore,
+  HistoryStore,
+  JobStore,
+  Ledger,
+  MemberSettingsStore,
+  openDatabase,
+  PromptSettingsStore,
+  ReportStore,
+  StylePresetStore,
+  UsageLog,
+  UsageReports,
+  type Database,
+} from '../storage/index.js';
 import type { BotContext } from './context.js';
 import { HandlerTracker } from './handlerTracker.js';
 import { createInteractionHandler, type CommandSet } from './interactionRouter.js';
@@ -53,7 +67,7 @@ export async function startBot(config: AppConfig, commands: CommandSet): Promise
   metrics.watchQueue(jobs);
   const pipeline = new ImagePipeline(config);
   const policies = new PolicyService(db, { audit });
-  const generation = new GenerationService({ db, pipeline, policies, ledger, usage, jobStore, queue: jobs, latency });
+  const generation = new GenerationService({ db, pipeline, policies, ledger, usage, jobStore, queue: jobs, latency, chat: config.chat });
   // Requests a previous process left open: settled (a running one kept as possibly billed, a queued
   // one refunded) before any new work; their members are told once the bot is online.
   const leftovers = generation.recover();
@@ -75,6 +89,9 @@ export async function startBot(config: AppConfig, commands: CommandSet): Promise
     reports: new ReportStore(db),
     gallery: new GalleryStore(db),
     history: new HistoryStore(db),
+    memberSettings: new MemberSettingsStore(db),
+    styles: new StylePresetStore(db, audit),
+    promptSettings: new PromptSettingsStore(db, audit),
     handlers: new HandlerTracker(),
   };
   const client = new Client({

@@ -3,7 +3,19 @@ import type { GenerationService } from '../generation/index.js';
 import type { ImagePipeline } from '../pipeline/imagePipeline.js';
 import type { PolicyService } from '../policy/index.js';
 import type { JobQueue, LatencyStats } from '../queue/index.js';
-import type { AuditLog, GalleryStore, HistoryStore, JobStore, Ledger, ReportStore, UsageLog, UsageReports } from '../storage/index.js';
+import type {
+  AuditLog,
+  GalleryStore,
+  HistoryStore,
+  JobStore,
+  Ledger,
+  MemberSettingsStore,
+  PromptSettingsStore,
+  ReportStore,
+  StylePresetStore,
+  UsageLog,
+  UsageReports,
+} from '../storage/index.js';
 import type { HandlerTracker } from './handlerTracker.js';
 
 /** What every command and button handler may use. Built once in bot.ts. */
@@ -32,6 +44,12 @@ export interface BotContext {
   gallery: GalleryStore;
   /** Members' recent images (/history). */
   history: HistoryStore;
+  /** Members' own /imagine defaults and --shortcuts (/settings). */
+  memberSettings: MemberSettingsStore;
+  /** Each server's style presets (/imagine style:, /settings style). */
+  styles: StylePresetStore;
+  /** Each server's prompt settings: enhance by default, translate for FLUX. */
+  promptSettings: PromptSettingsStore;
   /** Interaction handlers still at work, for shutdown. */
   handlers: HandlerTracker;
 }

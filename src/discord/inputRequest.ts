@@ -4,16 +4,18 @@
 // image count and what Discord says of the files); then the reply is deferred, and only then are
 // messages fetched, files downloaded and decoded, and the request reserved. Every refusal goes
 // through refuse(): logged as an attempt, answered privately, and nothing is charged.
-import { Routes, type Attachment, type Client } from 'discord.js';
+import { MessageFlags, Routes, type Attachment, type Client } from 'discord.js';
 import { z } from 'zod';
-import type { ButtonInteraction, ChatInputCommandInteraction, ModalSubmitInteraction } from 'discord.js';
+import type { ButtonInteraction, ChatInputCommandInteraction, MessageContextMenuCommandInteraction, ModalSubmitInteraction, StringSelectMenuInteraction } from 'discord.js';
 import { explainRefusal, type DraftRequest, type Origin, type Refusal, type Reserved, type Screened } from '../generation/index.js';
+import { assistText } from '../i18n/assistMessages.js';
 import { inputText } from '../i18n/inputMessages.js';
 import { localeFromDiscord, type Localized } from '../i18n/locale.js';
 import { describeBlockedPrompt } from '../moderation/index.js';
 import { log } from '../log.js';
 import { InvalidInputError } from '../providers/errors.js';
 import type { InputSource } from '../providers/types.js';
+import type { PromptSettings } from '../storage/index.js';
 import { discordIsPrivate } from './attachmentBytes.js';
 import { ATTACHMENT_DEADLINE_MS, checkAttachments, downloadAttachments, looksLikeImage, type AttachmentInput } from './attachmentInputs.js';
 import type { BotContext } from './context.js';
@@ -21,8 +23,8 @@ import { describeDiscordError } from './discordErrors.js';
 import { postToLogChannel } from './logChannel.js';
 import { refusePrivately } from './responder.js';
 
-/** Requests come from /imagine, the result buttons (Re-roll, Vary) and the Remix modal. */
-export type AdmittableInteraction = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction;
+/** Requests come from /imagine, the result buttons (Re-roll, Vary, Upscale), the menu of a result with several images, and the Remix and Edit modals. */
+export type AdmittableInteraction = ChatInputCommandInteraction | ButtonInteraction | StringSelectMenuInteraction | ModalSubmitInteraction;
 
 /** A refusal whose text is ours rather than an InvalidInputError's. */
 class InputRefusal extends Error {
@@ -32,7 +34,7 @@ class InputRefusal extends Error {
 }
 
 /** Who asks and from where, as the core needs it. */
-export function originOf(interaction: AdmittableInteraction): Origin {
+export function originOf(interaction: AdmittableInteraction | MessageContextMenuCommandInteraction): Origin {
   const channel = interaction.channel;
   const roles = interaction.member?.roles;
   return {
@@ -152,24 +154,41 @@ async function inputStep<T>(step: () => T | Promise<T>): Promise<{ ok: true; val
   }
 }
 
+/** What a request asks of its admission besides the request itself. */
+export interface AdmitOptions {
+  /** Rewrite the prompt with the chat model after the deferral (the server's settings say how). */
+  enhance?: { server?: PromptSettings };
+  /** Answer only the member (their /settings): the deferral, and so the result, is ephemeral. */
+  private?: boolean;
+}
+
 /**
  * Admits a request and defers its reply; returns undefined after the member was told why not. The
  * order keeps Discord's 3 seconds for what is cheap: the core's screen and, with input images, the
  * image count for the model and what Discord says of the files (a refusal is a private reply, and
- * nothing is downloaded); then the reply is deferred (public: the result will be); then the images
- * are fetched, downloaded and read, and the request reserved (a refusal then withdraws the deferral
- * and is said in a private follow-up). Without images the reservation comes before the deferral.
+ * nothing is downloaded); then the reply is deferred (public: the result will be, unless the member
+ * keeps results private); then the images are fetched, downloaded and read, the prompt enhanced
+ * (and its rewrite screened again: a blocked word may appear only there), and the request reserved
+ * (a refusal then withdraws the deferral and is said in a private follow-up). A plain request is
+ * reserved before the deferral.
  */
-export async function admitAndDefer(ctx: BotContext, interaction: AdmittableInteraction, request: DraftRequest, inputs?: InputImages): Promise<Reserved | undefined> {
+export async function admitAndDefer(
+  ctx: BotContext,
+  interaction: AdmittableInteraction,
+  request: DraftRequest,
+  inputs?: InputImages,
+  options: AdmitOptions = {},
+): Promise<Reserved | undefined> {
   const origin = originOf(interaction);
   const screened = ctx.generation.screen(origin, request);
   if (!screened.ok) return refuse(ctx, interaction, request, screened.refusal);
   const count = inputs ? inputCount(inputs) : 0;
-  if (!inputs || count === 0) {
+  const defer = () => interaction.deferReply(options.private ? { flags: MessageFlags.Ephemeral } : {});
+  if ((!inputs || count === 0) && !options.enhance) {
     const reserved = await reserve(ctx, interaction, origin, request, screened.value);
     if (!reserved) return undefined;
     try {
-      await interaction.deferReply();
+      await defer();
     } catch (error) {
       // Discord refused the acknowledgement (an interaction it no longer knows): nothing was sent
       // anywhere and no row written yet, so the reservation is given back at once.
@@ -183,6 +202,7 @@ export async function admitAndDefer(ctx: BotContext, interaction: AdmittableInte
   // Before the deferral: a text-only model or too many images, a declared size or type, a link off
   // Discord, an upload that was never kept: said before a byte is fetched.
   const sources = await inputStep((): readonly MessageImageRef[] => {
+    if (!inputs || count === 0) return [];
     ctx.pipeline.checkInputCount(model, count);
     if ('attachments' in inputs) {
       checkAttachments(inputs.attachments, { discordApiBaseUrl });
@@ -194,17 +214,38 @@ export async function admitAndDefer(ctx: BotContext, interaction: AdmittableInte
 
   // Whether Discord's host is private is looked up once per process (memoised); a first lookup
   // runs beside the deferral instead of after it.
-  void discordIsPrivate(discordApiBaseUrl);
-  await interaction.deferReply();
-  // The download budget counts from here: fetching the messages first (Remix, Re-roll) spends part of it.
-  const started = Date.now();
-  const withImages = await inputStep(async (): Promise<DraftRequest> => {
-    const list = 'attachments' in inputs ? inputs.attachments : await Promise.all(sources.value.map((source) => fetchAttachment(interaction.client, source)));
-    const raws = await downloadAttachments(list, { discordApiBaseUrl, deadlineMs: Math.max(1, ATTACHMENT_DEADLINE_MS - (Date.now() - started)) });
-    return { ...request, model: model.id, inputImages: await ctx.pipeline.readInputs(model, raws) };
-  });
-  if (!withImages.ok) return refuse(ctx, interaction, request, withImages.refusal, count);
-  return reserve(ctx, interaction, origin, withImages.value, screened.value);
+  if (count > 0) void discordIsPrivate(discordApiBaseUrl);
+  await defer();
+  let draft = request;
+  if (inputs && count > 0) {
+    // The download budget counts from here: fetching the messages first (Remix, Re-roll) spends part of it.
+    const started = Date.now();
+    const withImages = await inputStep(async (): Promise<DraftRequest> => {
+      const list = 'attachments' in inputs ? inputs.attachments : await Promise.all(sources.value.map((source) => fetchAttachment(interaction.client, source)));
+      const raws = await downloadAttachments(list, { discordApiBaseUrl, deadlineMs: Math.max(1, ATTACHMENT_DEADLINE_MS - (Date.now() - started)) });
+      return { ...request, model: model.id, inputImages: await ctx.pipeline.readInputs(model, raws) };
+    });
+    if (!withImages.ok) return refuse(ctx, interaction, request, withImages.refusal, count);
+    draft = withImages.value;
+  }
+  const notes: Localized[] = [];
+  if (options.enhance) {
+    const enhanced = await ctx.generation.assistant.enhance(origin, draft, model, screened.value.policy, options.enhance.server);
+    notes.push(...enhanced.notes);
+    if (enhanced.draft.prompt !== draft.prompt) {
+      // The rewrite is a new prompt: the server's word list reads it as it read the member's.
+      const again = ctx.generation.screen(origin, enhanced.draft);
+      if (!again.ok) {
+        // Not "your prompt": the member typed nothing blocked, and the rewrite itself was paid for.
+        const { refusal } = again;
+        const rewritten = refusal.code === 'policy' && refusal.blockedEntry !== undefined ? { ...refusal, message: assistText.rewriteBlocked } : refusal;
+        return refuse(ctx, interaction, enhanced.draft, rewritten, count);
+      }
+    }
+    draft = enhanced.draft;
+  }
+  const reserved = await reserve(ctx, interaction, origin, draft, screened.value);
+  return reserved && { ...reserved, notes: [...notes, ...reserved.notes] };
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   type Interaction,
   type MessageContextMenuCommandInteraction,
   type ModalSubmitInteraction,
+  type StringSelectMenuInteraction,
 } from 'discord.js';
 import { text } from '../i18n/messages.js';
 import { log } from '../log.js';
@@ -16,7 +17,7 @@ import type { BotContext } from './context.js';
 import { describeDiscordError } from './discordErrors.js';
 import { tellFailure } from './responder.js';
 
-/** Found by command name (slash and message commands) or by custom_id prefix (buttons and modals). */
+/** Found by command name (slash and message commands) or by custom_id prefix (buttons, select menus and modals). */
 interface Named<I> {
   name: string;
   execute(ctx: BotContext, interaction: I): Promise<void>;
@@ -34,6 +35,14 @@ export interface CommandSet {
   buttons: readonly Prefixed<ButtonInteraction>[];
   messages: readonly Named<MessageContextMenuCommandInteraction>[];
   modals: readonly Prefixed<ModalSubmitInteraction>[];
+  /** String select menus in messages (the menu under a result with several images). */
+  selects: readonly Prefixed<StringSelectMenuInteraction>[];
+}
+
+/** The handler whose prefix is the custom_id's first `:`-separated part. */
+function byPrefix<H extends { prefix: string }>(handlers: readonly H[] | undefined, customId: string): H | undefined {
+  const prefix = customId.split(':')[0];
+  return handlers?.find((candidate) => candidate.prefix === prefix);
 }
 
 export function createInteractionHandler(ctx: BotContext, commands: CommandSet): (interaction: Interaction) => Promise<void> {
@@ -52,16 +61,14 @@ function routeInteraction(ctx: BotContext, commands: CommandSet): (interaction: 
         const command = commands.slash.find((candidate) => candidate.name === interaction.commandName);
         await command?.autocomplete?.(ctx, interaction);
       } else if (interaction.isButton()) {
-        const prefix = interaction.customId.split(':')[0];
-        const handler = commands.buttons.find((candidate) => candidate.prefix === prefix);
-        if (handler) await handler.handle(ctx, interaction);
+        await byPrefix(commands.buttons, interaction.customId)?.handle(ctx, interaction);
+      } else if (interaction.isStringSelectMenu()) {
+        await byPrefix(commands.selects, interaction.customId)?.handle(ctx, interaction);
       } else if (interaction.isMessageContextMenuCommand()) {
         const command = commands.messages.find((candidate) => candidate.name === interaction.commandName);
         if (command) await command.execute(ctx, interaction);
       } else if (interaction.isModalSubmit()) {
-        const prefix = interaction.customId.split(':')[0];
-        const handler = commands.modals.find((candidate) => candidate.prefix === prefix);
-        if (handler) await handler.handle(ctx, interaction);
+        await byPrefix(commands.modals, interaction.customId)?.handle(ctx, interaction);
       }
     } catch (error) {
       log.error('interaction handler failed', { interaction: interaction.id, type: interaction.type, ...describeDiscordError(error) });

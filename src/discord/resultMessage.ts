@@ -1,9 +1,12 @@
 // What a finished generation looks like in Discord: the images as attachments, an embed with the
-// parameters, and the Re-roll / Vary / Details / Delete / Report buttons, then Share / ⭐ (their state is the
-// usage-log row id). The buttons a gallery post repeats are built here; gallery/ sits above and reuses them.
-import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder } from 'discord.js';
+// parameters, and the Re-roll / Vary / Details / Delete / Report buttons, then Share / ⭐, then Edit /
+// Upscale, and with several images the menus applying Vary / Upscale / Edit to image N (their state
+// is the usage-log row id). The buttons a gallery post repeats are built here; gallery/ sits above and
+// reuses them.
+import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder, StringSelectMenuBuilder } from 'discord.js';
 import type { FittedImage } from '../delivery/fitToUploadLimit.js';
 import { attachmentName } from '../delivery/attachmentName.js';
+import { editText } from '../i18n/editMessages.js';
 import { galleryText } from '../i18n/galleryMessages.js';
 import { pick, type Locale, type Localized } from '../i18n/locale.js';
 import { text } from '../i18n/messages.js';
@@ -11,7 +14,7 @@ import { describeInputs, inputText } from '../i18n/inputMessages.js';
 import { reportText } from '../i18n/reportMessages.js';
 import type { GenerationResult } from '../providers/types.js';
 import { shorten } from '../shorten.js';
-import { galleryButtonId, resultButtonId } from './customIds.js';
+import { galleryButtonId, imagePickerId, imageToolButtonId, pickedToolValue, resultButtonId } from './customIds.js';
 
 const SUCCESS_COLOUR = 0x5865f2;
 const FAILURE_COLOUR = 0xed4245;
@@ -139,8 +142,62 @@ export function resultMessage(view: ResultView) {
       ...(notes.length ? [{ name: pick(text.fieldNotes, locale), value: shorten(notes.map((n) => `• ${n}`).join('\n'), 1024) }] : []),
     );
   if (first && !view.spoiler) embed.setImage(`attachment://${first}`);
-  // Share and ⭐ on a second row: a row holds five buttons, and the first is the result's own.
-  return { embeds: [embed], files, components: [resultButtons(view.generationId, locale), sharingRow(view.generationId, locale)] };
+  // Share and ⭐ on a second row: a row holds five buttons, and the first is the result's own. Edit
+  // and Upscale on a third, the menus for image N below it (a message holds five rows).
+  return {
+    embeds: [embed],
+    files,
+    components: [
+      resultButtons(view.generationId, locale),
+      sharingRow(view.generationId, locale),
+      imageToolRow(view.generationId, locale),
+      ...imagePickerRows(view.generationId, view.images.length, locale),
+    ],
+  };
+}
+
+/** Edit and Upscale of the first image (the menus below reach the others). */
+function imageToolRow(generationId: number, locale: Locale): ActionRowBuilder<ButtonBuilder> {
+  return new ActionRowBuilder<ButtonBuilder>().addComponents(
+    new ButtonBuilder()
+      .setCustomId(imageToolButtonId('edit', generationId, 1))
+      .setLabel(pick(editText.buttonEdit, locale))
+      .setEmoji('✏️')
+      .setStyle(ButtonStyle.Secondary),
+    new ButtonBuilder()
+      .setCustomId(imageToolButtonId('upscale', generationId, 1))
+      .setLabel(pick(editText.buttonUpscale, locale))
+      .setEmoji('⬆️')
+      .setStyle(ButtonStyle.Secondary),
+  );
+}
+
+/** A menu holds 25 options: three per image. */
+const IMAGES_PER_MENU = 8;
+
+/** With several images, menus applying Vary / Upscale / Edit to image N (one menu for up to 8 images, two for 9-10). */
+function imagePickerRows(generationId: number, images: number, locale: Locale): ActionRowBuilder<StringSelectMenuBuilder>[] {
+  if (images < 2) return [];
+  const rows: ActionRowBuilder<StringSelectMenuBuilder>[] = [];
+  for (let from = 1, menu = 1; from <= images; from += IMAGES_PER_MENU, menu++) {
+    const to = Math.min(images, from + IMAGES_PER_MENU - 1);
+    const options = [];
+    for (let image = from; image <= to; image++) {
+      options.push(
+        { label: pick(editText.pickVary({ image }), locale), value: pickedToolValue('vary', image), emoji: { name: '🔀' } },
+        { label: pick(editText.pickUpscale({ image }), locale), value: pickedToolValue('upscale', image), emoji: { name: '⬆️' } },
+        { label: pick(editText.pickEdit({ image }), locale), value: pickedToolValue('edit', image), emoji: { name: '✏️' } },
+      );
+    }
+    const select = new StringSelectMenuBuilder()
+      .setCustomId(imagePickerId(generationId, menu))
+      .setPlaceholder(pick(editText.pickPlaceholder({ from, to }), locale))
+      .setMinValues(1)
+      .setMaxValues(1)
+      .addOptions(options);
+    rows.push(new ActionRowBuilder<StringSelectMenuBuilder>().addComponents(select));
+  }
+  return rows;
 }
 
 function sizeLabel(result: GenerationResult, images: FittedImage[]): string {

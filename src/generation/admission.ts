@@ -6,7 +6,7 @@
 // usage and job rows follow once the platform has acknowledged the request. Refusals are data.
 import type { Localized } from '../i18n/locale.js';
 import { text } from '../i18n/messages.js';
-import { admit, defaultPolicy, type GuildPolicy } from '../moderation/index.js';
+import { admit, admitMember, defaultPolicy, type GuildPolicy } from '../moderation/index.js';
 import { EMPTY_WORD_FILTER } from '../moderation/wordFilter.js';
 import type { ImagePipeline, PreparedGeneration } from '../pipeline/imagePipeline.js';
 import { InvalidInputError } from '../providers/errors.js';
@@ -33,12 +33,9 @@ export class Admissions {
 
   /** The cheap checks: no I/O beyond one policy read, no reservation. */
   screen(origin: Origin, draft: DraftRequest): Result<Screened> {
-    const { pipeline, policies, queue } = this.deps;
-    // The queue has room for this member (checked again at submit; this answers before anything is reserved).
-    const full = queue.refusal(origin.userId);
-    if (full?.reason === 'shutting_down') return refused({ code: 'shutting_down' });
-    if (full?.reason === 'user_queue_full') return refused({ code: 'user_queue_full', limit: full.limit ?? 0 });
-    if (full) return refused({ code: 'queue_full' });
+    const { pipeline, policies } = this.deps;
+    const full = this.queueRefusal(origin);
+    if (full) return refused(full);
     let model;
     try {
       model = pipeline.resolveModel(draft.model);
@@ -65,6 +62,30 @@ export class Admissions {
       return refused({ code: 'policy', reason: reason.kind, message: reason.message, ...(reason.kind === 'blocked_word' ? { blockedEntry: reason.entry } : {}) });
     }
     return { ok: true, value: { model, policy: origin.guildId ? context.policy : undefined, safety: admission.safety, spoiler: admission.spoiler } };
+  }
+
+  /**
+   * The checks of a chat call of its own (/describe), which asks for no image model and sends no
+   * prompt of the member's: the queue's room, a blocked member, a channel the server closed. The
+   * server's policy comes back for the call's money limits.
+   */
+  screenChat(origin: Origin): Result<{ policy: GuildPolicy | undefined }> {
+    const full = this.queueRefusal(origin);
+    if (full) return refused(full);
+    if (!origin.guildId) return { ok: true, value: { policy: undefined } };
+    const context = this.deps.policies.admissionContext(origin.guildId, origin.userId);
+    const refusal = admitMember({ ...context, channelId: origin.channelId, parentChannelId: origin.parentChannelId });
+    if (refusal) return refused({ code: 'policy', reason: refusal.kind, message: refusal.message });
+    return { ok: true, value: { policy: context.policy } };
+  }
+
+  /** The queue has room for this member (checked again at submit; this answers before anything is reserved). */
+  private queueRefusal(origin: Origin): Refusal | undefined {
+    const full = this.deps.queue.refusal(origin.userId);
+    if (full?.reason === 'shutting_down') return { code: 'shutting_down' };
+    if (full?.reason === 'user_queue_full') return { code: 'user_queue_full', limit: full.limit ?? 0 };
+    if (full) return { code: 'queue_full' };
+    return undefined;
   }
 
   /**

@@ -1,11 +1,16 @@
 // The life of one request, knowing nothing of Discord: admit (screen, then reserve and open its
 // records), run (queue, generate, deliver through a reporter), settle once, recover at start.
+import type { ChatConfig } from '../config/index.js';
 import { log } from '../log.js';
+import { isModelAllowed, type GuildPolicy } from '../moderation/index.js';
 import type { ImagePipeline } from '../pipeline/imagePipeline.js';
 import type { JobQueue, LatencyStats } from '../queue/index.js';
 import type { PolicyService } from '../policy/index.js';
 import type { Database, JobStore, Ledger, UsageLog } from '../storage/index.js';
 import { Admissions, type Result } from './admission.js';
+import { PromptAssistant } from './assist.js';
+import { ChatTasks } from './chatTasks.js';
+import { composeRequest, type ComposeInput, type Composed } from './compose.js';
 import { GenerationRecords, type RecoveredJob } from './records.js';
 import { refusalLogEntry, type Refusal } from './refusal.js';
 import type { GenerationReporter } from './reporter.js';
@@ -19,6 +24,8 @@ export { storedParams, type Ending, type RecoveredJob, type Settled } from './re
 export type { GenerationReporter, Receipt } from './reporter.js';
 export type { Admitted, DraftRequest, GenerationRecord, Origin, Reserved, Screened } from './types.js';
 export type { Result } from './admission.js';
+export type { DescribeOutcome, Enhanced } from './assist.js';
+export type { ComposeInput, Composed } from './compose.js';
 
 export interface GenerationDeps {
   db: Database;
@@ -29,17 +36,55 @@ export interface GenerationDeps {
   jobStore: JobStore;
   queue: JobQueue;
   latency: LatencyStats;
+  /** The relay's chat model (/describe, enhance); undefined when the operator configured none. */
+  chat?: ChatConfig;
 }
 
 export class GenerationService {
   readonly records: GenerationRecords;
   private readonly admissions: Admissions;
   private readonly runner: GenerationRunner;
+  /** The chat model's services: /describe and prompt enhancement. */
+  readonly assistant: PromptAssistant;
 
   constructor(private readonly deps: GenerationDeps) {
     this.records = new GenerationRecords(deps.db, deps.ledger, deps.usage, deps.jobStore);
     this.admissions = new Admissions({ pipeline: deps.pipeline, policies: deps.policies, queue: deps.queue, records: this.records });
     this.runner = new GenerationRunner({ pipeline: deps.pipeline, records: this.records, queue: deps.queue, latency: deps.latency });
+    this.assistant = new PromptAssistant(new ChatTasks({ chat: deps.chat, records: this.records, queue: deps.queue }));
+  }
+
+  /**
+   * A member's request from everything that says what they want (options, inline parameters,
+   * shortcuts, a style, their defaults); a default that the server or the model does not allow is
+   * left out with a note. Sends nothing and reserves nothing.
+   */
+  compose(origin: Origin, input: ComposeInput): Composed {
+    const { pipeline, policies } = this.deps;
+    const policy = origin.guildId ? policies.get(origin.guildId) : undefined;
+    return composeRequest(input, {
+      modelUsable: (id) => {
+        try {
+          const model = pipeline.resolveModel(id);
+          return !policy || isModelAllowed(policy, model.id);
+        } catch {
+          return false;
+        }
+      },
+      fits: (draft) => {
+        try {
+          pipeline.prepare(draft);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+    });
+  }
+
+  /** The cheap checks before a chat call of its own (/describe): the queue, a blocked member, the channel. */
+  screenChat(origin: Origin): Result<{ policy: GuildPolicy | undefined }> {
+    return this.admissions.screenChat(origin);
   }
 
   screen(origin: Origin, draft: DraftRequest): Result<Screened> {

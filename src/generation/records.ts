@@ -3,13 +3,23 @@
 // them disagreeing. `settle` is the only writer of a final state, by the one billing rule
 // (billing.ts); `recover` closes whatever a previous process left open through the same `settle`.
 import type { PreparedGeneration } from '../pipeline/imagePipeline.js';
+import type { ChatAnswer } from '../providers/chatText.js';
 import { inputPictureCount } from '../providers/dialects/inputs.js';
 import { isImagineError, type ImagineError } from '../providers/errors.js';
 import type { GenerationResult, ImageRequest } from '../providers/types.js';
 import type { Database, FinalJobState, FinishedOutcome, JobRow, JobStore, Ledger, ReserveLimits, ReserveResult, UsageLog } from '../storage/index.js';
 import { failureCharge, settleCharge, type FailureCharge } from './billing.js';
 import { crashPoint } from './crashPoint.js';
-import type { DraftRequest, GenerationRecord, Origin } from './types.js';
+import type { ChatTaskKind, DraftRequest, GenerationRecord, Origin } from './types.js';
+
+/** The rows of a chat call: its ledger key and usage row (no job row). */
+export interface ChatRecord {
+  key: string;
+  usageId: number;
+}
+
+/** How a chat call ended. */
+export type ChatEnding = { kind: 'answered'; answer: ChatAnswer } | { kind: 'failed'; error: unknown; stopped?: StopReason } | { kind: 'not_started' };
 
 /** Why a job ended without ever reaching the relay. */
 export type Unstarted = 'cancelled' | 'shutdown' | 'queue_full' | 'user_queue_full' | 'unacknowledged';
@@ -66,8 +76,8 @@ export class GenerationRecords {
    * the platform is answered, so a burst of requests is acknowledged quickly. A redelivered request
    * (its key already in the ledger) comes back `existing` and must not run again.
    */
-  reserve(origin: Origin, images: number, reservation: { cost: number; limits: ReserveLimits }): ReserveResult {
-    const reserved = this.ledger.reserve({ key: origin.requestId, guildId: origin.guildId, userId: origin.userId, images, cost: reservation.cost, limits: reservation.limits });
+  reserve(origin: Origin, images: number, reservation: { cost: number; limits: ReserveLimits }, key: string = origin.requestId): ReserveResult {
+    const reserved = this.ledger.reserve({ key, guildId: origin.guildId, userId: origin.userId, images, cost: reservation.cost, limits: reservation.limits });
     if (reserved.ok && !reserved.existing) crashPoint('after_reservation');
     return reserved;
   }
@@ -124,6 +134,50 @@ export class GenerationRecords {
       }
       throw error;
     }
+  }
+
+  /**
+   * The usage row of a reserved chat call (describe, enhance). It has no job row: a chat call is not
+   * resumed after a restart, and recover() closes a row left pending with its ledger entry.
+   */
+  openChat(origin: Origin, call: { key: string; kind: ChatTaskKind; prompt: string; model: string; relay: string }): ChatRecord {
+    const { id } = this.usage.start({ ...originFields(origin), interactionId: call.key, kind: call.kind, model: call.model, params: {}, prompt: call.prompt, relay: call.relay });
+    return { key: call.key, usageId: id };
+  }
+
+  /** Closes a chat call by the same rule as an image: ledger entry and usage row in one transaction; returns the USD charged. */
+  settleChat(record: ChatRecord, ending: ChatEnding, now: number = Date.now()): number {
+    return this.db
+      .transaction((): number => {
+        const { key, usageId } = record;
+        if (ending.kind === 'answered') {
+          const { answer } = ending;
+          this.ledger.commit(key, { images: 0, cost: this.ledger.get(key)?.reservedCost ?? 0 }, now);
+          const cost = this.ledger.charged(key) ?? 0;
+          this.usage.finish(usageId, { outcome: 'success', requestId: answer.requestId ?? null, imageCount: 0, latencyMs: answer.elapsedMs, estimatedCost: cost, finishedAt: now });
+          return cost;
+        }
+        if (ending.kind === 'not_started') {
+          settleCharge(this.ledger, key, 'refund', 'not_started', 0, now);
+          this.usage.finish(usageId, { outcome: 'interrupted', errorKind: 'not_started', errorMessage: 'not started', estimatedCost: 0, finishedAt: now });
+          return 0;
+        }
+        const failure = isImagineError(ending.error) ? ending.error : undefined;
+        const charge = failureCharge(failure, ending.stopped !== undefined);
+        const { outcome } = failedStates(ending.stopped, failure);
+        const cost = settleCharge(this.ledger, key, charge, outcome, 0, now);
+        this.usage.finish(usageId, {
+          outcome,
+          errorKind: failure?.kind ?? 'internal',
+          errorMessage: errorMessage(ending.error),
+          requestId: failure?.requestId ?? null,
+          imageCount: 0,
+          estimatedCost: cost,
+          finishedAt: now,
+        });
+        return cost;
+      })
+      .immediate();
   }
 
   /** Gives back a reservation whose request could not go on (the platform refused the acknowledgement). */
@@ -251,7 +305,12 @@ export class GenerationRecords {
           return { row, wasRunning, settled };
         });
         // A reservation with no rows: the process died before acknowledging it, so nothing was sent.
+        // A chat call (no job row) cut by the stop is given back with them: it took seconds, and
+        // the member got nothing from it.
         const orphans = this.ledger.refundOpen('interrupted', now);
+        for (const call of this.usage.pendingChatCalls()) {
+          this.usage.finish(call.id, { outcome: 'interrupted', errorKind: 'interrupted', errorMessage: 'closed at start-up: the process that ran it stopped', estimatedCost: this.ledger.charged(call.key) ?? 0, finishedAt: now });
+        }
         return { jobs, orphans };
       })
       .immediate();

@@ -2,6 +2,7 @@
 // function turns it into the member's message (wording in src/i18n), another into the usage log's
 // outcome. Every way in (the slash command, buttons, the Remix form) refuses through these.
 import { formatDuration } from '../i18n/duration.js';
+import { assistText } from '../i18n/assistMessages.js';
 import { explainError } from '../i18n/errorMessages.js';
 import type { Locale, Localized } from '../i18n/locale.js';
 import { text } from '../i18n/messages.js';
@@ -22,7 +23,9 @@ export type Refusal =
   | { code: 'user_quota'; used: number; limit: number; retryAfterMs: number }
   | { code: 'cooldown'; retryAfterMs: number }
   | { code: 'guild_daily_budget' }
-  | { code: 'guild_monthly_budget' };
+  | { code: 'guild_monthly_budget' }
+  /** /describe or enhance asked for, and the operator configured no chat model. */
+  | { code: 'chat_unavailable' };
 
 /** The member's message for a refusal. */
 export function explainRefusal(refusal: Refusal, locale: Locale): Localized {
@@ -46,6 +49,8 @@ export function explainRefusal(refusal: Refusal, locale: Locale): Localized {
       return text.budgetExhausted({ period: 'day' });
     case 'guild_monthly_budget':
       return text.budgetExhausted({ period: 'month' });
+    case 'chat_unavailable':
+      return assistText.chatUnavailable;
   }
 }
 

@@ -6,6 +6,9 @@ import type { GuildPolicy } from '../moderation/index.js';
 import type { PreparedGeneration } from '../pipeline/imagePipeline.js';
 export type { DraftRequest } from '../catalog/request.js';
 
+/** A call to the chat model on a member's behalf: its kind names its usage row. */
+export type ChatTaskKind = 'describe' | 'enhance';
+
 /** Who asks, from where: everything admission and the records need of the asking platform. */
 export interface Origin {
   /** The key of the request everywhere (ledger, usage log, job table): the Discord interaction id. */

@@ -48,18 +48,25 @@ export type Admission =
     }
   | { ok: false; reason: AdmissionRefusal };
 
-export function admit(input: AdmissionInput): Admission {
+/**
+ * Whether this member may use the bot here at all: not blocked, in a channel the server allows. The
+ * first checks of admit(), and all of them for a call that uses no image model and no prompt of the
+ * member's (/describe).
+ */
+export function admitMember(input: Pick<AdmissionInput, 'policy' | 'userBlocked' | 'channelId' | 'parentChannelId'>): AdmissionRefusal | undefined {
   const { policy } = input;
-  if (input.userBlocked) {
-    return { ok: false, reason: { kind: 'user_blocked', message: moderationText.userBlocked } };
-  }
+  if (input.userBlocked) return { kind: 'user_blocked', message: moderationText.userBlocked };
   if (!isChannelAllowed(policy, input.channelId, input.parentChannelId)) {
     const allowedChannelIds = [...policy.allowedChannels];
-    return {
-      ok: false,
-      reason: { kind: 'channel_not_allowed', allowedChannelIds, message: moderationText.channelNotAllowed(allowedChannelIds) },
-    };
+    return { kind: 'channel_not_allowed', allowedChannelIds, message: moderationText.channelNotAllowed(allowedChannelIds) };
   }
+  return undefined;
+}
+
+export function admit(input: AdmissionInput): Admission {
+  const { policy } = input;
+  const member = admitMember(input);
+  if (member) return { ok: false, reason: member };
   if (!isModelAllowed(policy, input.model.id)) {
     const allowedModels = [...policy.allowedModels];
     return {

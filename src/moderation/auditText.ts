@@ -2,7 +2,7 @@
 // languages (the log channel's readers may use either; the caller picks or posts both).
 import { galleryText } from '../i18n/galleryMessages.js';
 import type { Localized } from '../i18n/locale.js';
-import type { AuditEntry, GallerySettingChange } from './auditEvents.js';
+import type { AuditEntry, GallerySettingChange, PromptSettingChange, StylePresetDetail } from './auditEvents.js';
 import { POLICY_FIELD_LABELS, type FieldChange, type PolicyField, type PolicyValue } from './guildPolicy.js';
 import { channelMention, code, roleMention, userMention } from './messages.js';
 
@@ -77,6 +77,26 @@ function describeGalleryChanges(actor: string, changes: readonly GallerySettingC
   return both(lines.map((line) => line.en).join('\n'), lines.map((line) => line.zh).join('\n'));
 }
 
+const STYLE_PART_LABELS = {
+  prefix: both('prefix', '前缀'),
+  suffix: both('suffix', '后缀'),
+  model: both('model', '模型'),
+  size: both('size', '尺寸'),
+} as const satisfies Record<string, Localized>;
+
+/** A style preset in words: its prefix, suffix, model and size, those it has. */
+function describeStyle(style: StylePresetDetail): Localized {
+  const parts = (Object.keys(STYLE_PART_LABELS) as Array<keyof typeof STYLE_PART_LABELS>).filter((part) => style[part]);
+  if (parts.length === 0) return both('nothing', '无内容');
+  const say = (part: (typeof parts)[number], locale: 'en' | 'zh'): string => `${STYLE_PART_LABELS[part][locale]} ${code(style[part] as string)}`;
+  return both(parts.map((part) => say(part, 'en')).join(', '), parts.map((part) => say(part, 'zh')).join(','));
+}
+
+const PROMPT_SETTING_LABELS: Record<PromptSettingChange['field'], Localized> = {
+  enhanceDefault: both('Enhance prompts by default', '默认优化提示词'),
+  translateForFlux: both('Translate to English for FLUX', '为 FLUX 翻译成英文'),
+};
+
 /** What an audit entry says, for the log channel or an admin's history view. */
 export function describeAuditEntry(entry: AuditEntry): Localized {
   const actor = userMention(entry.actorId);
@@ -126,6 +146,38 @@ export function describeAuditEntry(entry: AuditEntry): Localized {
         : both(`${actor} removed a blocked word: ${code(entry.detail.entry)}`, `${actor} 删除了屏蔽词:${code(entry.detail.entry)}`);
     case 'gallery.update':
       return describeGalleryChanges(actor, entry.detail.changes);
+    case 'style.add': {
+      const style = describeStyle(entry.detail);
+      return both(
+        `${actor} added the style **${entry.detail.name}**: ${style.en}.`,
+        `${actor} 添加了风格“**${entry.detail.name}**”:${style.zh}。`,
+      );
+    }
+    case 'style.replace': {
+      const style = describeStyle(entry.detail);
+      const was = describeStyle(entry.detail.previous);
+      return both(
+        `${actor} changed the style **${entry.detail.name}**: ${style.en} (was ${was.en}).`,
+        `${actor} 修改了风格“**${entry.detail.name}**”:${style.zh}(原为${was.zh})。`,
+      );
+    }
+    case 'style.remove': {
+      const style = describeStyle(entry.detail);
+      return both(
+        `${actor} removed the style **${entry.detail.name}** (${style.en}).`,
+        `${actor} 删除了风格“**${entry.detail.name}**”(${style.zh})。`,
+      );
+    }
+    case 'prompt_settings.update': {
+      const lines = entry.detail.changes.map((change) => {
+        const label = PROMPT_SETTING_LABELS[change.field];
+        return both(`• ${label.en}: ${change.to ? 'on' : 'off'}`, `• ${label.zh}:${change.to ? '开启' : '关闭'}`);
+      });
+      return both(
+        [`${actor} changed the prompt settings:`, ...lines.map((line) => line.en)].join('\n'),
+        [`${actor} 修改了提示词设置:`, ...lines.map((line) => line.zh)].join('\n'),
+      );
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 // Moderation: server policy (types, defaults, validation), word filters, safety resolution and the
 // admission check, all pure. The policy's rows are src/storage/policyStore.ts; src/policy/ joins the two.
-export { admit } from './admission.js';
+export { admit, admitMember } from './admission.js';
 export type { Admission, AdmissionInput, AdmissionRefusal, AdmissionRefusalKind } from './admission.js';
 export { describeAuditEntry, describeBlockedPrompt, describePolicyValue } from './auditText.js';
 export {

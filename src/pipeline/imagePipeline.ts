@@ -16,7 +16,7 @@ import type { PartialImageListener } from '../providers/imageEvents.js';
 import type { RetryInfo } from '../providers/relayClient.js';
 import { RelayRouter, type FailoverInfo } from '../providers/router.js';
 import type { DialectOptions, GenerationResult, ImageRequest, InputImage, PlannedRequest } from '../providers/types.js';
-import { prepareInputImages, type RawInput } from './inputImages.js';
+import { prepareInputImages, prepareVisionImage, type RawInput } from './inputImages.js';
 import type { DraftRequest } from '../catalog/request.js';
 
 export type PipelineConfig = Pick<AppConfig, 'relays' | 'knownModels' | 'offeredModels' | 'defaultModel'> & {
@@ -117,6 +117,11 @@ export class ImagePipeline {
   /** Checks and converts input images for `model` (see inputImages.ts); throws InvalidInputError. */
   readInputs(model: ModelSpec, raw: readonly RawInput[]): Promise<InputImage[]> {
     return prepareInputImages(raw, model, this.config.offeredModels);
+  }
+
+  /** Checks and converts an image a vision chat model is asked to describe; throws InvalidInputError. */
+  readVisionInput(raw: RawInput): Promise<InputImage> {
+    return prepareVisionImage(raw);
   }
 
   private dialectOptions(relay: RelayConfig | undefined): DialectOptions {

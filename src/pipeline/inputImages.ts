@@ -187,3 +187,11 @@ export async function prepareMask(raw: RawInput, first: InputImage): Promise<Inp
   const bytes = same ? raw.bytes : await sharp(raw.bytes).autoOrient().resize(first.width, first.height, { fit: 'fill' }).png().toBuffer();
   return inputImage({ bytes, mime: 'image/png', width: first.width, height: first.height, name: raw.name, parts: 1, sources: [] });
 }
+
+/**
+ * An image for a vision chat model to look at (/describe): checked like any input, and upright and
+ * within the usual limits so a phone photo costs no more tokens than it needs.
+ */
+export async function prepareVisionImage(raw: RawInput): Promise<InputImage> {
+  return normalise(await decode(raw), MAX_SEND_BYTES);
+}

@@ -7,16 +7,16 @@
 // events are read as they arrive and their partial images handed to `onPartialImage`.
 import type { RelayConfig } from '../config/relay.js';
 import { classifyParsedResponse, extractRequestId, isErrorJson, isOptionalFieldRejection, namedFields, parseJsonBody } from './classify.js';
+import { relayAttempts, type AttemptOptions } from './attempts.js';
 import { imagesFromChat } from './chatImages.js';
 import { OPTIONAL_FIELDS } from './profiles/types.js';
-import { CancelledError, MalformedResponseError, RelayTimeoutError, UpstreamError, isImagineError, type ImagineError } from './errors.js';
+import { MalformedResponseError, RelayTimeoutError, UpstreamError, isImagineError } from './errors.js';
 import { postJson, type RelayResponse } from './http.js';
 import { downloadImage, hostIsPrivate } from './imageDownload.js';
 import { encodeMultipart } from './multipart.js';
 import { imageEventStream, type ImageEventStream, type PartialImageListener } from './imageEvents.js';
 import { imagesFromJson } from './images.js';
 import { isEventStream } from './sse.js';
-import { DEFAULT_RETRY_POLICY, abortableSleep, retryDecision, type RetryPolicy, type Sleep } from './retry.js';
 import {
   PARTIAL_IMAGES,
   STREAM_PARAMS,
@@ -28,33 +28,13 @@ import {
 } from './streaming.js';
 import type { GenerationResult, PlannedRequest } from './types.js';
 
-export interface RetryInfo {
-  relay: string;
-  /**
-   * `retry`: the policy retries after `delayMs`; `params_dropped`: the relay refused an optional
-   * field, resent at once with the stable set; `streaming_dropped`: the relay refused `stream`,
-   * resent at once as a plain request.
-   */
-  reason: 'retry' | 'params_dropped' | 'streaming_dropped';
-  /** 1 for the first resend. */
-  attempt: number;
-  delayMs: number;
-  error: ImagineError;
-}
+export type { RetryInfo } from './attempts.js';
 
-export interface GenerateOnRelayOptions {
-  /** Deadline for the generation (every attempt and the waits between them), from the first send. */
-  timeoutMs: number;
+export interface GenerateOnRelayOptions extends AttemptOptions {
   /** Deadline for downloading a URL result, from the relay's answer (IMAGE_DOWNLOAD_TIMEOUT). */
   downloadTimeoutMs?: number;
-  signal?: AbortSignal;
-  sleep?: Sleep;
-  random?: () => number;
-  now?: () => number;
-  retryPolicy?: RetryPolicy;
   /** Cap for each downloaded image (URL results). */
   maxImageBytes?: number;
-  onRetry?(info: RetryInfo): void;
   /** Previews of a streamed generation, as they arrive. Its failures never reach the generation. */
   onPartialImage?: PartialImageListener;
 }
@@ -98,13 +78,8 @@ export async function generateOnRelay(
   options: GenerateOnRelayOptions,
 ): Promise<RelayGeneration> {
   const { signal, onRetry } = options;
-  const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? abortableSleep;
-  const random = options.random ?? Math.random;
-  const policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
-  const start = now();
-  const deadline = start + options.timeoutMs;
-  const remaining = (): number => deadline - now();
+  const tries = relayAttempts(relay, options);
+  const { now, remaining, start } = tries;
   const context = { relay: relay.name };
 
   // Whether the relay lives on a private address decides whether its image links may too.
@@ -205,15 +180,8 @@ export async function generateOnRelay(
   /** The one resend with the stable set, and the optional fields it dropped. */
   let resentStable = false;
   let dropped: string[] = [];
-  let retries = 0;
   for (let attempts = 1; ; attempts++) {
-    if (signal?.aborted) throw new CancelledError(undefined, context);
-    if (remaining() <= 0) {
-      throw new RelayTimeoutError(`Relay "${relay.name}" did not deliver within ${Math.round(options.timeoutMs / 1000)} s`, {
-        ...context,
-        code: 'timeout',
-      });
-    }
+    tries.beforeAttempt();
     try {
       // Each attempt folds its own events: a resend starts its previews over.
       const events = streaming ? imageEventStream(options.onPartialImage, PARTIAL_IMAGES) : undefined;
@@ -252,16 +220,7 @@ export async function generateOnRelay(
         onRetry?.({ relay: relay.name, reason: 'params_dropped', attempt: attempts, delayMs: 0, error });
         continue;
       }
-      const decision = retryDecision(error, retries, random, policy);
-      // A wait that would outlast the deadline is no retry: report the relay's error, not a timeout.
-      if (!decision.retry || decision.delayMs >= remaining()) throw error;
-      retries++;
-      onRetry?.({ relay: relay.name, reason: 'retry', attempt: attempts, delayMs: decision.delayMs, error });
-      try {
-        await sleep(decision.delayMs, signal);
-      } catch {
-        throw new CancelledError(undefined, context);
-      }
+      await tries.retryAfter(error, attempts);
     }
   }
 }

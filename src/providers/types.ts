@@ -78,3 +78,11 @@ export interface GenerationResult {
   /** The input images of an edit, for the result to name. */
   inputs?: InputImageRef[];
 }
+
+/** One OpenAI chat message (`/v1/chat/completions`): text, or text and image parts for a vision model. */
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string | ChatContentPart[];
+}
+
+export type ChatContentPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } };

@@ -1,15 +1,23 @@
 // The admin audit log: one row per change an admin made to a server's policy, blocked words, role
-// quotas, blocked users or gallery settings. PolicyService (GalleryStore for the gallery) writes it
-// inside the same transaction as the change itself, so a change is never stored without its audit
-// row, nor the reverse. The caller posts the returned
-// entry to the log channel when one is set (moderation/auditText.ts words it).
+// quotas, blocked users, gallery settings, style presets or prompt settings. PolicyService (and
+// GalleryStore, StylePresetStore, PromptSettingsStore for theirs) writes it inside the same
+// transaction as the change itself, so a change is never stored without its audit row, nor the
+// reverse. The caller posts the returned entry to the log channel when one is set
+// (moderation/auditText.ts words it).
 import { AUDIT_ACTIONS, type AuditEntry, type AuditEvent } from '../moderation/auditEvents.js';
 import type { Database } from './database.js';
 import { parseJsonObject, requireId } from './rowValues.js';
 
 // The entry types are moderation's (auditText words them); re-exported for the stores that write them.
 export { AUDIT_ACTIONS } from '../moderation/auditEvents.js';
-export type { AuditAction, AuditEntry, AuditEvent, GallerySettingChange } from '../moderation/auditEvents.js';
+export type {
+  AuditAction,
+  AuditEntry,
+  AuditEvent,
+  GallerySettingChange,
+  PromptSettingChange,
+  StylePresetDetail,
+} from '../moderation/auditEvents.js';
 
 /** The most entries `recent` returns at once. */
 export const MAX_AUDIT_PAGE = 100;

@@ -181,9 +181,11 @@ export class GalleryStore {
         channel_id = excluded.channel_id, nsfw_channel_id = excluded.nsfw_channel_id,
         share_by_anyone = excluded.share_by_anyone, updated_by = excluded.updated_by, updated_at = excluded.updated_at`);
     // A claim takes the key, or takes over a claim a crash left without a post (never a real post).
+    // A describe or enhance row made no image: there is nothing to share.
     this.claim = db.prepare<Record<string, unknown>>(`
       INSERT INTO gallery_posts (usage_id, guild_id, shared_by, channel_id, age_restricted, spoiler, shared_at)
-      VALUES (@usage_id, @guild_id, @shared_by, @channel_id, @age_restricted, @spoiler, @shared_at)
+      SELECT @usage_id, @guild_id, @shared_by, @channel_id, @age_restricted, @spoiler, @shared_at
+      WHERE NOT EXISTS (SELECT 1 FROM usage WHERE id = @usage_id AND kind <> 'image')
       ON CONFLICT (usage_id) DO UPDATE SET
         guild_id = excluded.guild_id, shared_by = excluded.shared_by, channel_id = excluded.channel_id,
         age_restricted = excluded.age_restricted, spoiler = excluded.spoiler, shared_at = excluded.shared_at
@@ -204,13 +206,15 @@ export class GalleryStore {
     this.deleteFavourite = db.prepare<[number, string]>('DELETE FROM favourites WHERE usage_id = ? AND user_id = ?');
     this.countFavourites = db.prepare<[number], number>('SELECT COUNT(*) FROM favourites WHERE usage_id = ?').pluck();
     // Images of the server generated in the period, by how many members starred them; deleted
-    // images are left out (the usage row stays for the accounting, the image is gone). An image is
-    // age-restricted when any of its stars says so.
+    // images are left out (the usage row stays for the accounting, the image is gone), and so are
+    // rows that made no image (describe, enhance). An image is age-restricted when any of its stars
+    // says so.
     const starred = `
       FROM favourites f
       JOIN usage u ON u.id = f.usage_id`;
     const scope = `
       WHERE f.guild_id = @guild_id AND u.guild_id = @guild_id AND u.deleted_at IS NULL AND u.started_at >= @since
+        AND u.kind = 'image'
       GROUP BY f.usage_id`;
     this.selectTop = db.prepare<Record<string, unknown>, TopRow>(`
       SELECT f.usage_id, u.user_id, u.prompt, u.model, u.started_at, COUNT(*) AS favourites,
@@ -275,7 +279,10 @@ export class GalleryStore {
     return this.update.immediate(guildId, patch, actorId, at);
   }
 
-  /** Takes the image's one share; false when it is already shared (or being shared right now). */
+  /**
+   * Takes the image's one share; false when it is already shared (or being shared right now), or when
+   * the row made no image (a describe or enhance call).
+   */
   claimShare(claim: ShareClaim): boolean {
     requireId('guildId', claim.guildId);
     requireId('sharedBy', claim.sharedBy);

@@ -1,6 +1,6 @@
 // /history: a member's delivered images in one server (or in DMs), newest first, read from the
-// usage log. Deleted images are left out (their row stays for the accounting); a link to the
-// gallery post comes along when the image was shared.
+// usage log (image rows only: a describe or enhance call made none). Deleted images are left out
+// (their row stays for the accounting); a link to the gallery post comes along when it was shared.
 import type { Database } from './database.js';
 import { pageWindow, type Page } from './pageWindow.js';
 
@@ -48,11 +48,11 @@ export class HistoryStore {
 
   constructor(db: Database) {
     // `guild_id IS @guild_id` matches NULL to NULL, for the DM history. The conditions repeat the
-    // partial index usage_history's, so SQLite can use it.
+    // partial index usage_history's, so SQLite can use it. Describe and enhance rows made no image.
     const mine = `
       FROM usage u
       WHERE u.user_id = @user_id AND u.guild_id IS @guild_id AND u.outcome = 'success' AND u.deleted_at IS NULL
-        AND (@model IS NULL OR u.model = @model)`;
+        AND u.kind = 'image' AND (@model IS NULL OR u.model = @model)`;
     this.selectPage = db.prepare<Record<string, unknown>, HistoryRow>(`
       SELECT u.id, u.prompt, u.model, u.size_effective, u.started_at, u.message_id, u.message_channel_id,
              g.channel_id AS gallery_channel_id, g.message_id AS gallery_message_id

@@ -45,7 +45,7 @@ export type ReserveRejection = 'user_quota' | 'cooldown' | 'guild_daily_budget' 
 export interface ReserveLimits {
   /** Images per user per UTC day in this server (DMs: in DMs). */
   userDailyImages?: number;
-  /** Least time between two accepted (not refunded) requests of a user in this server. */
+  /** Least time since the user's last accepted (not refunded) request for images in this server. */
   cooldownMs?: number;
   /** USD per UTC day for the whole server. Ignored in DMs (guildId null). */
   guildDailyBudget?: number;
@@ -216,11 +216,15 @@ export class Ledger {
     if (!(this.warnFraction > 0 && this.warnFraction <= 1)) throw new RangeError('warnFraction must be in (0, 1]');
 
     this.selectByKey = db.prepare<[string], DbEntry>('SELECT * FROM ledger WHERE key = ?');
-    // `guild_id IS @guild_id` matches NULL to NULL: DM usage is its own pool.
+    // `guild_id IS @guild_id` matches NULL to NULL: DM usage is its own pool. Only requests that
+    // reserved images start a cooldown: a describe or enhance charge (no image, a cost) must not hold
+    // back the member's next /imagine. ledger_user_time holds reserved_images (migration 9), so this
+    // still reads only the index.
     this.selectLastRequest = db
       .prepare<Record<string, unknown>, number | null>(`
         SELECT MAX(created_at) FROM ledger
-        WHERE user_id = @user_id AND guild_id IS @guild_id AND created_at > @since AND state <> 'refunded'`)
+        WHERE user_id = @user_id AND guild_id IS @guild_id AND created_at > @since AND state <> 'refunded'
+          AND reserved_images > 0`)
       .pluck();
     this.selectUserImages = db
       .prepare<Record<string, unknown>, number>(`

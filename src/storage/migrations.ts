@@ -8,6 +8,7 @@
 // - Avoid CHECK constraints on open-ended enums (outcomes, sources): SQLite cannot alter them
 //   without rebuilding the table, so those values are validated in TypeScript instead.
 import type { Database } from 'better-sqlite3';
+import { CREATIVE_MIGRATION } from './schema/creative.js';
 import { GALLERY_MIGRATION } from './schema/gallery.js';
 import { IMAGE_INPUT_MIGRATION } from './schema/imageInput.js';
 import { JOBS_MIGRATION } from './schema/jobs.js';
@@ -71,6 +72,9 @@ export const MIGRATIONS: readonly string[] = [
   GALLERY_MIGRATION,
   // 8: image input: whether each attempt was an edit, and how many input pictures it had.
   IMAGE_INPUT_MIGRATION,
+  // 9: the creative tools: each usage row's kind (image, describe, enhance), members' defaults and
+  //    shortcuts, servers' style presets and prompt settings; the cooldown's index gains reserved_images.
+  CREATIVE_MIGRATION,
 ];
 
 /** Brings the schema up to date. Safe to call on every open and from several processes at once. */

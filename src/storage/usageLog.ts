@@ -22,6 +22,10 @@
 //   interrupted        the process stopped mid-attempt (set at the next start-up)
 //   delivery_failed    generated, but Discord refused every way to deliver it
 //
+// Kinds (`kind`): `image` for every attempt that makes pictures (/imagine, Vary, Upscale, Edit);
+// `describe` and `enhance` for a chat-model call (/describe, the prompt rewrite). Those make no image
+// (image_count stays 0): /history and the gallery skip them, the money reports keep them.
+//
 // estimated_cost is what the ledger charges the server for the same interaction (ledger.ts has the
 // rule per ending): the bot copies Ledger.charged() into it, so the admin report, /usage and the
 // budgets add up to the same money.
@@ -57,6 +61,11 @@ export type UsageOutcome = (typeof USAGE_OUTCOMES)[number];
 export type FinishedOutcome = Exclude<UsageOutcome, 'pending'>;
 export type UsageSource = 'discord' | 'cli';
 
+export const USAGE_KINDS = ['image', 'describe', 'enhance'] as const;
+/** What the attempt was: pictures, or a chat-model call that makes none. */
+export type UsageKind = (typeof USAGE_KINDS)[number];
+const KNOWN_KINDS: ReadonlySet<string> = new Set(USAGE_KINDS);
+
 // Compile-time guard: a new ErrorKind must get an outcome here too (this line fails otherwise).
 type AssertErrorKindsAreOutcomes<T extends FinishedOutcome = ErrorKind> = T;
 
@@ -86,6 +95,12 @@ export interface UsageAttempt {
   seed?: number | null;
   /** Input pictures of an edit (remix, Vary, `--image`); 0 or absent for a text-to-image request. */
   inputCount?: number;
+  /**
+   * Defaults to `image`. A describe or enhance row makes no image: finish it with imageCount 0. It
+   * needs an interactionId of its own (interaction_id is UNIQUE): an enhance inside an /imagine must
+   * not reuse the /imagine's id, or start() would find the image's row instead.
+   */
+  kind?: UsageKind;
   /** Epoch ms; defaults to now. */
   startedAt?: number;
 }
@@ -144,6 +159,8 @@ export interface UsageRow {
   isEdit: boolean;
   /** How many input pictures it had. */
   inputCount: number;
+  /** Pictures, or a chat-model call (describe, enhance) that made none. */
+  kind: UsageKind;
 }
 
 interface DbRow {
@@ -176,11 +193,12 @@ interface DbRow {
   finished_at: number | null;
   is_edit: number;
   input_count: number;
+  kind: UsageKind;
 }
 
 /**
  * DbRow's columns in table order. Every read of whole rows selects these in raw mode (one array per
- * row instead of an object with 29 keys, about a third of an export's time) and maps the array with
+ * row instead of an object with 30 keys, about a third of an export's time) and maps the array with
  * usageRowFromTuple: the one place a column becomes a UsageRow field.
  */
 export const USAGE_COLUMNS = [
@@ -213,6 +231,7 @@ export const USAGE_COLUMNS = [
   'finished_at',
   'is_edit',
   'input_count',
+  'kind',
 ] as const satisfies ReadonlyArray<keyof DbRow>;
 
 /** A DbRow as an array, in USAGE_COLUMNS order. */
@@ -257,6 +276,7 @@ export function usageRowFromTuple(row: UsageTuple): UsageRow {
     finishedAt: row[26],
     isEdit: row[27] === 1,
     inputCount: row[28],
+    kind: row[29],
   };
 }
 
@@ -274,6 +294,7 @@ export class UsageLog {
   private readonly update;
   private readonly updateDelivered;
   private readonly updateDeleted;
+  private readonly selectPendingChat;
 
   constructor(db: Database) {
     // `ON CONFLICT … DO NOTHING` reacts only to the interaction id, unlike `INSERT OR IGNORE`,
@@ -281,10 +302,10 @@ export class UsageLog {
     this.insert = db.prepare<Record<string, unknown>, { id: number }>(`
       INSERT INTO usage (interaction_id, source, user_id, guild_id, channel_id, locale, model,
                          size_requested, size_effective, params, prompt, relay, seed, started_at,
-                         is_edit, input_count)
+                         is_edit, input_count, kind)
       VALUES (@interaction_id, @source, @user_id, @guild_id, @channel_id, @locale, @model,
               @size_requested, @size_effective, @params, @prompt, @relay, @seed, @started_at,
-              @is_edit, @input_count)
+              @is_edit, @input_count, @kind)
       ON CONFLICT (interaction_id) DO NOTHING
       RETURNING id`);
     this.selectById = db.prepare<[number], UsageTuple>(`SELECT ${USAGE_COLUMN_LIST} FROM usage WHERE id = ?`).raw();
@@ -313,6 +334,11 @@ export class UsageLog {
       'UPDATE usage SET message_id = ?, message_channel_id = ? WHERE id = ?',
     );
     // Keep the first deletion time if a second delete click races the first.
+    // A chat call (describe, enhance) has no job row: start-up finds one left open here. The
+    // partial index usage_pending keeps this to the few unfinished rows.
+    this.selectPendingChat = db.prepare<[], { id: number; interaction_id: string }>(
+      "SELECT id, interaction_id FROM usage WHERE outcome = 'pending' AND kind <> 'image' AND interaction_id IS NOT NULL",
+    );
     this.updateDeleted = db.prepare<[number, number]>(
       'UPDATE usage SET deleted_at = COALESCE(deleted_at, ?) WHERE id = ?',
     );
@@ -329,6 +355,8 @@ export class UsageLog {
     requireId('guildId', attempt.guildId, true);
     requireId('channelId', attempt.channelId, true);
     if (attempt.source !== 'discord' && attempt.source !== 'cli') throw new TypeError(`unknown source: ${attempt.source}`);
+    const kind = attempt.kind ?? 'image';
+    if (!KNOWN_KINDS.has(kind)) throw new TypeError(`unknown kind: ${String(kind)}`);
     const inputCount = attempt.inputCount ?? 0;
     if (!Number.isInteger(inputCount) || inputCount < 0) throw new TypeError(`inputCount must be a whole number ≥ 0, got ${inputCount}`);
     const inserted = this.insert.get({
@@ -348,6 +376,7 @@ export class UsageLog {
       started_at: attempt.startedAt ?? Date.now(),
       is_edit: inputCount > 0 ? 1 : 0,
       input_count: inputCount,
+      kind,
     });
     if (inserted) return { id: inserted.id, existing: false };
     // Conflict: only possible with an interaction id. Rows are never deleted, so it is there.
@@ -375,6 +404,11 @@ export class UsageLog {
       finished_at: result.finishedAt ?? Date.now(),
     });
     return info.changes > 0;
+  }
+
+  /** Chat calls (describe, enhance) a process left unfinished: their rows and ledger keys. */
+  pendingChatCalls(): Array<{ id: number; key: string }> {
+    return this.selectPendingChat.all().map((row) => ({ id: row.id, key: row.interaction_id }));
   }
 
   get(id: number): UsageRow | undefined {

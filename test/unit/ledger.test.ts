@@ -182,6 +182,25 @@ describe('Ledger.reserve', () => {
     expect(ledger.reserve(request('e', { now: NOON + 11_000 }, limits)).ok).toBe(true);
   });
 
+  it('a describe or enhance charge (no image, a cost) starts no cooldown; an image request still does', () => {
+    const ledger = new Ledger(open());
+    const limits = { cooldownMs: 10_000 };
+    // /describe: a chat call charged at its price, no image reserved.
+    expect(ledger.reserve(request('describe', { images: 0, cost: 0.002 }, limits)).ok).toBe(true);
+    ledger.commit('describe', { images: 0, cost: 0.002 }, NOON + 500);
+    // The member's /imagine right after it is not held back.
+    expect(ledger.reserve(request('imagine', { now: NOON + 1_000 }, limits)).ok).toBe(true);
+    // That one starts the cooldown as before, for images and for another describe alike.
+    expect(ledger.reserve(request('again', { now: NOON + 2_000 }, limits))).toMatchObject({ ok: false, reason: 'cooldown', retryAfterMs: 9_000 });
+    expect(ledger.reserve(request('describe-2', { images: 0, cost: 0.002, now: NOON + 3_000 }, limits))).toMatchObject({ ok: false, reason: 'cooldown' });
+    // An image request whose image proved unusable (0 images committed) reserved images: it counts.
+    ledger.reserve(request('broken', { userId: OTHER }, limits));
+    ledger.chargeUnusable('broken', NOON + 100);
+    expect(ledger.reserve(request('next', { userId: OTHER, now: NOON + 5_000 }, limits))).toMatchObject({ ok: false, reason: 'cooldown' });
+    // The describe's money still counts toward the budget.
+    expect(ledger.spent(GUILD, 'day', NOON)).toBeCloseTo(0.002 + 0.04 + 0.04, 9);
+  });
+
   it('stops at the daily and monthly budgets and warns once per period at 80 %', () => {
     const ledger = new Ledger(open());
     const limits = { guildDailyBudget: 1, guildMonthlyBudget: 3 };

@@ -83,6 +83,30 @@ export class InteractionDriver {
   }
 
   clickButton(message: FakeMessage, customId: string, opts: ComponentInteractOptions = {}): InteractionHandle {
+    const { stored } = this.usableComponent(message, customId, 2, 'a button');
+    return this.dispatchComponent(stored, { custom_id: customId, component_type: 2 }, opts);
+  }
+
+  /**
+   * A choice in a string select menu: MESSAGE_COMPONENT data `{ custom_id, component_type: 3, values }`
+   * (https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object-message-component-data-structure).
+   * The Discord client only lets a user pick offered values, between min_values and max_values (both 1 by default).
+   */
+  chooseOption(message: FakeMessage, customId: string, values: string[], opts: ComponentInteractOptions = {}): InteractionHandle {
+    const { stored, found } = this.usableComponent(message, customId, 3, 'a string select');
+    const offered = Array.isArray(found.options) ? found.options.filter(isObj).map((option) => String(option.value)) : [];
+    const missing = values.filter((value) => !offered.includes(value));
+    if (missing.length) throw new Error(`Discord fake: select "${customId}" offers no ${missing.join(', ')} (it offers: ${offered.join(', ')})`);
+    const min = typeof found.min_values === 'number' ? found.min_values : 1;
+    const max = typeof found.max_values === 'number' ? found.max_values : 1;
+    if (values.length < min || values.length > max || new Set(values).size !== values.length) {
+      throw new Error(`Discord fake: select "${customId}" takes ${min}..${max} distinct values, not ${values.length}`);
+    }
+    return this.dispatchComponent(stored, { custom_id: customId, component_type: 3, values }, opts);
+  }
+
+  /** The live message and its enabled component of this type, as a user could use it. */
+  private usableComponent(message: FakeMessage, customId: string, type: number, what: string): { stored: FakeMessage; found: Obj } {
     const stored = this.deps.store.messages.get(message.id);
     if (!stored || stored.deleted) throw new Error(`Discord fake: message ${message.id} does not exist (or was deleted)`);
     const found = findComponent(stored.components, customId);
@@ -90,13 +114,17 @@ export class InteractionDriver {
       const ids = collectCustomIds(stored.components);
       throw new Error(`Discord fake: message ${message.id} has no component "${customId}" (it has: ${ids.join(', ') || 'none'})`);
     }
-    if (found.type !== 2) throw new Error(`Discord fake: component "${customId}" is type ${String(found.type)}, not a button`);
-    if (found.disabled === true) throw new Error(`Discord fake: button "${customId}" is disabled; a user cannot click it`);
+    if (found.type !== type) throw new Error(`Discord fake: component "${customId}" is type ${String(found.type)}, not ${what}`);
+    if (found.disabled === true) throw new Error(`Discord fake: component "${customId}" is disabled; a user cannot use it`);
+    return { stored, found };
+  }
+
+  private dispatchComponent(stored: FakeMessage, data: Obj, opts: ComponentInteractOptions): InteractionHandle {
     const channel = this.deps.store.channels.get(stored.channel_id);
     return this.dispatch({
       ...opts,
       type: 3,
-      data: { custom_id: customId, component_type: 2 },
+      data,
       guildId: channel?.guild_id ?? null,
       channelId: stored.channel_id,
       message: stored,

@@ -1,6 +1,6 @@
 // A local stand-in for Discord that the real discord.js 14 client runs against: REST under
 // /api/v10 and the gateway WebSocket on one loopback port. Tests drive it with interact(),
-// clickButton() and submitModal() and observe what the bot did through the returned handles.
+// clickButton(), chooseOption() and submitModal() and observe what the bot did through the returned handles.
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -141,6 +141,7 @@ export async function startDiscordFake(options: DiscordFakeOptions = {}): Promis
     identifyCount: () => gateway.identifies,
     interact: (o) => driver.interact(o),
     clickButton: (message, customId, opts) => driver.clickButton(message, customId, opts),
+    chooseOption: (message, customId, values, opts) => driver.chooseOption(message, customId, values, opts),
     submitModal: (from, values, opts) => driver.submitModal(from, values, opts),
     channelMessages: (channelId = text.id) => store.messagesIn(channelId).map(snapshot),
     dmMessages: (userId) => {

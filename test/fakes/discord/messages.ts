@@ -2,6 +2,7 @@
 // callbacks and webhook-token routes: per-file size limit (413/40005), at most 10 attachments,
 // `attachments` on edit keeps only the listed existing files, an empty result is refused (50006).
 import { DiscordError, errors, formError } from './http.js';
+import { imageSize } from './imageSize.js';
 import type { UploadedFile } from './multipart.js';
 import { messageJson, userJson } from './payloads.js';
 import type { FakeStore, InteractionRecord, StoredChannel } from './store.js';
@@ -37,6 +38,7 @@ function newAttachment(world: MessageWorld, channelId: string, file: UploadedFil
     size: file.bytes.length,
     url: `${world.origin}/attachments/${channelId}/${id}/${encodeURIComponent(filename)}`,
     bytes: file.bytes,
+    ...imageSize(file.bytes),
     ...(file.contentType ? { content_type: file.contentType } : {}),
     ...(typeof entry?.description === 'string' ? { description: entry.description } : {}),
   };

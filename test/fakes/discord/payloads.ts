@@ -180,6 +180,7 @@ export function attachmentJson(attachment: FakeAttachment): Record<string, unkno
     size: attachment.size,
     url: attachment.url,
     proxy_url: attachment.url,
+    ...(attachment.width === undefined ? {} : { width: attachment.width, height: attachment.height }),
     ...(attachment.content_type ? { content_type: attachment.content_type } : {}),
     ...(attachment.description ? { description: attachment.description } : {}),
   };

@@ -89,6 +89,9 @@ export interface FakeAttachment {
   description?: string;
   url: string;
   bytes: Buffer;
+  /** pixels, for an image Discord could read (what its attachment object states) */
+  width?: number;
+  height?: number;
 }
 
 export interface FakeMessage {
@@ -213,6 +216,12 @@ export interface DiscordFake {
   interact(options: InteractOptions): InteractionHandle;
   /** a button click (type 3 MESSAGE_COMPONENT, component_type 2) on a message */
   clickButton(message: FakeMessage, customId: string, opts?: ComponentInteractOptions): InteractionHandle;
+  /**
+   * a choice in a string select menu on a message (type 3 MESSAGE_COMPONENT, component_type 3, the
+   * chosen options' `values`); refused like the Discord client would: an unknown or disabled menu,
+   * a value it does not offer, fewer than min_values or more than max_values
+   */
+  chooseOption(message: FakeMessage, customId: string, values: string[], opts?: ComponentInteractOptions): InteractionHandle;
   /**
    * a modal submit (type 5). Given the handle of the interaction that answered with a modal (callback 9),
    * the modal's custom_id and fields are taken from it and `values` fill its inputs; given a custom_id

@@ -68,6 +68,31 @@ function validateInteractive(path: string, c: Obj, customIds: Set<string>): void
   }
   customIds.add(id);
   if (c.type === 2) maxLength(`${path}.label`, c.label, 80);
+  if (c.type === 3) validateStringSelect(path, c);
+}
+
+/**
+ * A string select's documented limits (https://discord.com/developers/docs/components/reference#string-select):
+ * 1..25 options; label, value and description at most 100 characters; placeholder at most 150;
+ * min_values 0..25 and max_values 1..25.
+ */
+function validateStringSelect(path: string, c: Obj): void {
+  const options = c.options;
+  if (!Array.isArray(options) || options.length < 1) throw formError(`${path}.options`, 'BASE_TYPE_MIN_LENGTH', 'Must be 1 or more in length.');
+  maxItems(`${path}.options`, options, 25);
+  options.forEach((option: unknown, i) => {
+    if (!isObj(option)) return;
+    const p = `${path}.options.${i}`;
+    for (const field of ['label', 'value'] as const) {
+      if (typeof option[field] !== 'string' || str(option[field]).length < 1) throw formError(`${p}.${field}`, 'BASE_TYPE_REQUIRED', 'This field is required');
+    }
+    maxLength(`${p}.label`, option.label, 100);
+    maxLength(`${p}.value`, option.value, 100);
+    maxLength(`${p}.description`, option.description, 100);
+  });
+  maxLength(`${path}.placeholder`, c.placeholder, 150);
+  if (typeof c.min_values === 'number' && (c.min_values < 0 || c.min_values > 25)) throw formError(`${path}.min_values`, 'NUMBER_TYPE_MAX', 'int value should be less than or equal to 25.');
+  if (typeof c.max_values === 'number' && (c.max_values < 1 || c.max_values > 25)) throw formError(`${path}.max_values`, 'NUMBER_TYPE_MAX', 'int value should be less than or equal to 25.');
 }
 
 function validateComponents(components: unknown, flags: number): void {

@@ -92,3 +92,31 @@ const BY_ID = new Map(FAKE_MODELS.map((model) => [model.id, model]));
 export function findModel(id: string): FakeModel | undefined {
   return BY_ID.get(id);
 }
+
+/**
+ * A chat (text, and with `vision` image) model served on /v1/chat/completions, as relays sell them
+ * beside the image models. Limits from OpenAI's model pages (platform.openai.com/docs/models): the
+ * most output tokens `max_tokens` may ask for.
+ */
+export interface FakeChatModel {
+  id: string;
+  ownedBy: string;
+  /** Takes `image_url` content parts. */
+  vision: boolean;
+  maxOutputTokens: number;
+}
+
+export const FAKE_CHAT_MODELS: readonly FakeChatModel[] = [
+  { id: 'gpt-4o-mini', ownedBy: 'openai', vision: true, maxOutputTokens: 16_384 },
+  { id: 'gpt-4o', ownedBy: 'openai', vision: true, maxOutputTokens: 16_384 },
+  { id: 'gpt-4.1-mini', ownedBy: 'openai', vision: true, maxOutputTokens: 32_768 },
+  { id: 'gpt-4.1', ownedBy: 'openai', vision: true, maxOutputTokens: 32_768 },
+  // Text only: an image part is refused ("image_url is only supported by certain models").
+  { id: 'gpt-3.5-turbo', ownedBy: 'openai', vision: false, maxOutputTokens: 4_096 },
+];
+
+const CHAT_BY_ID = new Map(FAKE_CHAT_MODELS.map((model) => [model.id, model]));
+
+export function findChatModel(id: string): FakeChatModel | undefined {
+  return CHAT_BY_ID.get(id);
+}

@@ -1,5 +1,5 @@
 // The fake's run-time options with their defaults filled in; configure() merges into these.
-import type { RelayFakeOptions, RelayProfile } from './types.js';
+import type { ChatReply, RelayFakeOptions, RelayProfile } from './types.js';
 
 export const DEFAULT_API_KEY = 'sk-fake-relay-key-0000000000000000';
 
@@ -17,6 +17,7 @@ export interface Settings {
   urlTtlMs: number;
   now: () => number;
   noise: boolean;
+  chatReply: ChatReply | undefined;
 }
 
 export function defaultSettings(): Settings {
@@ -35,6 +36,7 @@ export function defaultSettings(): Settings {
     urlTtlMs: 10 * 60 * 1000,
     now: Date.now,
     noise: false,
+    chatReply: undefined,
   };
 }
 
@@ -53,6 +55,7 @@ export function applyOptions(settings: Settings, options: Partial<RelayFakeOptio
   if (options.urlTtlMs !== undefined) settings.urlTtlMs = options.urlTtlMs;
   if (options.now !== undefined) settings.now = options.now;
   if (options.noise !== undefined) settings.noise = options.noise;
+  if ('chatReply' in options) settings.chatReply = options.chatReply;
 }
 
 export function latencyFor(settings: Settings, model: string): number {

@@ -54,7 +54,25 @@ export interface RelayFakeOptions {
   now?: () => number;
   /** Paint every image as random noise (huge PNGs). The prompt keyword `noise` does the same per request. */
   noise?: boolean;
+  /**
+   * How the chat models (gpt-4o-mini, …) answer /v1/chat/completions, once the request passed the
+   * relay's checks: the assistant's text, or a whole answer (`{status, body}`: an error, or a 200 of
+   * any shape). `undefined` (the default, and what configure({chatReply: undefined}) restores): the
+   * fake's own answers (chat.ts).
+   */
+  chatReply?: ChatReply;
 }
+
+/** What the chat model was asked: the system messages' text, the last user message's text and images. */
+export interface ChatAsk {
+  model: string;
+  system: string;
+  text: string;
+  /** How many images the last user message carries. */
+  images: number;
+}
+
+export type ChatReply = (ask: ChatAsk) => string | { status: number; body: unknown };
 
 export interface RecordedRequest {
   method: string;

@@ -1,0 +1,172 @@
+// Upgrading a database from every earlier schema version to the current one: a bot updated from any
+// release keeps its history. Each version gets a few rows of what existed then (usage, policy and
+// audit, ledger, jobs, reports, gallery, image input), then migrates; the rows survive, the columns
+// added later read as their defaults, and the stores work on them (the ledger's cooldown, the
+// reports' kept totals, /history).
+import BetterSqlite3 from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  AuditLog,
+  HistoryStore,
+  Ledger,
+  MemberSettingsStore,
+  MIGRATIONS,
+  migrate,
+  PromptSettingsStore,
+  StylePresetStore,
+  UsageLog,
+  UsageReports,
+  type Database,
+} from '../../src/storage/index.js';
+
+const handles: Database[] = [];
+afterEach(() => {
+  for (const db of handles.splice(0)) if (db.open) db.close();
+});
+
+const GUILD = '100000000000000000001';
+const USER = '200000000000000000001';
+const OTHER = '200000000000000000002';
+const T0 = Date.UTC(2026, 4, 20, 12);
+const UNTIL = T0 + 86_400_000;
+
+/** Migrations by the version that introduced them (1-based), as the comments in migrations.ts number them. */
+const USAGE = 1;
+const POLICY = 2;
+const LEDGER = 3;
+const JOBS = 4;
+const REPORTS = 5;
+const GALLERY = 7;
+const IMAGE_INPUT = 8;
+
+/** A database at schema version `version`, with rows of what that version had. */
+function databaseAt(version: number): Database {
+  const db = new BetterSqlite3(':memory:');
+  handles.push(db);
+  migrate(db, MIGRATIONS.slice(0, version));
+  expect(db.pragma('user_version', { simple: true })).toBe(version);
+  if (version >= USAGE) {
+    const insert = db.prepare(`
+      INSERT INTO usage (interaction_id, source, user_id, guild_id, channel_id, model, prompt, outcome, image_count,
+                         estimated_cost, message_id, message_channel_id, started_at, finished_at)
+      VALUES (?, 'discord', ?, ?, '300000000000000000001', ?, ?, ?, ?, ?, ?, '300000000000000000001', ?, ?)`);
+    insert.run('400000000000000000001', USER, GUILD, 'flux-2-pro', 'a red fox', 'success', 2, 0.08, '500000000000000000001', T0, T0 + 1);
+    insert.run('400000000000000000002', USER, GUILD, 'gpt-image-2', 'a blue whale', 'timeout', null, 0.04, null, T0 + 10, T0 + 11);
+    insert.run('400000000000000000003', OTHER, GUILD, 'gpt-image-2', 'a green owl', 'success', 1, 0.04, '500000000000000000003', T0 + 20, T0 + 21);
+    insert.run(null, USER, null, 'flux-2-pro', 'cli run', 'success', 1, 0.04, null, T0 + 30, T0 + 31);
+  }
+  if (version >= POLICY) {
+    db.prepare(`INSERT INTO audit_log (guild_id, actor_id, action, detail, at) VALUES (?, ?, 'user.block', ?, ?)`).run(
+      GUILD,
+      OTHER,
+      JSON.stringify({ userId: USER, reason: null }),
+      T0 - 5,
+    );
+  }
+  if (version >= LEDGER) {
+    const insert = db.prepare(`
+      INSERT INTO ledger (key, guild_id, user_id, state, images, cost_micros, reserved_images, reserved_cost_micros, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    insert.run('400000000000000000001', GUILD, USER, 'committed', 2, 80_000, 2, 80_000, T0);
+    insert.run('400000000000000000002', GUILD, USER, 'committed', 1, 40_000, 1, 40_000, T0 + 10);
+    insert.run('400000000000000000003', GUILD, OTHER, 'refunded', 1, 40_000, 1, 40_000, T0 + 20);
+  }
+  if (version >= JOBS) {
+    db.prepare(`
+      INSERT INTO jobs (interaction_id, guild_id, user_id, model, state, usage_id, created_at, finished_at)
+      VALUES ('400000000000000000001', ?, ?, 'flux-2-pro', 'delivered', 1, ?, ?)`).run(GUILD, USER, T0, T0 + 1);
+  }
+  if (version >= REPORTS) {
+    db.prepare(`INSERT INTO reports (usage_id, reporter_id, guild_id, reported_at) VALUES (3, ?, ?, ?)`).run(USER, GUILD, T0 + 40);
+  }
+  if (version >= GALLERY) {
+    db.prepare(`
+      INSERT INTO favourites (usage_id, user_id, guild_id, age_restricted, spoiler, at) VALUES (1, ?, ?, 0, 0, ?)`).run(OTHER, GUILD, T0 + 50);
+  }
+  if (version >= IMAGE_INPUT) {
+    db.prepare(`
+      INSERT INTO usage (interaction_id, source, user_id, guild_id, model, prompt, outcome, image_count, estimated_cost,
+                         started_at, finished_at, is_edit, input_count)
+      VALUES ('400000000000000000005', 'discord', ?, ?, 'flux-kontext-pro', 'make it night', 'success', 1, 0.04, ?, ?, 1, 2)`).run(
+      USER,
+      GUILD,
+      T0 + 60,
+      T0 + 61,
+    );
+  }
+  return db;
+}
+
+const count = (db: Database, table: string): number => db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
+
+describe('migrating from every earlier schema version', () => {
+  it('the ninth migration is the creative tools', () => {
+    expect(MIGRATIONS[8]).toMatch(/ALTER TABLE usage ADD COLUMN kind TEXT NOT NULL DEFAULT 'image'/);
+  });
+
+  for (let version = 0; version < MIGRATIONS.length; version++) {
+    it(`brings a version ${version} database up to date with its rows intact`, () => {
+      const db = databaseAt(version);
+      const before = version >= USAGE ? db.prepare('SELECT id, prompt, outcome, estimated_cost FROM usage ORDER BY id').all() : [];
+      migrate(db);
+      expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+
+      // Every row survived, and what came later reads as its default.
+      expect(db.prepare('SELECT id, prompt, outcome, estimated_cost FROM usage ORDER BY id').all()).toEqual(before);
+      expect(db.prepare('SELECT DISTINCT kind FROM usage').pluck().all()).toEqual(version >= USAGE ? ['image'] : []);
+      expect(count(db, 'audit_log')).toBe(version >= POLICY ? 1 : 0);
+      expect(count(db, 'ledger')).toBe(version >= LEDGER ? 3 : 0);
+      expect(count(db, 'jobs')).toBe(version >= JOBS ? 1 : 0);
+      expect(count(db, 'reports')).toBe(version >= REPORTS ? 1 : 0);
+      expect(count(db, 'favourites')).toBe(version >= GALLERY ? 1 : 0);
+      for (const table of ['member_settings', 'member_shortcuts', 'style_presets', 'guild_prompt_settings']) expect(count(db, table)).toBe(0);
+
+      const usage = new UsageLog(db);
+      if (version >= USAGE) {
+        expect(usage.get(1)).toMatchObject({ prompt: 'a red fox', kind: 'image', isEdit: false, inputCount: 0, imageCount: 2 });
+        // The kept totals were filled from the rows already there: all time equals a scan.
+        const reports = new UsageReports(db);
+        const allTime = reports.guildReport({ guildId: GUILD, until: UNTIL });
+        expect(allTime).toEqual(reports.guildReport({ guildId: GUILD, since: Number.MIN_SAFE_INTEGER, until: UNTIL }));
+        expect(allTime.total.images).toBe(version >= IMAGE_INPUT ? 4 : 3);
+        // Old images are in /history.
+        expect(new HistoryStore(db).page({ userId: USER, guildId: GUILD, page: 1, pageSize: 10 }).total).toBe(version >= IMAGE_INPUT ? 2 : 1);
+      }
+      if (version >= IMAGE_INPUT) expect(usage.findByInteraction('400000000000000000005')).toMatchObject({ isEdit: true, inputCount: 2, kind: 'image' });
+
+      // The old ledger rows reserved images: they still start the cooldown; the refunded one does not.
+      const ledger = new Ledger(db);
+      const cooldown = { cooldownMs: 60_000 };
+      const next = (key: string, userId: string) => ledger.reserve({ key, guildId: GUILD, userId, images: 1, cost: 0.04, limits: cooldown, now: T0 + 30 });
+      expect(next('after-user', USER)).toMatchObject(version >= LEDGER ? { ok: false, reason: 'cooldown' } : { ok: true });
+      expect(next('after-other', OTHER).ok).toBe(true);
+
+      // The new stores work on the migrated file, and a new row can say its kind.
+      const described = usage.start({ source: 'discord', userId: USER, guildId: GUILD, model: 'gpt-4o-mini', prompt: '[image]', kind: 'describe' });
+      expect(usage.get(described.id)?.kind).toBe('describe');
+      expect(new MemberSettingsStore(db).set(USER, { quality: 'high' })).toEqual({ quality: 'high' });
+      expect(new StylePresetStore(db).upsert({ guildId: GUILD, name: 'noir', prefix: 'film noir', suffix: '', model: null, size: null, createdBy: OTHER, createdAt: T0 })).toBe('added');
+      expect(new PromptSettingsStore(db).set(GUILD, { enhanceDefault: true }, OTHER)).toEqual({ enhanceDefault: true, translateForFlux: false });
+      expect(new AuditLog(db).recent(GUILD).map((entry) => entry.action)).toEqual([
+        'prompt_settings.update',
+        'style.add',
+        ...(version >= POLICY ? ['user.block'] : []),
+      ]);
+    });
+  }
+
+  it('rebuilds the cooldown index with reserved_images, so the check reads only the index', () => {
+    const db = databaseAt(MIGRATIONS.length - 1);
+    migrate(db);
+    const columns = db.prepare("SELECT name FROM pragma_index_info('ledger_user_time') ORDER BY seqno").pluck().all();
+    expect(columns).toEqual(['user_id', 'guild_id', 'created_at', 'state', 'images', 'reserved_images']);
+  });
+
+  it('migrating again changes nothing', () => {
+    const db = databaseAt(MIGRATIONS.length);
+    const rows = db.prepare('SELECT * FROM usage ORDER BY id').all();
+    migrate(db);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    expect(db.prepare('SELECT * FROM usage ORDER BY id').all()).toEqual(rows);
+  });
+});
