@@ -8,15 +8,18 @@ import {
   Client,
   DiscordAPIError,
   Events,
+  GatewayDispatchEvents,
   GatewayIntentBits,
   MessageFlags,
   ModalBuilder,
   Routes,
   TextInputBuilder,
   TextInputStyle,
+  type ClientOptions,
   type Interaction,
 } from 'discord.js';
-import { startDiscordFake, timestampOf, type DiscordFake } from './fakes/discord/index.js';
+import { WebSocket } from 'ws';
+import { shardIdOf, startDiscordFake, timestampOf, type DiscordFake } from './fakes/discord/index.js';
 
 type Outcome = { ok: true; value?: unknown } | { ok: false; error: unknown };
 type Behaviour = (interaction: Interaction) => Promise<unknown>;
@@ -28,12 +31,16 @@ class Bot {
   private readonly outcomes = new Map<string, Outcome>();
   private readonly waiters = new Map<string, (o: Outcome) => void>();
 
-  constructor(private readonly fake: DiscordFake) {
+  constructor(
+    private readonly fake: DiscordFake,
+    options: Pick<ClientOptions, 'shards' | 'shardCount'> = {},
+  ) {
     this.client = new Client({
       intents: [GatewayIntentBits.Guilds],
       rest: { api: fake.apiBase },
       // @discordjs/ws spaces IDENTIFYs 5 s apart within one process; a re-identify test need not wait.
       ws: { buildIdentifyThrottler: () => ({ waitForIdentify: async () => {} }) },
+      ...options,
     });
     this.client.on(Events.InteractionCreate, (interaction) => {
       const key =
@@ -476,5 +483,137 @@ describe('the 3-second acknowledgement deadline', () => {
     expect(error.code).toBe(10062);
     expect(error.status).toBe(404);
     expect(h.callbacks).toHaveLength(0);
+  });
+});
+
+describe('guild sharding', () => {
+  const SHARDS = 3;
+  let fake: DiscordFake;
+  let bot: Bot;
+  /** interaction id → the shard whose socket delivered it, as discord.js saw it */
+  const deliveredOn = new Map<string, number>();
+
+  beforeAll(async () => {
+    fake = await startDiscordFake({ shards: SHARDS, guilds: 2 * SHARDS });
+    bot = new Bot(fake, { shards: 'auto' });
+    bot.client.ws.on(GatewayDispatchEvents.InteractionCreate, (data: { id: string }, shardId: number) => deliveredOn.set(data.id, shardId));
+    await bot.start();
+  });
+
+  afterAll(async () => {
+    await bot?.client.destroy();
+    await fake?.close();
+  });
+
+  it('recommends its shard count on GET /gateway/bot with the session start limit', async () => {
+    const response = await fetch(`${fake.apiBase}/v10/gateway/bot`, { headers: { authorization: `Bot ${fake.token}` } });
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(body).toEqual({
+      url: fake.gatewayUrl,
+      shards: SHARDS,
+      session_start_limit: { total: 1000, remaining: 1000 - fake.identifyCount(), reset_after: expect.any(Number), max_concurrency: 1 },
+    });
+  });
+
+  it("gives each shard its own session with the guilds Discord's formula assigns it", () => {
+    expect(bot.client.ws.shards.size).toBe(SHARDS);
+    const sessions = fake.gatewaySessions();
+    expect(sessions.map((s) => s.shard).sort()).toEqual([...Array(SHARDS).keys()].map((id) => [id, SHARDS]));
+    for (const session of sessions) {
+      expect(session.connected).toBe(true);
+      expect(session.guildIds.length).toBeGreaterThan(0);
+      for (const guildId of session.guildIds) {
+        expect(shardIdOf(guildId, SHARDS)).toBe(session.shard[0]);
+        // READY and GUILD_CREATE for the guild came on that shard's socket.
+        expect(bot.client.guilds.cache.get(guildId)?.shardId).toBe(session.shard[0]);
+      }
+    }
+    expect(sessions.flatMap((s) => s.guildIds).sort()).toEqual(fake.guilds.map((g) => g.id).sort());
+  });
+
+  it("dispatches a guild's interaction on the socket of the shard that owns the guild, and DMs on shard 0", async () => {
+    bot.on('where', async (i) => {
+      if (i.isChatInputCommand()) await i.reply(`in ${i.guildId ?? 'a DM'}`);
+    });
+    const handles = [...fake.guilds.map((g) => fake.interact({ name: 'where', guildId: g.id })), fake.interact({ name: 'where', guildId: null })];
+    for (const h of handles) {
+      await bot.value(h.id);
+      expect(h.original()?.content).toBe(`in ${h.guildId ?? 'a DM'}`);
+      expect(deliveredOn.get(h.id)).toBe(shardIdOf(h.guildId, SHARDS));
+      expect(h.shard).toEqual([deliveredOn.get(h.id), SHARDS]);
+    }
+    expect(new Set(handles.map((h) => h.shard[0])).size).toBe(SHARDS);
+  });
+
+  it("buffers a dropped shard's events for its RESUME while the other shards keep being served", async () => {
+    bot.on('during', async (i) => {
+      if (i.isChatInputCommand()) await i.reply('served');
+    });
+    const onShard = (id: number) => fake.guilds.find((g) => shardIdOf(g.id, SHARDS) === id)!;
+    const identifies = fake.identifyCount();
+    fake.dropGateway({ shard: 1, resumable: true });
+    expect(fake.gatewaySessions().find((s) => s.shard[0] === 1)?.connected).toBe(false);
+    const away = fake.interact({ name: 'during', guildId: onShard(1).id });
+    const elsewhere = fake.interact({ name: 'during', guildId: onShard(0).id });
+    await bot.value(elsewhere.id);
+    await fake.waitForReady();
+    await bot.value(away.id);
+    expect([away.original()?.content, elsewhere.original()?.content]).toEqual(['served', 'served']);
+    expect(deliveredOn.get(away.id)).toBe(1);
+    expect(fake.identifyCount()).toBe(identifies);
+  });
+});
+
+describe('IDENTIFY refusals for shards', () => {
+  /** Connects like a client, IDENTIFYs with `shard` (omitted when undefined), resolves with the close code. */
+  async function identifyCloseCode(fake: DiscordFake, shard: unknown): Promise<number> {
+    const ws = new WebSocket(`${fake.gatewayUrl}/?v=10&encoding=json`);
+    return new Promise<number>((resolve, reject) => {
+      ws.on('error', reject);
+      ws.on('close', (code) => resolve(code));
+      ws.on('message', (raw) => {
+        const frame = JSON.parse(String(raw)) as { op: number; t?: string };
+        if (frame.op === 10) {
+          ws.send(JSON.stringify({ op: 2, d: { token: fake.token, intents: 1, properties: {}, ...(shard === undefined ? {} : { shard }) } }));
+        } else if (frame.t === 'READY') {
+          ws.close(1000);
+        }
+      });
+    });
+  }
+
+  it('closes 4010 Invalid shard for a shard id outside 0..num_shards-1 or a malformed shard', async () => {
+    const fake = await startDiscordFake({ guilds: 2 });
+    try {
+      expect(await identifyCloseCode(fake, [2, 2])).toBe(4010);
+      expect(await identifyCloseCode(fake, [-1, 2])).toBe(4010);
+      expect(await identifyCloseCode(fake, [0, 0])).toBe(4010);
+      expect(await identifyCloseCode(fake, ['0', 2])).toBe(4010);
+      // A count other than the recommended one is allowed (sessions route by their own num_shards).
+      expect(await identifyCloseCode(fake, [1, 2])).toBe(1000);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('closes 4010 under large bot sharding when num_shards is not a multiple of the assigned one', async () => {
+    const fake = await startDiscordFake({ shardMultiple: 4 });
+    try {
+      expect(await identifyCloseCode(fake, [0, 6])).toBe(4010);
+      expect(await identifyCloseCode(fake, [0, 8])).toBe(1000);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('closes 4011 Sharding required when one session would own more guilds than a shard may', async () => {
+    const fake = await startDiscordFake({ guilds: 4, maxGuildsPerShard: 2 });
+    try {
+      expect(await identifyCloseCode(fake, undefined)).toBe(4011);
+      expect(await identifyCloseCode(fake, [0, 1])).toBe(4011);
+      expect(await identifyCloseCode(fake, [0, 2])).toBe(1000);
+    } finally {
+      await fake.close();
+    }
   });
 });

@@ -1,6 +1,7 @@
 // One bench world: the relay fake in its own process (its request handling must not share the event
 // loop that timestamps dispatches and callbacks), the Discord fake in this one, and the real bot
-// process (dist/src/main.js) in a temp folder, so no developer .env is read.
+// process (dist/src/main.js) in a temp folder, so no developer .env is read. `client: 'bare'` starts
+// the bare discord.js client (bareClient.ts) in the bot's place, against the same fakes.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,34 @@ export interface BenchWorld {
   close(botSignal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function startBenchWorld(options: { name: string; relayLatencyMs: number; env?: Record<string, string> }): Promise<BenchWorld> {
+/** What runs against the fakes: the real bot, or the bare discord.js client it is compared with. */
+export type BenchClient = 'bot' | 'bare';
+
+export const CLIENT_SCRIPTS: Record<BenchClient, string> = {
+  bot: join(DIST, 'src/main.js'),
+  bare: join(DIST, 'scripts/bench/bareClient.js'),
+};
+
+/** The environment of a bench client: the fakes, a database in `dataDir`, errors-only logs, and `extra`. */
+export function clientEnvironment(discord: DiscordFake, relayUrl: string, dataDir: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    LOG_LEVEL: 'error',
+    DISCORD_TOKEN: discord.token,
+    DISCORD_API_BASE_URL: discord.apiBase,
+    IMAGE_API_BASE_URL: relayUrl,
+    IMAGE_API_KEY: DEFAULT_API_KEY,
+    DATABASE_PATH: join(dataDir, 'bench.sqlite'),
+    ...extra,
+  };
+}
+
+export async function startBenchWorld(options: {
+  name: string;
+  relayLatencyMs: number;
+  env?: Record<string, string>;
+  client?: BenchClient;
+  nodeArgs?: string[];
+}): Promise<BenchWorld> {
   const dataDir = await mkdtemp(join(tmpdir(), `imagine-bench-${options.name}-`));
   const relay = spawnNode(join(DIST, 'test/fakes/relay/main.js'), ['--latency', String(options.relayLatencyMs)], { env: {} });
   const discord = await startDiscordFake({ ackDeadlineMs: 15_000 });
@@ -28,17 +56,10 @@ export async function startBenchWorld(options: { name: string; relayLatencyMs: n
   };
   try {
     const relayUrl = (await relay.firstLine).trim();
-    bot = spawnNode(join(DIST, 'src/main.js'), [], {
+    bot = spawnNode(CLIENT_SCRIPTS[options.client ?? 'bot'], [], {
       cwd: dataDir,
-      env: {
-        LOG_LEVEL: 'error',
-        DISCORD_TOKEN: discord.token,
-        DISCORD_API_BASE_URL: discord.apiBase,
-        IMAGE_API_BASE_URL: relayUrl,
-        IMAGE_API_KEY: DEFAULT_API_KEY,
-        DATABASE_PATH: join(dataDir, 'bench.sqlite'),
-        ...options.env,
-      },
+      ...(options.nodeArgs ? { nodeArgs: options.nodeArgs } : {}),
+      env: clientEnvironment(discord, relayUrl, dataDir, options.env),
     });
     const started = bot;
     const botExited = started.exited.then((code) => {

@@ -1,17 +1,21 @@
-// `npm run bench [-- --only ack,ledger] [-- --quick]`: the benchmarks of issue 5, measured through
+// `npm run bench [-- --only ack,ledger] [-- --quick]`: the benchmarks of issues 5 and 14, measured through
 // the local fakes in one run. Each benchmark runs in turn (never two at once: they would skew each
 // other); progress goes to stderr, and one plain-text table with every figure to stdout at the end.
 // See BENCHMARKS.md for what each figure means and how it is measured.
 import { parseArgs } from 'node:util';
 import { ackBenchmark } from './ack.js';
+import { idleBenchmark } from './idle.js';
 import { ledgerBenchmark } from './ledger.js';
 import { memoryBenchmark } from './memory.js';
 import { openaiBenchmark } from './openaiCompare.js';
 import { overheadBenchmark } from './overhead.js';
 import { formatTable, machineHeader, type Benchmark, type Row } from './report.js';
+import { startupBenchmark } from './startup.js';
 
 /** In the order they run. */
 const BENCHMARKS: readonly Benchmark[] = [
+  startupBenchmark,
+  idleBenchmark,
   ackBenchmark,
   overheadBenchmark,
   memoryBenchmark,

@@ -6,9 +6,9 @@
 // A queued job holds only its request (prompt, options) and a few closures: images exist only for
 // running jobs. So the second phase's peak should match the first's, and the per-queued-job cost
 // should be kilobytes, not the image's megabytes.
-import { readFileSync } from 'node:fs';
 import type { FakeUser, InteractionHandle } from '../../test/fakes/discord/index.js';
 import { startBenchWorld } from './benchWorld.js';
+import { residentOf } from './children.js';
 import type { Benchmark, BenchOptions, Row } from './report.js';
 import { mib } from './stats.js';
 
@@ -20,14 +20,7 @@ function member(index: number): FakeUser {
 }
 
 /** Resident set of a process in bytes (Linux); 0 where /proc is missing. */
-function rssOf(pid: number): number {
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
+const rssOf = (pid: number): number => residentOf(pid).rss;
 
 /** Samples RSS until `done` resolves; returns the highest sample. */
 async function peakWhile(pid: number, done: Promise<unknown>): Promise<number> {

@@ -45,6 +45,20 @@ const flag = z.preprocess(
     .optional(),
 );
 
+/**
+ * SHARD_COUNT: `auto` (the count Discord recommends) or a number of gateway shards, all run by this
+ * process. At most 1000: a bot's whole daily allowance of session starts (IDENTIFYs).
+ */
+const SHARD_HINT = { message: 'must be auto or a whole number of shards from 1 to 1000' };
+const shardCount = z.preprocess(
+  blankToUndefined,
+  z
+    .string()
+    .regex(/^(auto|[1-9]\d{0,2}|1000)$/i, SHARD_HINT)
+    .transform((value): number | 'auto' => (value.toLowerCase() === 'auto' ? 'auto' : Number(value)))
+    .optional(),
+);
+
 /** A price in USD: a decimal of 0 or more (0 makes the call free to members). */
 const PRICE_HINT = { message: 'must be a price in USD of 0 or more, such as 0.002' };
 const nonNegativeDecimal = z.preprocess(
@@ -72,6 +86,17 @@ const port = z.preprocess(
   z.coerce.number(PORT_HINT).int(PORT_HINT).min(0, PORT_HINT).max(65535, PORT_HINT).optional(),
 );
 
+/**
+ * The shortest USAGE_RETENTION_DAYS: /usage, the admin view's month and week and /gallery top's 30
+ * days read usage detail rows, so a month (31 days) and a day's margin for time zones must stay.
+ */
+export const MIN_USAGE_RETENTION_DAYS = 32;
+const RETENTION_HINT = { message: `must be a whole number of days, ${MIN_USAGE_RETENTION_DAYS} or more (this month's reports read the detail), or empty to keep everything` };
+const retentionDays = z.preprocess(
+  blankToUndefined,
+  z.coerce.number(RETENTION_HINT).int(RETENTION_HINT).min(MIN_USAGE_RETENTION_DAYS, RETENTION_HINT).max(36_500, RETENTION_HINT).optional(),
+);
+
 /** Unknown names are refused here (one line naming LOG_LEVEL), unlike the logger's silent fallback. */
 const logLevel = z.preprocess(
   (value) => {
@@ -86,6 +111,7 @@ const EnvSchema = z.object({
   DISCORD_APPLICATION_ID: snowflake,
   DISCORD_GUILD_ID: snowflake,
   DISCORD_API_BASE_URL: httpUrl('https://discord.com/api'),
+  SHARD_COUNT: shardCount,
   IMAGE_API_BASE_URL: httpUrl('https://image.fluapi.com/v1'),
   IMAGE_API_KEY: optionalText,
   NEW_API_BASE_URL: httpUrl('https://image.fluapi.com/v1'),
@@ -115,6 +141,7 @@ const EnvSchema = z.object({
   LOG_LEVEL: logLevel,
   METRICS_PORT: port,
   METRICS_HOST: optionalText,
+  USAGE_RETENTION_DAYS: retentionDays,
 });
 
 export interface Env {
@@ -122,6 +149,8 @@ export interface Env {
   discordApplicationId?: string;
   discordGuildId?: string;
   discordApiBaseUrl: string;
+  /** SHARD_COUNT: gateway shards in this process, or `auto` for the count GET /gateway/bot recommends. */
+  shardCount: number | 'auto';
   /** Single-relay settings (IMAGE_API_* or their NEW_API_* aliases). */
   relayBaseUrl?: string;
   relayApiKey?: string;
@@ -152,6 +181,8 @@ export interface Env {
   metricsPort?: number;
   /** METRICS_HOST: the address the endpoint binds (loopback unless the operator opens it up). */
   metricsHost: string;
+  /** USAGE_RETENTION_DAYS: prune finished usage detail older than this; undefined keeps everything. */
+  usageRetentionDays?: number;
 }
 
 /** The job queue's limits (src/queue): how much runs at once and how much may wait. */
@@ -189,6 +220,7 @@ export function parseEnv(raw: Record<string, string | undefined>): Env {
     discordApplicationId: env.DISCORD_APPLICATION_ID,
     discordGuildId: env.DISCORD_GUILD_ID,
     discordApiBaseUrl: discordApi,
+    shardCount: env.SHARD_COUNT ?? 1,
     relayBaseUrl: baseUrl,
     relayApiKey: env.IMAGE_API_KEY ?? env.NEW_API_KEY,
     relayProfile: env.IMAGE_API_PROFILE,
@@ -215,5 +247,6 @@ export function parseEnv(raw: Record<string, string | undefined>): Env {
     logLevel: env.LOG_LEVEL,
     metricsPort: env.METRICS_PORT,
     metricsHost: env.METRICS_HOST ?? '127.0.0.1',
+    usageRetentionDays: env.USAGE_RETENTION_DAYS,
   };
 }

@@ -8,8 +8,8 @@
 //   webp           lossy at quality 90, then 80; keeps transparency
 //   jpeg           quality 90 (mozjpeg); only for opaque stills, because JPEG has no alpha
 //   downscaled     last resort: fewer pixels, same aspect ratio
-import sharp from 'sharp';
-import type { JpegOptions, Sharp, WebpOptions } from 'sharp';
+import type { JpegOptions, Metadata, Sharp, WebpOptions } from 'sharp';
+import { loadSharp } from '../providers/loadSharp.js';
 
 export type FittedMime = 'image/png' | 'image/jpeg' | 'image/webp' | 'image/gif';
 export type FittedExtension = 'png' | 'jpg' | 'webp' | 'gif';
@@ -71,6 +71,7 @@ function isOpaque(data: Buffer, channels: number): boolean {
 }
 
 async function decode(bytes: Buffer, pages: number): Promise<Source> {
+  const sharp = await loadSharp();
   if (pages > 1) {
     // Animated (GIF/WebP): re-read the file each time so every frame is kept; WebP keeps animation.
     const meta = await sharp(bytes, { animated: true }).metadata();
@@ -125,8 +126,9 @@ export async function fitToUploadLimit(image: { bytes: Buffer; mime: string }, l
 
   // Trust the bytes, not the declared MIME type: relays mislabel JPEGs as PNGs. A header the relay
   // client's own check let through but libvips refuses is the relay's broken image, not a bot bug.
-  let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
+  let meta: Metadata;
   try {
+    const sharp = await loadSharp();
     meta = await sharp(image.bytes).metadata();
   } catch (error) {
     throw new UndecodableImageError(error);

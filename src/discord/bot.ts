@@ -19,6 +19,7 @@ import {
   openDatabase,
   PromptSettingsStore,
   ReportStore,
+  scheduleRetention,
   StylePresetStore,
   UsageLog,
   UsageReports,
@@ -28,6 +29,7 @@ import type { BotContext } from './context.js';
 import { HandlerTracker } from './handlerTracker.js';
 import { createInteractionHandler, type CommandSet } from './interactionRouter.js';
 import { tellRecoveredUsers } from './jobRecovery.js';
+import { createShardedClient } from './shards.js';
 
 /** Uploads of several MiB need longer than @discordjs/rest's 15 s default. */
 const REST_TIMEOUT_MS = 120_000;
@@ -74,6 +76,8 @@ export async function startBot(config: AppConfig, commands: CommandSet): Promise
   if (leftovers.jobs.length > 0 || leftovers.orphans > 0) {
     log.warn('closed requests left open by a previous run', { jobs: leftovers.jobs.length, unacknowledged: leftovers.orphans });
   }
+  // USAGE_RETENTION_DAYS: old usage detail pruned now and daily (storage/retention.ts); unset, nothing.
+  const retention = scheduleRetention(db, config.env.usageRetentionDays);
   const ctx: BotContext = {
     config,
     pipeline,
@@ -94,10 +98,10 @@ export async function startBot(config: AppConfig, commands: CommandSet): Promise
     promptSettings: new PromptSettingsStore(db, audit),
     handlers: new HandlerTracker(),
   };
-  const client = new Client({
-    intents: [GatewayIntentBits.Guilds],
-    rest: { api: config.env.discordApiBaseUrl, timeout: REST_TIMEOUT_MS },
-  });
+  const client = createShardedClient(
+    { intents: [GatewayIntentBits.Guilds], rest: { api: config.env.discordApiBaseUrl, timeout: REST_TIMEOUT_MS } },
+    config.env.shardCount,
+  );
   client.on(Events.InteractionCreate, createInteractionHandler(ctx, commands));
   client.on(Events.Error, (error) => log.error('discord client error', { error }));
   client.on(Events.Warn, (message) => log.warn('discord client warning', { message }));
@@ -115,7 +119,12 @@ export async function startBot(config: AppConfig, commands: CommandSet): Promise
     await metricsServer?.close();
     throw error;
   }
-  log.info('bot is online', { user: readyClient.user.tag, application: readyClient.application.id, guilds: readyClient.guilds.cache.size });
+  log.info('bot is online', {
+    user: readyClient.user.tag,
+    application: readyClient.application.id,
+    guilds: readyClient.guilds.cache.size,
+    shards: readyClient.ws.shards.size,
+  });
   void ctx.handlers.follow(tellRecoveredUsers(readyClient, leftovers.jobs));
 
   const stop = () =>
@@ -126,6 +135,7 @@ export async function startBot(config: AppConfig, commands: CommandSet): Promise
       await ctx.handlers.idle(SHUTDOWN_TELL_MS);
       await client.destroy();
       await ctx.pipeline.close();
+      retention.stop();
       db.close();
       // Last: scrapes and probes keep answering (503 from /healthz) while the jobs drain.
       await metricsServer?.close();
@@ -141,7 +151,9 @@ async function startObservability(
   stopping: () => boolean,
 ): Promise<MetricsServer | undefined> {
   if (config.env.metricsPort === undefined) return undefined;
+  // prom-client is loaded here, before the login: every job is counted from the first.
   metrics.enableProcessMetrics();
+  await metrics.start();
   return startMetricsServer({
     host: config.env.metricsHost,
     port: config.env.metricsPort,

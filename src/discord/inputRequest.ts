@@ -16,6 +16,7 @@ import { log } from '../log.js';
 import { InvalidInputError } from '../providers/errors.js';
 import type { InputSource } from '../providers/types.js';
 import type { PromptSettings } from '../storage/index.js';
+import { acknowledge, afterAcknowledgements } from './acknowledgements.js';
 import { discordIsPrivate } from './attachmentBytes.js';
 import { ATTACHMENT_DEADLINE_MS, checkAttachments, downloadAttachments, looksLikeImage, type AttachmentInput } from './attachmentInputs.js';
 import type { BotContext } from './context.js';
@@ -183,7 +184,9 @@ export async function admitAndDefer(
   const screened = ctx.generation.screen(origin, request);
   if (!screened.ok) return refuse(ctx, interaction, request, screened.refusal);
   const count = inputs ? inputCount(inputs) : 0;
-  const defer = () => interaction.deferReply(options.private ? { flags: MessageFlags.Ephemeral } : {});
+  // Deferrals go out before any other interaction's follow-up work (acknowledgements.ts); what
+  // follows one waits until the burst it came in is acknowledged.
+  const defer = () => acknowledge(() => interaction.deferReply(options.private ? { flags: MessageFlags.Ephemeral } : {}));
   if ((!inputs || count === 0) && !options.enhance) {
     const reserved = await reserve(ctx, interaction, origin, request, screened.value);
     if (!reserved) return undefined;
@@ -195,6 +198,7 @@ export async function admitAndDefer(
       ctx.generation.abandon(reserved);
       throw error;
     }
+    await afterAcknowledgements();
     return reserved;
   }
   const { model } = screened.value;
@@ -216,6 +220,7 @@ export async function admitAndDefer(
   // runs beside the deferral instead of after it.
   if (count > 0) void discordIsPrivate(discordApiBaseUrl);
   await defer();
+  await afterAcknowledgements();
   let draft = request;
   if (inputs && count > 0) {
     // The download budget counts from here: fetching the messages first (Remix, Re-roll) spends part of it.

@@ -5,9 +5,9 @@
 // the latest preview waiting is sent. Failures are logged and forgotten. stop() waits for the edit in
 // flight, so the final delivery, which replaces the attachments, is always the last word.
 import { AttachmentBuilder } from 'discord.js';
-import sharp from 'sharp';
 import { log } from '../log.js';
 import type { PartialImage } from '../providers/imageEvents.js';
+import { loadSharp } from '../providers/loadSharp.js';
 import { describeDiscordError } from './discordErrors.js';
 
 /** Longest side of a preview: enough to judge the picture in a Discord embed, small to upload. */
@@ -39,6 +39,7 @@ export interface PreviewReporterOptions {
 
 /** A partial image shrunk to at most `maxSide` pixels a side, as a small WebP. */
 export async function downscalePreview(bytes: Buffer, maxSide = PREVIEW_MAX_SIDE): Promise<Buffer> {
+  const sharp = await loadSharp();
   return sharp(bytes, { limitInputPixels: MAX_PREVIEW_INPUT_PIXELS })
     .resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true })
     .webp({ quality: 60, effort: 2 })

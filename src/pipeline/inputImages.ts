@@ -9,9 +9,7 @@ import type { InputImage, InputImageRef, InputSource } from '../catalog/request.
 import type { ModelSpec } from '../catalog/types.js';
 import { checkInputCount } from '../providers/dialects/inputs.js';
 import { sniffImage, type ImageMime } from '../providers/imageHeader.js';
-
-/** Loaded on the first edit: libvips costs tens of MiB, and most requests carry no input image. */
-const loadSharp = async () => (await import('sharp')).default;
+import { loadSharp } from '../providers/loadSharp.js';
 
 /** Largest input file read at all (the download or file read stops there). */
 export const MAX_INPUT_BYTES = 20 * 1024 * 1024;

@@ -4,9 +4,8 @@
 // public address for the check and a private one for the connection (DNS rebinding).
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
-import { Agent, request } from 'undici';
 import { CancelledError, MalformedResponseError, RelayTimeoutError, isImagineError } from './errors.js';
-import { USER_AGENT, errorCode, safeCause } from './http.js';
+import { USER_AGENT, errorCode, loadUndici, safeCause } from './http.js';
 import { addressScope, isAddressAllowed } from './netAddress.js';
 
 export const DEFAULT_MAX_IMAGE_BYTES = 50 * 1024 * 1024;
@@ -97,6 +96,7 @@ export async function downloadImage(rawUrl: string, options: DownloadOptions): P
   const allowed = options.isAllowed ?? ((address: string) => isAddressAllowed(address, options.allowPrivateAddresses));
   const deadline = AbortSignal.timeout(Math.max(1, timeoutMs));
   const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
+  const { Agent, request } = await loadUndici();
   const agent = new Agent({ connect: { lookup: guardedLookup(options.resolve ?? systemResolve, allowed) } });
   const context = { relay };
 

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { MalformedResponseError, type ErrorContext } from './errors.js';
 import { checkImage, MAX_IMAGE_PIXELS } from './imageHeader.js';
+import { loadSharp } from './loadSharp.js';
 import type { GeneratedImage } from './types.js';
 
 const itemSchema = z.object({
@@ -102,7 +103,7 @@ export async function inspectImage(bytes: Buffer, context: ErrorContext = {}): P
       );
     case 'unknown':
       try {
-        const { default: sharp } = await import('sharp');
+        const sharp = await loadSharp();
         const { width, height } = await sharp(bytes).metadata(); // enforces the same pixel limit
         return { bytes, mime, width, height };
       } catch {

@@ -2,6 +2,10 @@
 export { isDatabaseBusy, openDatabase } from './database.js';
 export type { Database } from './database.js';
 export { MIGRATIONS, migrate } from './migrations.js';
+export { LEDGER_KEEP_DAYS, retentionCutoffs, scheduleRetention, UsageRetention } from './retention.js';
+export type { PruneCounts, PruneOptions, RetentionSchedule } from './retention.js';
+export { backupDatabase, defaultBackupPath } from './backup.js';
+export type { BackupResult } from './backup.js';
 export { dayStart, monthStart } from './periods.js';
 export { UsageLog, USAGE_KINDS, USAGE_OUTCOMES } from './usageLog.js';
 export type { FinishedOutcome, UsageAttempt, UsageKind, UsageOutcome, UsageResult, UsageRow, UsageSource } from './usageLog.js';

@@ -15,6 +15,7 @@ import { JOBS_MIGRATION } from './schema/jobs.js';
 import { LEDGER_MIGRATION } from './schema/ledger.js';
 import { POLICY_MIGRATION } from './schema/policy.js';
 import { REPORTS_MIGRATION } from './schema/reports.js';
+import { RETENTION_MIGRATION } from './schema/retention.js';
 import { ROLLUPS_MIGRATION } from './schema/rollups.js';
 
 export const MIGRATIONS: readonly string[] = [
@@ -75,6 +76,9 @@ export const MIGRATIONS: readonly string[] = [
   // 9: the creative tools: each usage row's kind (image, describe, enhance), members' defaults and
   //    shortcuts, servers' style presets and prompt settings; the cooldown's index gains reserved_images.
   CREATIVE_MIGRATION,
+  // 10: usage retention: the delete triggers of the kept totals (entry 6) skip rows that retention
+  //     prunes, so USAGE_RETENTION_DAYS drops old detail without moving reports or budgets.
+  RETENTION_MIGRATION,
 ];
 
 /** Brings the schema up to date. Safe to call on every open and from several processes at once. */

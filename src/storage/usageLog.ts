@@ -379,7 +379,8 @@ export class UsageLog {
       kind,
     });
     if (inserted) return { id: inserted.id, existing: false };
-    // Conflict: only possible with an interaction id. Rows are never deleted, so it is there.
+    // Conflict: only possible with an interaction id, so the row is there (retention deletes only
+    // rows weeks old, and a redelivered interaction arrives within seconds).
     const id = this.selectIdByInteraction.get(attempt.interactionId as string);
     if (id === undefined) throw new Error(`usage row for interaction ${attempt.interactionId} vanished`);
     return { id, existing: true };

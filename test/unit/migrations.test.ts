@@ -16,6 +16,7 @@ import {
   StylePresetStore,
   UsageLog,
   UsageReports,
+  UsageRetention,
   type Database,
 } from '../../src/storage/index.js';
 
@@ -38,6 +39,8 @@ const JOBS = 4;
 const REPORTS = 5;
 const GALLERY = 7;
 const IMAGE_INPUT = 8;
+const CREATIVE = 9;
+const RETENTION = 10;
 
 /** A database at schema version `version`, with rows of what that version had. */
 function databaseAt(version: number): Database {
@@ -156,10 +159,31 @@ describe('migrating from every earlier schema version', () => {
   }
 
   it('rebuilds the cooldown index with reserved_images, so the check reads only the index', () => {
-    const db = databaseAt(MIGRATIONS.length - 1);
+    const db = databaseAt(CREATIVE - 1);
     migrate(db);
     const columns = db.prepare("SELECT name FROM pragma_index_info('ledger_user_time') ORDER BY seqno").pluck().all();
     expect(columns).toEqual(['user_id', 'guild_id', 'created_at', 'state', 'images', 'reserved_images']);
+  });
+
+  it('the retention migration: pruning keeps the totals, any other deletion still takes its rows out', async () => {
+    const db = databaseAt(RETENTION - 1);
+    migrate(db);
+    const reports = new UsageReports(db);
+    const ledger = new Ledger(db);
+    const allTime = reports.guildReport({ guildId: GUILD, until: UNTIL });
+    const month = ledger.spent(GUILD, 'month', T0);
+    expect(allTime.total.attempts).toBe(4);
+    // Forty days on, the May rows are past a 32-day retention; the ledger's are not past its 62 days.
+    const later = T0 + 40 * 86_400_000;
+    const pruned = await new UsageRetention(db).prune({ days: 32, now: later });
+    expect(pruned).toMatchObject({ usage: 3, jobs: 1, ledger: 0 }); // the starred and the reported rows stay
+    expect(reports.guildReport({ guildId: GUILD, until: UNTIL })).toEqual(allTime);
+    expect(ledger.spent(GUILD, 'month', T0)).toBe(month);
+    // A deletion by hand (not retention) is taken out of the totals, as before the migration.
+    db.prepare('DELETE FROM usage WHERE id = 3').run();
+    db.prepare("DELETE FROM ledger WHERE key = '400000000000000000001'").run();
+    expect(reports.guildReport({ guildId: GUILD, until: UNTIL }).total.attempts).toBe(allTime.total.attempts - 1);
+    expect(ledger.spent(GUILD, 'month', T0)).toBeCloseTo(month - 0.08, 6);
   });
 
   it('migrating again changes nothing', () => {

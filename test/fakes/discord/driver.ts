@@ -31,10 +31,10 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 export interface DriverDeps {
   store: FakeStore;
   gateway: FakeGateway;
+  /** the first guild: where interactions go unless they name another */
   world: World;
+  guilds: ReadonlyMap<string, World>;
   defaultUser: FakeUser;
-  channelId: string;
-  nsfwChannelId: string;
   attachmentSizeLimit: number;
   ackDeadlineMs: number;
 }
@@ -193,10 +193,11 @@ export class InteractionDriver {
   }
 
   private channelFor(spec: Spec, user: FakeUser, guildId: string | null): StoredChannel {
-    const { store, world } = this.deps;
+    const { store, guilds } = this.deps;
     if (guildId === null) return store.dmChannelFor(user);
-    if (guildId !== world.guildId) throw new Error(`Discord fake: unknown guild ${guildId}; the fake has one guild, ${world.guildId}`);
-    const channelId = spec.channelId ?? (spec.nsfwChannel ? this.deps.nsfwChannelId : this.deps.channelId);
+    const guild = guilds.get(guildId);
+    if (!guild) throw new Error(`Discord fake: unknown guild ${guildId}; the fake's guilds are ${[...guilds.keys()].join(', ')} (option guilds)`);
+    const channelId = spec.channelId ?? (spec.nsfwChannel ? guild.nsfwChannelId : guild.channelId);
     const channel = store.channels.get(channelId);
     if (!channel || channel.guild_id !== guildId) throw new Error(`Discord fake: unknown guild channel ${channelId}`);
     return channel;
@@ -273,7 +274,8 @@ export class InteractionDriver {
     store.interactions.set(id, record);
     store.interactionsByToken.set(token, record);
     try {
-      this.deps.gateway.dispatch('INTERACTION_CREATE', payload);
+      // On the session of the shard that owns the guild (DMs: shard 0), as Discord routes it.
+      record.shard = this.deps.gateway.dispatch('INTERACTION_CREATE', payload);
     } catch (error) {
       store.interactions.delete(id);
       store.interactionsByToken.delete(token);

@@ -38,6 +38,7 @@ export function makeHandle(store: FakeStore, record: InteractionRecord): Interac
     callbacks: record.callbacks,
     dispatchedAt: record.dispatchedAt,
     createdAt: record.createdAt,
+    shard: record.shard ?? [0, 1],
     waitForCallback: (timeoutMs = 5000) =>
       waitUntil(store, () => record.callbacks[0], timeoutMs, () => `the first callback to interaction ${record.id}`),
     original: () => messageById(record.originalMessageId),

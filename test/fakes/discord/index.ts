@@ -13,10 +13,11 @@ import { registerBotRoutes } from './restBot.js';
 import { registerInteractionRoutes } from './restInteractions.js';
 import { attachHandlers } from './server.js';
 import { FakeStore, snapshot, waitUntil, type StoredChannel } from './store.js';
-import type { DiscordFake, DiscordFakeOptions, FakeUser } from './types.js';
+import type { DiscordFake, DiscordFakeOptions, FakeGatewaySession, FakeUser } from './types.js';
 
 export type * from './types.js';
 export { DISCORD_EPOCH, timestampOf } from './snowflake.js';
+export { shardIdOf } from './gateway.js';
 
 const MiB = 1024 * 1024;
 const DAY = 24 * 60 * 60 * 1000;
@@ -26,6 +27,12 @@ function idFromToken(token: string): string | undefined {
   const first = token.split('.')[0] ?? '';
   const decoded = Buffer.from(first, 'base64').toString('utf8');
   return /^\d{15,21}$/.test(decoded) ? decoded : undefined;
+}
+
+/** What waitForReady was waiting for, with the sessions there are. */
+function describeWait(sessions: FakeGatewaySession[]): string {
+  const shown = sessions.map((s) => `[${s.shard.join(', ')}] ${s.connected ? 'connected' : 'away'}`).join('; ');
+  return `a gateway session (READY received) for every guild and for shard 0; sessions: ${shown || 'none'}`;
 }
 
 export async function startDiscordFake(options: DiscordFakeOptions = {}): Promise<DiscordFake> {
@@ -42,22 +49,32 @@ export async function startDiscordFake(options: DiscordFakeOptions = {}): Promis
     `${Buffer.from(botId).toString('base64').replace(/=+$/, '')}.${randomBytes(4).toString('base64url')}.${randomBytes(28).toString('base64url')}`;
   const botUser: FakeUser = { id: botId, username: 'imagine-bot' };
   const defaultUser: FakeUser = { id: store.ids.next(past), username: 'tester', global_name: 'Tester' };
-  const world: World = {
-    applicationId: botId,
-    botUser,
-    guildId: store.ids.next(past),
-    guildName: 'Fake Guild',
-    ownerId: store.ids.next(past),
-    botRoleId: store.ids.next(past),
-    memberRoleId: store.ids.next(past),
-    joinedAt: past,
-  };
-  const text: StoredChannel = { id: store.ids.next(past), type: 0, name: 'general', nsfw: false, position: 0, guild_id: world.guildId };
-  const nsfw: StoredChannel = { id: store.ids.next(past), type: 0, name: 'age-restricted', nsfw: true, position: 1, guild_id: world.guildId };
-  store.channels.set(text.id, text);
-  store.channels.set(nsfw.id, nsfw);
   store.rememberUser(defaultUser);
-  const guildChannels = (): StoredChannel[] => [...store.channels.values()].filter((c) => c.guild_id === world.guildId);
+  // Guild ids a millisecond apart: `(guild_id >> 22) % num_shards` then deals them round-robin over
+  // the shards, so every shard of a sharded bot owns some when there are at least as many guilds.
+  const guilds = new Map<string, World>();
+  for (let index = 0; index < Math.max(1, options.guilds ?? 1); index++) {
+    const guildId = store.ids.next(past + index);
+    const channel = (name: string, nsfw: boolean, position: number): string => {
+      const stored: StoredChannel = { id: store.ids.next(past), type: 0, name, nsfw, position, guild_id: guildId };
+      store.channels.set(stored.id, stored);
+      return stored.id;
+    };
+    guilds.set(guildId, {
+      applicationId: botId,
+      botUser,
+      guildId,
+      guildName: index === 0 ? 'Fake Guild' : `Fake Guild ${index + 1}`,
+      ownerId: store.ids.next(past),
+      botRoleId: store.ids.next(past),
+      memberRoleId: store.ids.next(past),
+      joinedAt: past,
+      channelId: channel('general', false, 0),
+      nsfwChannelId: channel('age-restricted', true, 1),
+    });
+  }
+  const world = [...guilds.values()][0]!;
+  const guildChannels = (guildId: string): StoredChannel[] => [...store.channels.values()].filter((c) => c.guild_id === guildId);
 
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
@@ -72,15 +89,16 @@ export async function startDiscordFake(options: DiscordFakeOptions = {}): Promis
   const gateway = new FakeGateway({
     token,
     resumeUrl: gatewayUrl,
-    readyPayload: (sessionId, shard) => ({
+    guildIds: () => [...guilds.keys()],
+    readyPayload: (sessionId, shard, guildIds) => ({
       v: 10,
       user: userJson(botUser, true),
       user_settings: {},
-      guilds: [{ id: world.guildId, unavailable: true }],
+      guilds: guildIds.map((id) => ({ id, unavailable: true })),
       session_id: sessionId,
       session_type: 'normal',
       resume_gateway_url: gatewayUrl,
-      shard: Array.isArray(shard) ? shard : [0, 1],
+      ...(shard ? { shard } : {}),
       application: { id: world.applicationId, flags: 0 },
       private_channels: [],
       relationships: [],
@@ -90,13 +108,25 @@ export async function startDiscordFake(options: DiscordFakeOptions = {}): Promis
       auth: {},
       _trace: ['["discord-fake",{"micros":0}]'],
     }),
-    guildPayloads: () => [guildCreateJson(world, guildChannels())],
+    guildPayload: (guildId) => guildCreateJson(guilds.get(guildId)!, guildChannels(guildId)),
+    maxGuildsPerShard: options.maxGuildsPerShard ?? 2500,
+    ...(options.shardMultiple ? { shardMultiple: options.shardMultiple } : {}),
     onChange: () => store.changed(),
   });
 
   const router = new Router();
   registerInteractionRoutes(router, { store, origin, applicationId: world.applicationId, botUser, tokenLifetimeMs: options.tokenLifetimeMs ?? 15 * 60 * 1000 });
-  registerBotRoutes(router, { store, origin, world, gatewayUrl, attachmentSizeLimit, guildChannels });
+  registerBotRoutes(router, {
+    store,
+    origin,
+    world,
+    guilds,
+    gatewayUrl,
+    attachmentSizeLimit,
+    guildChannels,
+    gatewayBot: { shards: Math.max(1, options.shards ?? 1), maxConcurrency: Math.max(1, options.maxConcurrency ?? 1) },
+    identifyCount: () => gateway.identifies,
+  });
   const faults = new FaultQueue();
   attachHandlers(server, {
     store,
@@ -116,9 +146,8 @@ export async function startDiscordFake(options: DiscordFakeOptions = {}): Promis
     store,
     gateway,
     world,
+    guilds,
     defaultUser,
-    channelId: text.id,
-    nsfwChannelId: nsfw.id,
     attachmentSizeLimit,
     ackDeadlineMs: options.ackDeadlineMs ?? 3000,
   });
@@ -131,19 +160,27 @@ export async function startDiscordFake(options: DiscordFakeOptions = {}): Promis
     applicationId: world.applicationId,
     botUser,
     guildId: world.guildId,
-    channelId: text.id,
-    nsfwChannelId: nsfw.id,
+    channelId: world.channelId,
+    nsfwChannelId: world.nsfwChannelId,
     memberRoleId: world.memberRoleId,
+    guilds: [...guilds.values()].map((g) => ({
+      id: g.guildId,
+      name: g.guildName,
+      channelId: g.channelId,
+      nsfwChannelId: g.nsfwChannelId,
+      memberRoleId: g.memberRoleId,
+    })),
     defaultUser,
     waitForReady: async (timeoutMs = 15_000) => {
-      await waitUntil(store, () => gateway.isReady(), timeoutMs, () => 'a gateway client to IDENTIFY and receive READY');
+      await waitUntil(store, () => gateway.isReady(), timeoutMs, () => describeWait(gateway.sessionInfo()));
     },
     identifyCount: () => gateway.identifies,
+    gatewaySessions: () => gateway.sessionInfo(),
     interact: (o) => driver.interact(o),
     clickButton: (message, customId, opts) => driver.clickButton(message, customId, opts),
     chooseOption: (message, customId, values, opts) => driver.chooseOption(message, customId, values, opts),
     submitModal: (from, values, opts) => driver.submitModal(from, values, opts),
-    channelMessages: (channelId = text.id) => store.messagesIn(channelId).map(snapshot),
+    channelMessages: (channelId = world.channelId) => store.messagesIn(channelId).map(snapshot),
     dmMessages: (userId) => {
       const dm = [...store.channels.values()].find((c) => c.type === 1 && c.recipient?.id === userId);
       return dm ? store.messagesIn(dm.id).map(snapshot) : [];

@@ -19,6 +19,7 @@ export const DEFAULT_APP_PERMISSIONS = [6, 10, 11, 14, 15, 16, 18, 31, 38].reduc
 /** In DMs Discord reports the permissions a DM implies. */
 export const DM_PERMISSIONS = [6, 10, 11, 14, 15, 16, 18, 31].reduce((acc, n) => acc | bit(n), 0n).toString();
 
+/** The bot in one guild: the application's ids and the guild's (the fake holds one World per guild). */
 export interface World {
   applicationId: string;
   botUser: FakeUser;
@@ -30,6 +31,9 @@ export interface World {
   memberRoleId: string;
   /** fake-clock ms when the bot "joined" the guild */
   joinedAt: number;
+  /** the guild's text channel and its age-restricted one */
+  channelId: string;
+  nsfwChannelId: string;
 }
 
 export function userJson(user: FakeUser, bot = false): Record<string, unknown> {

@@ -18,25 +18,48 @@ import type { FakeMessage } from './types.js';
 import { validateCommand } from './validate.js';
 
 export interface BotRoutesDeps extends MessageWorld {
+  /** the first guild's: the application and bot user are the same in every guild */
   world: World;
+  guilds: ReadonlyMap<string, World>;
   gatewayUrl: string;
   attachmentSizeLimit: number;
-  guildChannels(): StoredChannel[];
+  guildChannels(guildId: string): StoredChannel[];
+  /** what GET /gateway/bot recommends: `shards`, and `max_concurrency` of the session start limit */
+  gatewayBot: { shards: number; maxConcurrency: number };
+  /** IDENTIFYs so far: each one uses up a session start */
+  identifyCount(): number;
 }
+
+/** Discord's daily session start allowance for a bot below large bot sharding (gateway.mdx:188). */
+const SESSION_STARTS_PER_DAY = 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 export function registerBotRoutes(router: Router, deps: BotRoutesDeps): void {
   const { store, world } = deps;
+  const guildOf = (ctx: RequestContext): World => {
+    const guildWorld = deps.guilds.get(ctx.params.guild ?? '');
+    if (!guildWorld) throw errors.unknownGuild();
+    return guildWorld;
+  };
   const bot = (method: string, path: string, handler: (ctx: RequestContext) => RouteResult): void =>
     router.add(method, path, handler, { auth: true });
   const ok = (body: unknown): RouteResult => ({ status: 200, body });
 
-  // --- gateway discovery: @discordjs/ws reads url, shards and session_start_limit.max_concurrency
+  // --- gateway discovery (developers/events/gateway.mdx:735-779 in discord/discord-api-docs@c98d64bc):
+  // `shards` is the recommended count (what discord.js's `shards: 'auto'` runs); @discordjs/ws also reads
+  // session_start_limit.remaining (it refuses to start more shards than that) and max_concurrency
+  // (how many shards may IDENTIFY per 5 seconds).
   router.add('GET', '/gateway', () => ok({ url: deps.gatewayUrl }), { auth: false });
   bot('GET', '/gateway/bot', () =>
     ok({
       url: deps.gatewayUrl,
-      shards: 1,
-      session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 },
+      shards: deps.gatewayBot.shards,
+      session_start_limit: {
+        total: SESSION_STARTS_PER_DAY,
+        remaining: Math.max(0, SESSION_STARTS_PER_DAY - deps.identifyCount()),
+        reset_after: DAY_MS,
+        max_concurrency: deps.gatewayBot.maxConcurrency,
+      },
     }),
   );
 
@@ -71,7 +94,7 @@ export function registerBotRoutes(router: Router, deps: BotRoutesDeps): void {
     owner: userJson({ id: world.ownerId, username: 'owner' }),
     team: null,
     bot: userJson(world.botUser, true),
-    approximate_guild_count: 1,
+    approximate_guild_count: deps.guilds.size,
     integration_types_config: { '0': {} },
   });
   bot('GET', '/applications/@me', () => ok(application()));
@@ -82,7 +105,7 @@ export function registerBotRoutes(router: Router, deps: BotRoutesDeps): void {
     if (ctx.params.app !== world.applicationId) throw errors.unknownApplication();
     const guildId = ctx.params.guild;
     if (guildId === undefined) return { key: '' };
-    if (guildId !== world.guildId) throw errors.unknownGuild();
+    guildOf(ctx);
     return { key: guildId, guildId };
   };
   const normalize = (input: Record<string, unknown>, id: string, guildId: string | undefined): StoredCommand => ({
@@ -207,24 +230,21 @@ export function registerBotRoutes(router: Router, deps: BotRoutesDeps): void {
   });
 
   // --- guild lookups (discord.js fetches these for e.g. guild.members.fetchMe())
-  const guildOf = (ctx: RequestContext): void => {
-    if (ctx.params.guild !== world.guildId) throw errors.unknownGuild();
-  };
   bot('GET', '/guilds/:guild', (ctx) => {
-    guildOf(ctx);
-    const { members: _m, channels: _c, threads: _t, presences: _p, voice_states: _v, ...guild } = guildCreateJson(world, deps.guildChannels());
+    const guildWorld = guildOf(ctx);
+    const { members: _m, channels: _c, threads: _t, presences: _p, voice_states: _v, ...guild } = guildCreateJson(
+      guildWorld,
+      deps.guildChannels(guildWorld.guildId),
+    );
     return ok(guild);
   });
-  bot('GET', '/guilds/:guild/channels', (ctx) => {
-    guildOf(ctx);
-    return ok(deps.guildChannels().map((c) => channelJson(c)));
-  });
+  bot('GET', '/guilds/:guild/channels', (ctx) => ok(deps.guildChannels(guildOf(ctx).guildId).map((c) => channelJson(c))));
   bot('GET', '/guilds/:guild/members/:user', (ctx) => {
-    guildOf(ctx);
+    const guildWorld = guildOf(ctx);
     const id = ctx.params.user ?? '';
-    if (id === world.botUser.id) return ok(memberJson(world.botUser, { roles: [world.botRoleId], joinedAt: world.joinedAt, bot: true }));
+    if (id === world.botUser.id) return ok(memberJson(world.botUser, { roles: [guildWorld.botRoleId], joinedAt: guildWorld.joinedAt, bot: true }));
     const user = store.users.get(id);
     if (!user) throw errors.unknownMember();
-    return ok(memberJson(user, { roles: [], joinedAt: world.joinedAt, permissions: DEFAULT_MEMBER_PERMISSIONS }));
+    return ok(memberJson(user, { roles: [], joinedAt: guildWorld.joinedAt, permissions: DEFAULT_MEMBER_PERMISSIONS }));
   });
 }

@@ -39,6 +39,8 @@ export interface InteractionRecord {
   sourceMessageId?: string;
   /** message type for messages created by the initial response */
   responseMessageType: number;
+  /** `[shard_id, num_shards]` of the gateway session it was dispatched on */
+  shard?: [number, number];
 }
 
 export interface StoredCommand {

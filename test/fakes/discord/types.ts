@@ -16,6 +16,38 @@ export interface DiscordFakeOptions {
   ackDeadlineMs?: number;
   /** interaction token lifetime, counted on `now` from the interaction's creation time; default 15 minutes */
   tokenLifetimeMs?: number;
+  /**
+   * how many guilds the bot is in; default 1. Their ids are a millisecond apart, so Discord's
+   * `(guild_id >> 22) % num_shards` deals them round-robin over the shards of a sharded client.
+   */
+  guilds?: number;
+  /** the recommended shard count `GET /gateway/bot` returns (what `shards: 'auto'` runs); default 1 */
+  shards?: number;
+  /** `session_start_limit.max_concurrency`: shards that may IDENTIFY per 5 s; default 1, as for most bots */
+  maxConcurrency?: number;
+  /** an IDENTIFY whose shard would own more guilds than this is closed with 4011; default 2500, as on Discord */
+  maxGuildsPerShard?: number;
+  /** large bot sharding: a `num_shards` that is not a multiple of this is closed with 4010; default none */
+  shardMultiple?: number;
+}
+
+/** A guild the bot is in, with its text channel and its age-restricted one. */
+export interface FakeGuild {
+  id: string;
+  name: string;
+  channelId: string;
+  nsfwChannelId: string;
+  memberRoleId: string;
+}
+
+/** A gateway session the fake holds: connected, or away and resumable. */
+export interface FakeGatewaySession {
+  /** `[shard_id, num_shards]` from its IDENTIFY (`[0, 1]` when it sent none) */
+  shard: [number, number];
+  /** connected and past READY (or RESUMED) on its current socket */
+  connected: boolean;
+  /** the guilds whose events it receives */
+  guildIds: string[];
 }
 
 export interface FakeUser {
@@ -44,8 +76,9 @@ export interface InteractOptions {
   user?: FakeUser;
   /** e.g. 'zh-CN'; default 'en-US' */
   locale?: string;
-  /** default: the fake's guild; null = the bot's DM with the user */
+  /** default: the fake's first guild (another of `fake.guilds` by id); null = the bot's DM with the user */
   guildId?: string | null;
+  /** default: the guild's text channel */
   channelId?: string;
   /** use the age-restricted channel (ignored when channelId is given) */
   nsfwChannel?: boolean;
@@ -160,6 +193,8 @@ export interface InteractionHandle {
   dispatchedAt: number;
   /** ms on the fake's clock; the snowflake timestamp of `id` */
   createdAt: number;
+  /** `[shard_id, num_shards]` of the gateway session it was dispatched on (the shard owning its guild; DMs: 0) */
+  shard: [number, number];
 }
 
 export interface RequestRecord {
@@ -193,6 +228,8 @@ export interface FailResponse {
 export interface DropGatewayOptions {
   /** keep the session so the client can RESUME (default false: the resume is refused and it re-identifies) */
   resumable?: boolean;
+  /** drop the newest session of this shard id (default: the newest session of any shard) */
+  shard?: number;
 }
 
 export interface DiscordFake {
@@ -203,16 +240,24 @@ export interface DiscordFake {
   token: string;
   applicationId: string;
   botUser: FakeUser;
+  /** the first guild's id, text channel and age-restricted channel */
   guildId: string;
   channelId: string;
   nsfwChannelId: string;
   /** A role in the guild that members can be given (`interact({ roles: [memberRoleId] })`). */
   memberRoleId: string;
+  /** every guild the bot is in (option `guilds`), the first one first */
+  guilds: FakeGuild[];
   defaultUser: FakeUser;
-  /** resolves when a client has IDENTIFYed (or resumed) and received READY + GUILD_CREATE */
+  /**
+   * resolves when every guild, and shard 0 (DMs), has a connected session that IDENTIFYed (or
+   * resumed) and received READY + GUILD_CREATE: for a sharded client, once all its shards are up
+   */
   waitForReady(timeoutMs?: number): Promise<void>;
   /** how many times a client has IDENTIFYed */
   identifyCount(): number;
+  /** the gateway sessions that are connected or resumable, oldest first */
+  gatewaySessions(): FakeGatewaySession[];
   interact(options: InteractOptions): InteractionHandle;
   /** a button click (type 3 MESSAGE_COMPONENT, component_type 2) on a message */
   clickButton(message: FakeMessage, customId: string, opts?: ComponentInteractOptions): InteractionHandle;
@@ -238,7 +283,7 @@ export interface DiscordFake {
   failNext(match: FailMatch, response: FailResponse, count?: number): void;
   /** hold the next matching request(s) for `delayMs` (real time), then serve them as usual: a slow CDN (`path: /^\/attachments\//`) or route */
   delayNext(match: FailMatch, delayMs: number, count?: number): void;
-  /** disconnect the current gateway session (e.g. to test a restarted bot connecting again) */
+  /** disconnect the newest gateway session, of one shard if asked (e.g. to test a restarted bot connecting again) */
   dropGateway(options?: DropGatewayOptions): void;
   close(): Promise<void>;
 }
