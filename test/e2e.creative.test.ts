@@ -367,6 +367,26 @@ describe('style presets and Midjourney habits', () => {
   });
 });
 
+describe('a relay with a short prompt cap', () => {
+  it('a long rewrite is cut to what the relay takes, on a sentence or word boundary, and the image is made', async () => {
+    world.env.IMAGE_API_MAX_PROMPT_CHARS = '200';
+    await world.restartBot();
+    try {
+      const sentence = 'A lighthouse on a rocky cliff at dusk, warm light spilling from its lamp across the rolling sea.';
+      world.relay.configure({ chatReply: () => Array.from({ length: 8 }, () => sentence).join(' ') });
+      const imageBefore = imageCalls().length;
+      const message = await delivered(imagine([str('prompt', 'a lighthouse'), bool('enhance', true)], newUser()));
+      const sent = String((imageCalls()[imageBefore]!.body as Obj).prompt);
+      expect(sent.length).toBeLessThanOrEqual(200);
+      expect(sent.startsWith('A lighthouse on a rocky cliff')).toBe(true);
+      expect(embedText(message)).toContain('Prompt enhanced');
+    } finally {
+      delete world.env.IMAGE_API_MAX_PROMPT_CHARS;
+      await world.restartBot();
+    }
+  });
+});
+
 describe('without a chat model', () => {
   it('/describe is refused privately; enhance falls back to FLUX’s own prompt upsampling', async () => {
     world.env.IMAGE_CHAT_MODEL = 'none';

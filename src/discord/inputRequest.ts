@@ -235,7 +235,8 @@ export async function admitAndDefer(
   }
   const notes: Localized[] = [];
   if (options.enhance) {
-    const enhanced = await ctx.generation.assistant.enhance(origin, draft, model, screened.value.policy, options.enhance.server);
+    // The model as its relay serves it: a rewrite must fit that relay's prompt cap (QuickRouter's 1000).
+    const enhanced = await ctx.generation.assistant.enhance(origin, draft, ctx.pipeline.modelOnFirstRelay(model), screened.value.policy, options.enhance.server);
     notes.push(...enhanced.notes);
     if (enhanced.draft.prompt !== draft.prompt) {
       // The rewrite is a new prompt: the server's word list reads it as it read the member's.
