@@ -6,8 +6,8 @@
 import { z } from 'zod';
 import type { RelayConfig } from '../config/relay.js';
 import { relayAttempts, type AttemptOptions } from './attempts.js';
-import { classifyParsedResponse, extractRequestId, isErrorJson, parseJsonBody } from './classify.js';
-import { MalformedResponseError, UpstreamError, isImagineError, type ImagineError } from './errors.js';
+import { classifyParsedResponse, classifyReportedError, extractRequestId, isErrorJson, parseJsonBody } from './classify.js';
+import { MalformedResponseError, isImagineError } from './errors.js';
 import { postJson, type RelayResponse } from './http.js';
 import type { ChatMessage } from './types.js';
 
@@ -80,7 +80,7 @@ export async function completeChat(relay: RelayConfig, request: ChatRequest, opt
     const json = parseJsonBody(response.text);
     const ok = response.status >= 200 && response.status < 300;
     if (!ok) throw classifyParsedResponse(relay.name, response, json);
-    if (isErrorJson(json)) throw errorIn200(relay.name, classifyParsedResponse(relay.name, response, json));
+    if (isErrorJson(json)) throw classifyReportedError(relay.name, response, json, 'answered the chat request with an error');
     const requestId = extractRequestId(response.headers);
     const where = { relay: relay.name, status: response.status, requestId };
     const parsed = answerSchema.safeParse(json);
@@ -119,18 +119,3 @@ export async function completeChat(relay: RelayConfig, request: ChatRequest, opt
   }
 }
 
-/**
- * A 200 whose body is an error (some relays answer so): classified like any error answer, except that
- * one the table does not place is still the relay saying the call failed (its own error, not billed),
- * not an unreadable answer.
- */
-function errorIn200(relay: string, error: ImagineError): ImagineError {
-  if (error.kind !== 'malformed_response') return error;
-  return new UpstreamError(`Relay "${relay}" answered the chat request with an error: ${error.relayMessage ?? 'no detail'}`, {
-    relay,
-    status: error.status,
-    requestId: error.requestId,
-    code: error.code,
-    relayMessage: error.relayMessage,
-  });
-}

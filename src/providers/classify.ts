@@ -301,3 +301,20 @@ export function isOptionalFieldRejection(error: unknown, sent: readonly string[]
   const said = `${error.relayMessage ?? ''} ${error.code ?? ''}`;
   return /invalid request/i.test(said) && !STABLE_FIELDS.some((field) => mentions(error.relayMessage ?? '', field));
 }
+
+/**
+ * An error object the relay sent where its answer should be (an error event in a stream, an error
+ * body under a 200): the relay saying the request failed, its own error and not billed. One the
+ * table does not place is still that, not an unreadable answer, so it becomes an UpstreamError.
+ */
+export function classifyReportedError(relay: string, response: RelayResponse, json: unknown, where: string): ImagineError {
+  const error = classifyParsedResponse(relay, response, json);
+  if (error.kind !== 'malformed_response') return error;
+  return new UpstreamError(`Relay "${relay}" ${where}: ${error.relayMessage ?? 'no detail'}`, {
+    relay,
+    status: response.status,
+    requestId: error.requestId,
+    code: error.code,
+    relayMessage: error.relayMessage,
+  });
+}

@@ -6,11 +6,11 @@
 // GPT image generations on relays that stream are sent with `stream: true` (streaming.ts); the
 // events are read as they arrive and their partial images handed to `onPartialImage`.
 import type { RelayConfig } from '../config/relay.js';
-import { classifyParsedResponse, extractRequestId, isErrorJson, isOptionalFieldRejection, namedFields, parseJsonBody } from './classify.js';
+import { classifyParsedResponse, classifyReportedError, extractRequestId, isErrorJson, isOptionalFieldRejection, namedFields, parseJsonBody } from './classify.js';
 import { relayAttempts, type AttemptOptions } from './attempts.js';
 import { imagesFromChat } from './chatImages.js';
 import { OPTIONAL_FIELDS } from './profiles/types.js';
-import { MalformedResponseError, RelayTimeoutError, UpstreamError, isImagineError } from './errors.js';
+import { MalformedResponseError, RelayTimeoutError, isImagineError } from './errors.js';
 import { postJson, type RelayResponse } from './http.js';
 import { downloadImage, hostIsPrivate } from './imageDownload.js';
 import { encodeMultipart } from './multipart.js';
@@ -139,19 +139,7 @@ export async function generateOnRelay(
         { ...context, status: response.status, requestId: extractRequestId(response.headers), code: 'stream_incomplete' },
       );
     }
-    if (isErrorJson(json)) {
-      const error = classifyParsedResponse(relay.name, folded, json);
-      // An error event the table does not place is still the relay saying the generation failed
-      // (its own error: not billed), not an unreadable answer.
-      if (error.kind !== 'malformed_response') throw error;
-      throw new UpstreamError(`Relay "${relay.name}" reported an error in the event stream: ${error.relayMessage ?? 'no detail'}`, {
-        ...context,
-        status: response.status,
-        requestId: error.requestId,
-        code: error.code,
-        relayMessage: error.relayMessage,
-      });
-    }
+    if (isErrorJson(json)) throw classifyReportedError(relay.name, folded, json, 'reported an error in the event stream');
     if (!ok) throw classifyParsedResponse(relay.name, folded, json);
     return toGeneration(response, json, attempts, dropped);
   };

@@ -128,6 +128,16 @@ describe('completeChat', () => {
     expect(run.waits).toHaveLength(2);
   });
 
+  it('an error body under a 200 is the relay saying the call failed (not billed), not an unreadable answer', async () => {
+    // Some new-api resellers answer errors with status 200 and OpenAI's error object.
+    fake.configure({ chatReply: () => ({ status: 200, body: { error: { message: 'channel quota exhausted somewhere odd', type: 'mystery_error' } } }) });
+    const run = options();
+    const error = await failure(completeChat(relayFor(fake), { model: 'gpt-4o-mini', messages: ask('fox') }, run));
+    expect(error).toBeInstanceOf(UpstreamError);
+    expect(error).toMatchObject({ kind: 'upstream', possiblyBilled: false, relayMessage: 'channel quota exhausted somewhere odd' });
+    expect(error.message).toContain('answered the chat request with an error');
+  });
+
   it('a 200 without text is a malformed answer (chat_empty), billed and not retried', async () => {
     fake.configure({ chatReply: () => '' });
     const run = options();
