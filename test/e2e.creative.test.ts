@@ -8,6 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PolicyService } from '../src/policy/index.js';
 import { AuditLog } from '../src/storage/index.js';
 import type { FakeMessage, FakeUser, InteractionHandle, InteractOption } from './fakes/discord/index.js';
+import { refusedWith } from './helpers/refusal.js';
 import { startWorld, waitSettled, type World } from './helpers/world.js';
 
 const EPHEMERAL = 64;
@@ -62,19 +63,6 @@ async function delivered(handle: InteractionHandle): Promise<FakeMessage> {
   await handle.waitFor((state) => (state.original?.attachments.length ?? 0) > 0, 20_000);
   await waitSettled(world, handle.id);
   return handle.original()!;
-}
-
-/** A refusal said privately: at once (a private reply), or after the deferral (the deferral withdrawn, a private follow-up). */
-async function refusedWith(handle: InteractionHandle): Promise<string> {
-  const ack = await handle.waitForCallback(3_000);
-  if (ack.type === 4) {
-    expect(Number((ack.data as Obj).flags ?? 0) & EPHEMERAL).toBe(EPHEMERAL);
-    return String((ack.data as Obj).content);
-  }
-  await handle.waitFor((state) => state.followups.length > 0, 10_000);
-  const [followup] = handle.followups();
-  expect(followup!.flags & EPHEMERAL).toBe(EPHEMERAL);
-  return followup!.content;
 }
 
 const posts = (path: string) => world.relay.requests.filter((request) => request.method === 'POST' && request.path.endsWith(path));
@@ -254,7 +242,6 @@ describe('enhance', () => {
       const imageBefore = imageCalls().length;
       const handle = imagine([str('prompt', 'a birthday party'), bool('enhance', true)], newUser());
       expect(await refusedWith(handle)).toMatch(/enhanced prompt .* blocks.*--raw/s);
-      await new Promise((resolve) => setTimeout(resolve, 300));
       expect(imageCalls().length).toBe(imageBefore);
       expect(ledgerRow(handle.id)).toBeUndefined();
       expect(ledgerRow(`${handle.id}:enhance`)).toMatchObject({ state: 'committed' });

@@ -5,6 +5,7 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeMessage, FakeUser, InteractionHandle, InteractOption } from './fakes/discord/index.js';
+import { refusedWith } from './helpers/refusal.js';
 import { startWorld, type World, waitSettled } from './helpers/world.js';
 
 const EPHEMERAL = 64;
@@ -72,31 +73,6 @@ async function delivered(handle: InteractionHandle): Promise<FakeMessage> {
   await handle.waitFor((state) => (state.original?.attachments.length ?? 0) > 0, 20_000);
   await waitSettled(world, handle.id);
   return handle.original()!;
-}
-
-/**
- * A private refusal: a private reply when it could be said at once (within Discord's 3 s, before any
- * download), else, once the files were downloaded after the deferral, the public "thinking…"
- * message withdrawn and the refusal said in a private follow-up.
- */
-async function refusedWith(handle: InteractionHandle): Promise<string> {
-  const ack = await handle.waitForCallback(3_000);
-  let content: string;
-  if (ack.type === 5) {
-    await handle.waitFor((state) => state.followups.length > 0, 10_000);
-    const [followup] = handle.followups();
-    expect(followup!.flags & EPHEMERAL).toBe(EPHEMERAL);
-    expect(handle.original()?.deleted).toBe(true);
-    expect(handle.original()?.content).toBe('');
-    content = followup!.content;
-  } else {
-    expect(ack.type).toBe(4);
-    expect(((ack.data as { flags?: number }).flags ?? 0) & EPHEMERAL).toBe(EPHEMERAL);
-    content = String((ack.data as { content?: unknown }).content);
-  }
-  // A refusal is final: give a wrongly started generation the time to reach the relay.
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  return content;
 }
 
 function relayCallsSince(from: number) {
