@@ -293,6 +293,22 @@ describe('/settings: personal defaults and shortcuts', () => {
     expect((imageCalls()[before + 2]!.body as Obj).model).toBe('gpt-image-2');
   });
 
+  it('a default the server does not allow is left out with a note; the rest of the defaults still apply', async () => {
+    const user = newUser('capped');
+    await privateAnswer(settings(['set'], [str('model', 'flux-2-pro'), str('size', '1536x1024')], user));
+    withPolicies((policies) => policies.editList(world.discord.guildId, 'allowedModels', { add: ['gpt-image-2'] }, ADMIN));
+    try {
+      const before = imageCalls().length;
+      const message = await delivered(imagine([str('prompt', 'a harbour at noon')], user));
+      const body = imageCalls()[before]!.body as Obj;
+      expect(body.model).toBe('gpt-image-2');
+      expect(body.size).toBe('1536x1024');
+      expect(embedText(message)).toContain('Your default model \\"flux-2-pro\\" does not fit here');
+    } finally {
+      withPolicies((policies) => policies.reset(world.discord.guildId, ADMIN));
+    }
+  });
+
   it('private results: the deferral and the result are only the member’s', async () => {
     const user = newUser('shy');
     await privateAnswer(settings(['set'], [bool('private', true)], user));

@@ -8,7 +8,6 @@ import type { FakeMessage, FakeUser, InteractionHandle, InteractOption } from '.
 import { refusedWith } from './helpers/refusal.js';
 import { startWorld, type World, waitSettled } from './helpers/world.js';
 
-const EPHEMERAL = 64;
 type Obj = Record<string, unknown>;
 type Rgb = [number, number, number];
 const RED: Rgb = [255, 0, 0];

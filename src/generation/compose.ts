@@ -70,15 +70,26 @@ export function composeRequest(input: ComposeInput, checks: ComposeChecks): Comp
   if (style?.model && asked.model === undefined) asked.model = style.model;
   if (style?.size && asked.size === undefined) asked.size = style.size;
 
-  // The member's defaults fill what is still open, one at a time, each kept only when it is usable.
-  const draft: DraftRequest = { ...asked };
-  for (const field of DEFAULTED) {
+  // The member's defaults fill what is still open. Checking a request plans it for the relay, and
+  // this runs before Discord is answered: all of them are tried at once, and only when that request
+  // does not fit is each tried alone, to find (and name) the one left out.
+  const open = DEFAULTED.flatMap((field) => {
     const value = input.defaults[field];
-    if (value === undefined || draft[field] !== undefined) continue;
-    const usable = field === 'model' ? checks.modelUsable(value) : true;
-    const candidate = { ...draft, [field]: value };
-    if (usable && checks.fits(candidate)) draft[field] = value;
-    else notes.push(assistText.defaultSkipped({ field, value }));
+    return value === undefined || asked[field] !== undefined ? [] : [{ field, value }];
+  });
+  const draft: DraftRequest = { ...asked };
+  const usable = open.filter(({ field, value }) => {
+    if (field !== 'model' || checks.modelUsable(value)) return true;
+    notes.push(assistText.defaultSkipped({ field, value }));
+    return false;
+  });
+  const all = { ...draft, ...Object.fromEntries(usable.map(({ field, value }) => [field, value])) };
+  if (usable.length > 0 && checks.fits(all)) Object.assign(draft, all);
+  else {
+    for (const { field, value } of usable) {
+      if (checks.fits({ ...draft, [field]: value })) draft[field] = value;
+      else notes.push(assistText.defaultSkipped({ field, value }));
+    }
   }
   return {
     draft,
