@@ -193,4 +193,27 @@ describe('GenerationRecords', () => {
     expect(after.jobs.listUnfinished()).toEqual([]);
     expect(after.records.recover()).toEqual({ jobs: [], orphans: 0 });
   });
+
+  it('a chat call (describe, enhance) cut by a dead process is closed at start-up, its ledger row and usage row agreeing at 0', () => {
+    const path = tempPath();
+    const before = world(path);
+    const asker = origin();
+    const key = `${asker.requestId}:enhance`;
+    expect(before.records.reserve(asker, 0, { cost: 0.004, limits: {} }, key)).toMatchObject({ ok: true, existing: false });
+    const call = before.records.openChat(asker, { key, kind: 'enhance', prompt: 'a fox', model: 'gpt-4o-mini', relay: 'r' });
+    const answered = origin();
+    before.records.reserve(answered, 0, { cost: 0.004, limits: {} });
+    const done = before.records.openChat(answered, { key: answered.requestId, kind: 'describe', prompt: '(describe) a.png', model: 'gpt-4o-mini', relay: 'r' });
+    expect(before.records.settleChat(done, { kind: 'answered', answer: { text: 'four prompts', elapsedMs: 5, attempts: 1 } })).toBe(0.004);
+    before.db.close();
+
+    const after = world(path);
+    expect(after.records.recover()).toEqual({ jobs: [], orphans: 1 });
+    expect(after.ledger.get(key)).toMatchObject({ state: 'refunded', refundReason: 'interrupted' });
+    expect(after.usage.get(call.usageId)).toMatchObject({ kind: 'enhance', outcome: 'interrupted', estimatedCost: 0 });
+    // The answered call is untouched: charged once, at the chat price, no image.
+    expect(after.ledger.get(answered.requestId)).toMatchObject({ state: 'committed', images: 0, cost: 0.004 });
+    expect(after.usage.get(done.usageId)).toMatchObject({ kind: 'describe', outcome: 'success', estimatedCost: 0.004, imageCount: 0 });
+    expect(after.usage.pendingChatCalls()).toEqual([]);
+  });
 });
