@@ -1,26 +1,26 @@
 // Weighted-fair ordering of the generations waiting in this process. Pure and in memory: the durable
-// job table is the source of truth across restarts; this only decides which job starts next.
-//
-// Fairness is per user, not per job: each user has a lane (a FIFO of their jobs) and a virtual time
-// `pass`. The next job comes from the runnable lane with the smallest pass, ties broken by the order
-// in which lanes joined the queue; starting a job advances its lane's pass by 1 / weight. With equal
-// weights this is round robin: A A A B C starts as A B C A A, and a user with ten jobs waiting never
-// holds up another user's one. A lane that becomes busy again starts at the current virtual time, so
-// idling earns no credit (start-time fair queuing), and a lane that ran more than its share keeps its
-// debt while it is briefly idle.
-//
-// A job is runnable when the global cap (maxRunning), its user's cap (maxRunningPerUser, default 1)
-// and its relay's cap (maxRunningPerRelay; relays not listed have none) all have room. Within a lane
-// the oldest runnable job goes first, so a job for a saturated relay does not block the same user's
-// job for another relay.
-//
-// Positions and ETAs come from replaying exactly this policy on a copy of the state: jobs start as
-// slots free up, running jobs finish after their remaining estimated latency.
+// job table is the source of truth across restarts; this only decides which job starts next. The
+// rule (per-user lanes, virtual time, the caps, the replay behind positions and ETAs) is
+// fairPolicy.ts, shared with the queue several processes share (sharedQueue.ts); this class keeps its
+// state for one process. With equal weights it is round robin: A A A B C starts as A B C A A.
 import type { RelayConfig } from '../config/relay.js';
+import {
+  checkedWeight,
+  emptyState,
+  isIdleWithoutDebt,
+  joinLane,
+  limitsFrom,
+  pick,
+  positiveCap,
+  release,
+  replay,
+  type Entry,
+  type EtaEstimate,
+  type Limits,
+  type State,
+} from './fairPolicy.js';
 
-const EPSILON = 1e-9;
-/** A running job past its estimate is assumed to need at least this fraction of it again. */
-const OVERDUE_REMAINING_FRACTION = 0.1;
+export type { EtaEstimate } from './fairPolicy.js';
 
 export interface SchedulerOptions {
   /** Jobs running at once in this process. Default 4. */
@@ -66,101 +66,7 @@ export type EnqueueResult =
   | { ok: true }
   | { ok: false; reason: EnqueueRejection; /** The limit that refused it (queue_full, user_queue_full). */ limit?: number };
 
-export interface EtaEstimate {
-  /** Jobs that will start before this one (0-based); 0 for a running job. */
-  position: number;
-  /** Ms until it starts (0 when running). Infinity when a cap of 0 means it never can. */
-  startsInMs: number;
-  /** Ms until it is expected to finish. */
-  doneInMs: number;
-}
-
 export type LatencyOf<T> = (job: ScheduledJob<T>) => number;
-
-interface Entry<T> {
-  id: string;
-  userId: string;
-  relay: string;
-  weight: number;
-  item: T;
-  enqueuedAt: number;
-  startedAt?: number;
-}
-
-interface Lane<T> {
-  userId: string;
-  pass: number;
-  weight: number;
-  /** When the lane last joined the backlog; breaks ties between equal passes (round robin). */
-  order: number;
-  queue: Entry<T>[];
-  running: number;
-}
-
-interface Limits {
-  maxRunning: number;
-  maxRunningPerUser: number;
-  perRelay: ReadonlyMap<string, number>;
-}
-
-/** The mutable part of the scheduler, copied for simulations. */
-interface State<T> {
-  lanes: Map<string, Lane<T>>;
-  relayRunning: Map<string, number>;
-  running: number;
-  vtime: number;
-}
-
-function cloneState<T>(state: State<T>): State<T> {
-  const lanes = new Map<string, Lane<T>>();
-  for (const [userId, lane] of state.lanes) lanes.set(userId, { ...lane, queue: [...lane.queue] });
-  return { lanes, relayRunning: new Map(state.relayRunning), running: state.running, vtime: state.vtime };
-}
-
-/** Picks the next job under the caps and the fairness rule, and marks it running in `state`. */
-function pick<T>(state: State<T>, limits: Limits): Entry<T> | undefined {
-  if (state.running >= limits.maxRunning) return undefined;
-  let best: { lane: Lane<T>; index: number } | undefined;
-  for (const lane of state.lanes.values()) {
-    if (lane.queue.length === 0 || lane.running >= limits.maxRunningPerUser) continue;
-    if (best) {
-      const better = lane.pass < best.lane.pass - EPSILON || (Math.abs(lane.pass - best.lane.pass) <= EPSILON && lane.order < best.lane.order);
-      if (!better) continue;
-    }
-    const index = lane.queue.findIndex((entry) => relayHasRoom(state, limits, entry.relay));
-    if (index >= 0) best = { lane, index };
-  }
-  if (!best) return undefined;
-  const { lane, index } = best;
-  const [entry] = lane.queue.splice(index, 1);
-  if (!entry) return undefined;
-  lane.running++;
-  state.running++;
-  state.relayRunning.set(entry.relay, (state.relayRunning.get(entry.relay) ?? 0) + 1);
-  state.vtime = Math.max(state.vtime, lane.pass);
-  lane.pass += 1 / lane.weight;
-  return entry;
-}
-
-function relayHasRoom<T>(state: State<T>, limits: Limits, relay: string): boolean {
-  const cap = limits.perRelay.get(relay);
-  return cap === undefined || (state.relayRunning.get(relay) ?? 0) < cap;
-}
-
-function release<T>(state: State<T>, userId: string, relay: string): void {
-  state.running = Math.max(0, state.running - 1);
-  const onRelay = (state.relayRunning.get(relay) ?? 0) - 1;
-  if (onRelay > 0) state.relayRunning.set(relay, onRelay);
-  else state.relayRunning.delete(relay);
-  const lane = state.lanes.get(userId);
-  if (lane) lane.running = Math.max(0, lane.running - 1);
-}
-
-function positiveCap(name: string, value: number | undefined, fallback: number): number {
-  const cap = value ?? fallback;
-  if (!(cap >= 0) || (!Number.isInteger(cap) && cap !== Infinity)) throw new RangeError(`${name} must be a non-negative integer`);
-  return cap;
-}
 
 function publicJob<T>(entry: Entry<T>): ScheduledJob<T> {
   return { ...entry };
@@ -176,7 +82,7 @@ export class FairScheduler<T> {
   private readonly maxQueuedPerUser: number;
   private readonly maxQueued: number;
   private readonly now: () => number;
-  private readonly state: State<T> = { lanes: new Map(), relayRunning: new Map(), running: 0, vtime: 0 };
+  private readonly state: State<T> = emptyState();
   /** Every queued job by id. */
   private readonly queuedById = new Map<string, Entry<T>>();
   private readonly runningById = new Map<string, Entry<T>>();
@@ -185,13 +91,7 @@ export class FairScheduler<T> {
   private positions: Map<string, EtaEstimate> | undefined;
 
   constructor(options: SchedulerOptions = {}) {
-    this.limits = {
-      maxRunning: positiveCap('maxRunning', options.maxRunning, 4),
-      maxRunningPerUser: positiveCap('maxRunningPerUser', options.maxRunningPerUser, 1),
-      perRelay: new Map(
-        Object.entries(options.maxRunningPerRelay ?? {}).map(([relay, cap]) => [relay, positiveCap(`maxRunningPerRelay.${relay}`, cap, 0)]),
-      ),
-    };
+    this.limits = limitsFrom(options);
     this.maxQueuedPerUser = positiveCap('maxQueuedPerUser', options.maxQueuedPerUser, 5);
     this.maxQueued = positiveCap('maxQueued', options.maxQueued, Infinity);
     this.now = options.now ?? Date.now;
@@ -211,22 +111,12 @@ export class FairScheduler<T> {
    */
   enqueue(job: SchedulerJob<T>): EnqueueResult {
     if (typeof job.id !== 'string' || job.id === '') throw new TypeError('id must be a non-empty string');
-    const weight = job.weight ?? 1;
-    if (!(weight > 0) || !Number.isFinite(weight)) throw new RangeError('weight must be a positive finite number');
+    const weight = checkedWeight(job.weight);
     if (this.queuedById.has(job.id) || this.runningById.has(job.id)) return { ok: false, reason: 'duplicate_id' };
     const refused = this.refusal(job.userId);
     if (refused) return { ok: false, ...refused };
-    let lane = this.state.lanes.get(job.userId);
-    if (!lane) {
-      lane = { userId: job.userId, pass: this.state.vtime, weight, order: 0, queue: [], running: 0 };
-      this.state.lanes.set(job.userId, lane);
-    }
-    if (lane.queue.length === 0) {
-      // Joining the backlog: no credit for the time spent idle, and the back of the round.
-      lane.pass = Math.max(lane.pass, this.state.vtime);
-      lane.order = ++this.laneOrder;
-    }
-    lane.weight = weight;
+    const backlogEmpty = (this.state.lanes.get(job.userId)?.queue.length ?? 0) === 0;
+    const lane = joinLane(this.state, job.userId, weight, backlogEmpty, () => ++this.laneOrder);
     const entry: Entry<T> = { id: job.id, userId: job.userId, relay: job.relay, weight, item: job.item, enqueuedAt: this.now() };
     lane.queue.push(entry);
     this.queuedById.set(entry.id, entry);
@@ -351,55 +241,14 @@ export class FairScheduler<T> {
   /** Forgets an idle lane that has no debt (its pass is not ahead of the virtual time). */
   private pruneLane(userId: string): void {
     const lane = this.state.lanes.get(userId);
-    if (lane && lane.queue.length === 0 && lane.running === 0 && lane.pass <= this.state.vtime + EPSILON) {
-      this.state.lanes.delete(userId);
-    }
+    if (lane && isIdleWithoutDebt(this.state, lane)) this.state.lanes.delete(userId);
   }
 
   /** Replays the policy on a copy of the state. Without latencies every job takes one unit of time. */
   private plan(latencyOf?: LatencyOf<T>): Map<string, EtaEstimate> {
     if (!latencyOf && this.positions) return this.positions;
-    const now = this.now();
-    const latency = (entry: Entry<T>): number => {
-      if (!latencyOf) return 1;
-      const ms = latencyOf(publicJob(entry));
-      return Number.isFinite(ms) && ms > 0 ? ms : 0;
-    };
-    const result = new Map<string, EtaEstimate>();
-    const sim = cloneState(this.state);
-    const events: { at: number; userId: string; relay: string }[] = [];
-    for (const entry of this.runningById.values()) {
-      const total = latency(entry);
-      const elapsed = latencyOf ? now - (entry.startedAt ?? now) : 0;
-      const remaining = Math.max(total - elapsed, total * OVERDUE_REMAINING_FRACTION);
-      events.push({ at: remaining, userId: entry.userId, relay: entry.relay });
-      result.set(entry.id, { position: 0, startsInMs: 0, doneInMs: remaining });
-    }
-    let time = 0;
-    let started = 0;
-    let waiting = this.queuedById.size;
-    while (waiting > 0) {
-      for (let entry = pick(sim, this.limits); entry; entry = pick(sim, this.limits)) {
-        const done = time + latency(entry);
-        result.set(entry.id, { position: started++, startsInMs: time, doneInMs: done });
-        events.push({ at: done, userId: entry.userId, relay: entry.relay });
-        waiting--;
-      }
-      if (waiting === 0 || events.length === 0) break;
-      // Advance to the next completion; free every slot that ends then.
-      time = Math.min(...events.map((event) => event.at));
-      for (let i = events.length - 1; i >= 0; i--) {
-        const event = events[i];
-        if (event && event.at <= time + EPSILON) {
-          events.splice(i, 1);
-          release(sim, event.userId, event.relay);
-        }
-      }
-    }
-    // Jobs that can never start (a cap of 0): last, without a time.
-    for (const entry of this.queuedById.values()) {
-      if (!result.has(entry.id)) result.set(entry.id, { position: started++, startsInMs: Infinity, doneInMs: Infinity });
-    }
+    const latency = latencyOf && ((entry: Entry<T>) => latencyOf(publicJob(entry)));
+    const result = replay(this.state, this.runningById.values(), this.queuedById.values(), this.limits, this.now(), latency);
     if (!latencyOf) this.positions = result;
     return result;
   }

@@ -3,88 +3,32 @@
 // abortMs)` that stops starting work, waits for running jobs, then aborts them with the reason
 // SHUTDOWN_REASON ('shutdown', the same value as the tracker's) and waits a little more.
 //
-// Every running job gets an AbortSignal. It fires with:
-//   CANCEL_REASON   ('cancelled') — cancel(id): the requester pressed Cancel;
-//   SHUTDOWN_REASON ('shutdown')  — drain(): the process is stopping;
-//   DEADLINE_REASON ('deadline')  — the job ran longer than maxRunMs: nothing stays running forever.
-// A run that ignores its abort for abandonAfterMs loses its slot anyway (outcome `abandoned`).
+// Every running job gets an AbortSignal (the reasons are in workQueue.ts: cancel, shutdown,
+// deadline). A run that ignores its abort for abandonAfterMs loses its slot anyway (outcome `abandoned`).
 //
 // The queue holds no durable state: the caller writes the job table and the ledger (create before
 // submit, settle in `run` or from the `done` outcome), so a restart can resume or close every job.
-import { FairScheduler, type EnqueueRejection, type EtaEstimate, type ScheduledJob, type SchedulerOptions } from './fairScheduler.js';
+import { FairScheduler, type EtaEstimate, type ScheduledJob, type SchedulerOptions } from './fairScheduler.js';
+import { RunningJobs } from './runningJobs.js';
+import {
+  CANCEL_REASON,
+  SHUTDOWN_REASON,
+  type DrainResult,
+  type JobRunner,
+  type JobSettlement,
+  type PositionUpdate,
+  type QueueJob,
+  type QueueRefusal,
+  type SubmitResult,
+  type WorkQueue,
+} from './workQueue.js';
 
-export const SHUTDOWN_REASON = 'shutdown';
-export const CANCEL_REASON = 'cancelled';
-export const DEADLINE_REASON = 'deadline';
+// The contract's names, where the in-process queue's users have always found them.
+export { CANCEL_REASON, DEADLINE_REASON, SHUTDOWN_REASON } from './workQueue.js';
+export type { DrainResult, JobOutcome, JobRunner, JobSettlement, PositionUpdate, QueueJob, SubmitResult } from './workQueue.js';
 
-const DEFAULT_MAX_RUN_MS = 15 * 60 * 1000;
-const DEFAULT_ABANDON_AFTER_MS = 10_000;
 const DEFAULT_ETA_CHANGE_MS = 5_000;
 const FALLBACK_LATENCY_MS = 30_000;
-
-export interface QueueJob {
-  /** Unique while queued or running (the interaction id). */
-  id: string;
-  userId: string;
-  /** The relay the job will use first; its cap applies. */
-  relay: string;
-  /** For the latency estimate. */
-  model: string;
-  /** The user's share, > 0 (default 1). */
-  weight?: number;
-}
-
-export type JobRunner = (signal: AbortSignal) => Promise<void>;
-
-/**
- * How a submitted job ended:
- *   completed   run resolved without an abort
- *   failed      run threw without an abort (`error`)
- *   aborted     the signal fired (`reason`: cancelled | shutdown | deadline) and run then settled
- *   abandoned   the signal fired and run did not settle within abandonAfterMs; its slot was freed
- *   cancelled   removed from the queue before it started (cancel)
- *   not_started removed from the queue by drain(); still `queued` in the job table, for the next start
- */
-export type JobOutcome = 'completed' | 'failed' | 'aborted' | 'abandoned' | 'cancelled' | 'not_started';
-
-export interface JobSettlement {
-  id: string;
-  outcome: JobOutcome;
-  /** The abort reason for `aborted` / `abandoned`. */
-  reason?: string;
-  /** What run threw, if it did. */
-  error?: unknown;
-}
-
-export type SubmitResult =
-  | {
-      ok: true;
-      /** `running` when it started at once (run has been called). */
-      state: 'running' | 'queued';
-      /** Jobs that start before this one (0 when running). */
-      position: number;
-      eta: EtaEstimate;
-      /** Resolves (never rejects) when the job is over, however it ended. */
-      done: Promise<JobSettlement>;
-    }
-  | { ok: false; reason: 'shutting_down' | EnqueueRejection; limit?: number };
-
-export interface PositionUpdate {
-  id: string;
-  position: number;
-  eta: EtaEstimate;
-}
-
-export interface DrainResult {
-  /** Running jobs still running when the grace period ended (the JobTracker's number). */
-  left: number;
-  /** Their ids: they were aborted with SHUTDOWN_REASON. */
-  aborted: string[];
-  /** Of those, the ones that had not settled when abortMs ran out either. */
-  stillRunning: string[];
-  /** Queued jobs that never started, oldest first (still `queued` in the job table). */
-  notStarted: QueueJob[];
-}
 
 export interface JobQueueOptions extends Omit<SchedulerOptions, 'now'> {
   /** Expected ms for a job (e.g. `(job) => stats.estimate(job.model)`); 30 s when absent. */
@@ -111,12 +55,6 @@ interface Pending {
   done: Promise<JobSettlement>;
 }
 
-interface Active {
-  controller: AbortController;
-  settled: boolean;
-  timers: NodeJS.Timeout[];
-}
-
 interface Listener {
   callback: (update: PositionUpdate) => void;
   last?: { position: number; doneAt: number };
@@ -126,14 +64,12 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
-export class JobQueue {
+export class JobQueue implements WorkQueue {
   private readonly scheduler: FairScheduler<Pending>;
   private readonly latencyOf: (job: QueueJob) => number;
-  private readonly maxRunMs: number;
-  private readonly abandonAfterMs: number;
   private readonly etaChangeMs: number;
   private readonly now: () => number;
-  private readonly active = new Map<string, Active>();
+  private readonly runs: RunningJobs;
   private readonly listeners = new Map<string, Set<Listener>>();
   private readonly notifyIntervalMs: number;
   private notifyTimer: NodeJS.Timeout | undefined;
@@ -147,8 +83,7 @@ export class JobQueue {
     this.now = now ?? Date.now;
     this.scheduler = new FairScheduler<Pending>({ ...schedulerOptions, now: this.now });
     this.latencyOf = latencyOf ?? (() => FALLBACK_LATENCY_MS);
-    this.maxRunMs = maxRunMs ?? DEFAULT_MAX_RUN_MS;
-    this.abandonAfterMs = abandonAfterMs ?? DEFAULT_ABANDON_AFTER_MS;
+    this.runs = new RunningJobs({ maxRunMs, abandonAfterMs });
     this.etaChangeMs = etaChangeMs ?? DEFAULT_ETA_CHANGE_MS;
   }
 
@@ -200,7 +135,7 @@ export class JobQueue {
   }
 
   /** Why a new job of this user would be refused now, or undefined when submit() would take it. */
-  refusal(userId: string): { reason: 'shutting_down' | 'queue_full' | 'user_queue_full'; limit?: number } | undefined {
+  refusal(userId: string): QueueRefusal | undefined {
     if (!this.accepting) return { reason: 'shutting_down' };
     return this.scheduler.refusal(userId);
   }
@@ -291,7 +226,7 @@ export class JobQueue {
     const aborted = this.scheduler.running().map((job) => job.id);
     for (const id of aborted) this.abort(id, SHUTDOWN_REASON);
     await Promise.race([allRunning(), delay(abortMs)]);
-    const stillRunning = aborted.filter((id) => this.active.has(id));
+    const stillRunning = aborted.filter((id) => this.runs.has(id));
     return { left: aborted.length, aborted, stillRunning, notStarted };
   }
 
@@ -324,48 +259,15 @@ export class JobQueue {
   private start(scheduled: ScheduledJob<Pending>): void {
     const { id, item: pending } = scheduled;
     this.listeners.delete(id);
-    const controller = new AbortController();
-    const active: Active = { controller, settled: false, timers: [] };
-    this.active.set(id, active);
-    const deadline = setTimeout(() => this.abort(id, DEADLINE_REASON), this.maxRunMs);
-    deadline.unref();
-    active.timers.push(deadline);
-    let running: Promise<void>;
-    try {
-      running = Promise.resolve(pending.run(controller.signal));
-    } catch (error) {
-      running = Promise.reject(error);
-    }
-    running.then(
-      () => this.settle(id, undefined, false),
-      (error: unknown) => this.settle(id, error, true),
-    );
+    this.runs.start(id, pending.run, (settlement) => {
+      this.scheduler.finish(id);
+      pending.resolve(settlement);
+      this.pump();
+    });
   }
 
   private abort(id: string, reason: string): void {
-    const active = this.active.get(id);
-    if (!active || active.settled || active.controller.signal.aborted) return;
-    active.controller.abort(reason);
-    const abandon = setTimeout(() => this.settle(id, undefined, false, true), this.abandonAfterMs);
-    abandon.unref();
-    active.timers.push(abandon);
-  }
-
-  private settle(id: string, error: unknown, failed: boolean, abandoned = false): void {
-    const active = this.active.get(id);
-    if (!active || active.settled) return;
-    active.settled = true;
-    for (const timer of active.timers) clearTimeout(timer);
-    this.active.delete(id);
-    const pending = this.scheduler.get(id)?.item;
-    this.scheduler.finish(id);
-    const signal = active.controller.signal;
-    let settlement: JobSettlement;
-    if (abandoned) settlement = { id, outcome: 'abandoned', reason: String(signal.reason) };
-    else if (signal.aborted) settlement = { id, outcome: 'aborted', reason: String(signal.reason), ...(failed ? { error } : {}) };
-    else settlement = failed ? { id, outcome: 'failed', error } : { id, outcome: 'completed' };
-    pending?.resolve(settlement);
-    this.pump();
+    this.runs.abort(id, reason);
   }
 
   private notifyPositions(): void {

@@ -11,9 +11,14 @@
 // The copy is written beside its destination under a temporary name, switched to a single file
 // (journal_mode DELETE: no -wal or -shm to carry around), checked with PRAGMA integrity_check, and
 // only then renamed into place: a failed or interrupted backup never leaves a file that looks good.
+//
+// SQLite only. A PostgreSQL database (DATABASE_URL) is backed up with PostgreSQL's own tools
+// (pg_dump, or the server's base backups and WAL archiving), which copy it consistently while the bot
+// runs: this refuses one with a message saying so, rather than copying some SQLite file beside it.
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
+import { isPostgresUrl, redactUrl } from './postgres/connectionUrl.js';
 
 /** The source is opened by a process other than the bot: it may wait a little longer for a lock. */
 const SOURCE_BUSY_TIMEOUT_MS = 5_000;
@@ -40,6 +45,12 @@ export function defaultBackupPath(databasePath: string, now: Date = new Date()):
 
 /** Copies the database at `sourcePath` to `destinationPath` (replacing a file there) and checks the copy. */
 export async function backupDatabase(sourcePath: string, destinationPath: string): Promise<BackupResult> {
+  if (isPostgresUrl(sourcePath)) {
+    throw new Error(
+      `${redactUrl(sourcePath)} is a PostgreSQL database: this backup copies a SQLite file. ` +
+        "Use PostgreSQL's own tools, e.g. pg_dump --format=custom --file=imagine-bot.dump \"$DATABASE_URL\"",
+    );
+  }
   const source = resolve(sourcePath);
   const destination = resolve(destinationPath);
   if ([source, `${source}-wal`, `${source}-shm`].includes(destination)) {

@@ -1,4 +1,4 @@
-// Community sharing in SQLite: each server's gallery settings, which images were shared (once
+// Community sharing in the database: each server's gallery settings, which images were shared (once
 // each) and where their gallery post is, and members' favourites with the server's top list.
 // Schema and the reasons for its shape: schema/gallery.ts.
 import { AuditLog, type AuditEntry, type GallerySettingChange } from './auditLog.js';
@@ -208,28 +208,30 @@ export class GalleryStore {
     // Images of the server generated in the period, by how many members starred them; deleted
     // images are left out (the usage row stays for the accounting, the image is gone), and so are
     // rows that made no image (describe, enhance). An image is age-restricted when any of its stars
-    // says so.
+    // says so. Grouped by the usage row's key (and the gallery row's): PostgreSQL selects a column
+    // beside aggregates only when the GROUP BY holds its table's primary key.
     const starred = `
       FROM favourites f
       JOIN usage u ON u.id = f.usage_id`;
     const scope = `
       WHERE f.guild_id = @guild_id AND u.guild_id = @guild_id AND u.deleted_at IS NULL AND u.started_at >= @since
-        AND u.kind = 'image'
-      GROUP BY f.usage_id`;
+        AND u.kind = 'image'`;
     this.selectTop = db.prepare<Record<string, unknown>, TopRow>(`
-      SELECT f.usage_id, u.user_id, u.prompt, u.model, u.started_at, COUNT(*) AS favourites,
+      SELECT u.id AS usage_id, u.user_id, u.prompt, u.model, u.started_at, COUNT(*) AS favourites,
              MAX(f.spoiler) AS spoiler, u.message_id, u.message_channel_id,
              g.channel_id AS gallery_channel_id, g.message_id AS gallery_message_id
       ${starred}
       LEFT JOIN gallery_posts g ON g.usage_id = f.usage_id AND g.removed_at IS NULL AND g.message_id IS NOT NULL
       ${scope}
+      GROUP BY u.id, g.usage_id
       HAVING @include_age_restricted = 1 OR MAX(f.age_restricted) = 0
-      ORDER BY favourites DESC, f.usage_id DESC
+      ORDER BY favourites DESC, u.id DESC
       LIMIT @limit OFFSET @offset`);
     // Every listed image and how many of them are age-restricted, in one pass: the page's total and
     // the "some were left out" note both come from it.
     this.countTop = db.prepare<Record<string, unknown>, TopCounts>(
-      `SELECT COUNT(*) AS total, SUM(restricted) AS restricted FROM (SELECT MAX(f.age_restricted) AS restricted ${starred} ${scope})`,
+      `SELECT COUNT(*) AS total, SUM(restricted) AS restricted
+       FROM (SELECT MAX(f.age_restricted) AS restricted ${starred} ${scope} GROUP BY f.usage_id) AS listed`,
     );
     // One transaction: the toggle and the count it reports agree even with clicks racing.
     this.toggle = db.transaction((favourite: FavouriteToggle): { added: boolean; count: number } => {

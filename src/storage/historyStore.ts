@@ -47,12 +47,13 @@ export class HistoryStore {
   private readonly selectModels;
 
   constructor(db: Database) {
-    // `guild_id IS @guild_id` matches NULL to NULL, for the DM history. The conditions repeat the
-    // partial index usage_history's, so SQLite can use it. Describe and enhance rows made no image.
+    // `IS NOT DISTINCT FROM` matches NULL to NULL, for the DM history. The conditions repeat the
+    // partial index usage_history's, so the database can use it. Describe and enhance rows made no
+    // image. The CAST tells PostgreSQL the type of a parameter it would otherwise not know.
     const mine = `
       FROM usage u
-      WHERE u.user_id = @user_id AND u.guild_id IS @guild_id AND u.outcome = 'success' AND u.deleted_at IS NULL
-        AND u.kind = 'image' AND (@model IS NULL OR u.model = @model)`;
+      WHERE u.user_id = @user_id AND u.guild_id IS NOT DISTINCT FROM @guild_id AND u.outcome = 'success'
+        AND u.deleted_at IS NULL AND u.kind = 'image' AND (CAST(@model AS TEXT) IS NULL OR u.model = @model)`;
     this.selectPage = db.prepare<Record<string, unknown>, HistoryRow>(`
       SELECT u.id, u.prompt, u.model, u.size_effective, u.started_at, u.message_id, u.message_channel_id,
              g.channel_id AS gallery_channel_id, g.message_id AS gallery_message_id
@@ -61,10 +62,15 @@ export class HistoryStore {
       LEFT JOIN gallery_posts g ON g.usage_id = u.id AND g.removed_at IS NULL AND g.message_id IS NOT NULL
       ORDER BY u.started_at DESC, u.id DESC`);
     this.countAll = db.prepare<Record<string, unknown>, number>(`SELECT COUNT(*) ${mine}`).pluck();
+    // What was typed matches anywhere in the name: a LIKE with its wildcards escaped (see models()),
+    // both sides lowercased, so it means the same on both databases (SQLite's LIKE ignores ASCII case,
+    // PostgreSQL's does not). GROUP BY rather than DISTINCT: PostgreSQL sorts a DISTINCT only by
+    // what it selects, and the order is by bytes (COLLATE "binary", schema/postgres.ts).
     this.selectModels = db
       .prepare<Record<string, unknown>, string>(`
-        SELECT DISTINCT u.model ${mine} AND (@typed = '' OR instr(lower(u.model), @typed) > 0)
-        ORDER BY u.model LIMIT ${MAX_SUGGESTIONS}`)
+        SELECT u.model ${mine} AND lower(u.model) LIKE @pattern ESCAPE '!'
+        GROUP BY u.model
+        ORDER BY u.model COLLATE "binary" LIMIT ${MAX_SUGGESTIONS}`)
       .pluck();
   }
 
@@ -89,6 +95,7 @@ export class HistoryStore {
 
   /** The models in the member's history, for the model filter's suggestions. */
   models(userId: string, guildId: string | null, typed = ''): string[] {
-    return this.selectModels.all({ user_id: userId, guild_id: guildId, model: null, typed: typed.trim().toLowerCase() });
+    const pattern = `%${typed.trim().toLowerCase().replace(/[!%_]/g, '!$&')}%`;
+    return this.selectModels.all({ user_id: userId, guild_id: guildId, model: null, pattern });
   }
 }

@@ -1,7 +1,11 @@
-// The storage layer: one SQLite handle from `openDatabase`, one class per store over it.
-export { isDatabaseBusy, openDatabase } from './database.js';
-export type { Database } from './database.js';
-export { MIGRATIONS, migrate } from './migrations.js';
+// The storage layer: one database handle from `openDatabase` (SQLite, or PostgreSQL for a postgres://
+// URL), one class per store over it.
+export { dialectOf, isDatabaseBusy, openDatabase } from './database.js';
+export type { Database, Dialect, Statement, Transaction } from './database.js';
+export { isPostgresUrl, redactUrl } from './postgres/connectionUrl.js';
+export { PgDatabase, PostgresError } from './postgres/pgDatabase.js';
+export { MIGRATIONS, migrate, SCHEMA } from './migrations.js';
+export type { Migration } from './migrations.js';
 export { LEDGER_KEEP_DAYS, retentionCutoffs, scheduleRetention, UsageRetention } from './retention.js';
 export type { PruneCounts, PruneOptions, RetentionSchedule } from './retention.js';
 export { backupDatabase, defaultBackupPath } from './backup.js';

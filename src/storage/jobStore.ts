@@ -8,6 +8,10 @@
 // generation core settles every job a previous process left unfinished (src/generation/records.ts),
 // and the bot tells each member, through the interaction token while it is valid.
 //
+// Several processes (PostgreSQL): the table is also the shared queue (migration 11). Its columns for
+// claims and leases are written by queueStore.ts; here a job row says how another process can run it
+// (`portable`, `presentation`, `admittedBy`), and `markRunning` can require the caller's claim.
+//
 // The interaction token is a credential for 15 minutes: it is stored only while the job is
 // unfinished (cleared on every final state), and in JobRow it is a non-enumerable property, so a
 // row passed to the logger or JSON.stringify never shows it.
@@ -36,6 +40,14 @@ export interface NewJob {
   /** The prepared request, stored as JSON: enough to run it again after a restart. */
   request: unknown;
   usageId?: number | null;
+  /** How the result is shown (JSON), so another process can show it the same way. */
+  presentation?: unknown;
+  /** The member's share in the fair order, > 0 (default 1). */
+  weight?: number;
+  /** The process that admitted it (shared mode). */
+  admittedBy?: string | null;
+  /** False when only the admitting process can run it (its input images are not stored). Default true. */
+  portable?: boolean;
   /** Epoch ms; defaults to Date.now(). */
   now?: number;
 }
@@ -60,6 +72,11 @@ export interface JobRow {
   createdAt: number;
   startedAt: number | null;
   finishedAt: number | null;
+  /** The parsed presentation JSON (null when none was stored); validate it before use. */
+  presentation: unknown;
+  weight: number;
+  admittedBy: string | null;
+  portable: boolean;
 }
 
 interface DbJob {
@@ -80,9 +97,14 @@ interface DbJob {
   created_at: number;
   started_at: number | null;
   finished_at: number | null;
+  presentation: string | null;
+  weight: number;
+  admitted_by: string | null;
+  portable: number;
 }
 
-function parseRequest(text: string): unknown {
+function parseJson(text: string | null): unknown {
+  if (text === null) return null;
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -101,13 +123,17 @@ function toRow(row: DbJob): JobRow {
     locale: row.locale,
     model: row.model,
     relay: row.relay,
-    request: parseRequest(row.request),
+    request: parseJson(row.request),
     state: row.state,
     usageId: row.usage_id,
     errorKind: row.error_kind,
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
+    presentation: parseJson(row.presentation),
+    weight: row.weight,
+    admittedBy: row.admitted_by,
+    portable: row.portable !== 0,
   };
   Object.defineProperty(job, 'interactionToken', { value: row.interaction_token, enumerable: false });
   return job as JobRow;
@@ -119,25 +145,31 @@ export class JobStore {
   private readonly selectByInteraction;
   private readonly selectUnfinished;
   private readonly updateRunning;
+  private readonly updateRunningClaimed;
   private readonly updateFinished;
 
   constructor(db: Database) {
     this.insert = db.prepare<Record<string, unknown>, DbJob>(`
       INSERT INTO jobs (interaction_id, interaction_token, application_id, guild_id, channel_id, user_id,
-                        locale, model, relay, request, usage_id, created_at)
+                        locale, model, relay, request, usage_id, created_at,
+                        presentation, weight, admitted_by, portable)
       VALUES (@interaction_id, @interaction_token, @application_id, @guild_id, @channel_id, @user_id,
-              @locale, @model, @relay, @request, @usage_id, @created_at)
+              @locale, @model, @relay, @request, @usage_id, @created_at,
+              @presentation, @weight, @admitted_by, @portable)
       ON CONFLICT (interaction_id) DO NOTHING
       RETURNING *`);
     this.selectById = db.prepare<[number], DbJob>('SELECT * FROM jobs WHERE id = ?');
     this.selectByInteraction = db.prepare<[string], DbJob>('SELECT * FROM jobs WHERE interaction_id = ?');
+    // Queue-only rows (a chat call's place in the shared queue) are no job: the queue alone reads them.
     this.selectUnfinished = db.prepare<[], DbJob>(
-      "SELECT * FROM jobs WHERE state IN ('queued', 'running') ORDER BY created_at, id",
+      "SELECT * FROM jobs WHERE state IN ('queued', 'running') AND queue_only = 0 ORDER BY created_at, id",
     );
-    this.updateRunning = db.prepare<Record<string, unknown>>(`
+    const toRunning = `
       UPDATE jobs SET state = 'running', started_at = @now,
                       relay = COALESCE(@relay, relay), usage_id = COALESCE(@usage_id, usage_id)
-      WHERE id = @id AND state = 'queued'`);
+      WHERE id = @id AND state = 'queued'`;
+    this.updateRunning = db.prepare<Record<string, unknown>>(toRunning);
+    this.updateRunningClaimed = db.prepare<Record<string, unknown>>(`${toRunning} AND claimed_by = @claimed_by`);
     this.updateFinished = db.prepare<Record<string, unknown>>(`
       UPDATE jobs SET state = @state, finished_at = @now, interaction_token = NULL,
                       error_kind = COALESCE(@error_kind, error_kind),
@@ -156,6 +188,8 @@ export class JobStore {
     requireId('channelId', job.channelId, true);
     requireId('applicationId', job.applicationId, true);
     if (typeof job.model !== 'string' || job.model === '') throw new TypeError('model must be a non-empty string');
+    const weight = job.weight ?? 1;
+    if (!(weight > 0) || !Number.isFinite(weight)) throw new RangeError('weight must be a positive finite number');
     const request = JSON.stringify(job.request ?? null);
     const inserted = this.insert.get({
       interaction_id: job.interactionId,
@@ -170,6 +204,10 @@ export class JobStore {
       request,
       usage_id: job.usageId ?? null,
       created_at: job.now ?? Date.now(),
+      presentation: job.presentation === undefined ? null : JSON.stringify(job.presentation),
+      weight,
+      admitted_by: job.admittedBy ?? null,
+      portable: job.portable === false ? 0 : 1,
     });
     if (inserted) return { job: toRow(inserted), existing: false };
     const existing = this.selectByInteraction.get(job.interactionId);
@@ -177,12 +215,16 @@ export class JobStore {
     return { job: toRow(existing), existing: true };
   }
 
-  /** queued → running. Returns false unless the job was queued. */
-  markRunning(id: number, options: { now?: number; relay?: string | null; usageId?: number | null } = {}): boolean {
-    return (
-      this.updateRunning.run({ id, now: options.now ?? Date.now(), relay: options.relay ?? null, usage_id: options.usageId ?? null })
-        .changes > 0
-    );
+  /**
+   * queued → running. Returns false unless the job was queued — and, with `claimedBy` (shared mode),
+   * claimed by that process: a process whose claim was taken back (its lease expired, or drain()
+   * released it) must not start the job, since another process may start it now.
+   */
+  markRunning(id: number, options: { now?: number; relay?: string | null; usageId?: number | null; claimedBy?: string } = {}): boolean {
+    const values = { id, now: options.now ?? Date.now(), relay: options.relay ?? null, usage_id: options.usageId ?? null };
+    const result =
+      options.claimedBy === undefined ? this.updateRunning.run(values) : this.updateRunningClaimed.run({ ...values, claimed_by: options.claimedBy });
+    return result.changes > 0;
   }
 
   /**
@@ -221,5 +263,4 @@ export class JobStore {
   listUnfinished(): JobRow[] {
     return this.selectUnfinished.all().map(toRow);
   }
-
 }

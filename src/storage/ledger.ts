@@ -2,9 +2,10 @@
 // the Discord interaction id.
 //
 // - reserve() runs every check (cooldown, the user's daily images, the server's daily and monthly
-//   money) and the insert in ONE `BEGIN IMMEDIATE` transaction: SQLite's write lock is taken before
-//   the first read, so parallel requests — from this process or another connection to the same
-//   file — are serialised and can never overspend at the quota edge.
+//   money) and the insert in ONE write transaction whose lock is taken before the first read (SQLite:
+//   `BEGIN IMMEDIATE`; PostgreSQL: the adapter's advisory lock, storage/postgres/pgDatabase.ts), so
+//   parallel requests — from this process or another process on the same database — are serialised
+//   and can never overspend at the quota edge (test/unit/ledgerRace.test.ts races processes).
 // - The key is the interaction id (UNIQUE): a redelivered interaction or a double click on a button
 //   that reuses the same key finds the existing row (`existing: true`) and is never charged twice.
 // - Reserved and committed rows count toward the limits; refunded rows do not. `images` is what
@@ -200,7 +201,9 @@ export class Ledger {
   private readonly warnFraction: number;
   private readonly selectByKey;
   private readonly selectLastRequest;
+  private readonly selectLastRequestDm;
   private readonly selectUserImages;
+  private readonly selectUserImagesDm;
   private readonly selectGuildSpent;
   private readonly insert;
   private readonly insertWarning;
@@ -216,28 +219,36 @@ export class Ledger {
     if (!(this.warnFraction > 0 && this.warnFraction <= 1)) throw new RangeError('warnFraction must be in (0, 1]');
 
     this.selectByKey = db.prepare<[string], DbEntry>('SELECT * FROM ledger WHERE key = ?');
-    // `guild_id IS @guild_id` matches NULL to NULL: DM usage is its own pool. Only requests that
-    // reserved images start a cooldown: a describe or enhance charge (no image, a cost) must not hold
-    // back the member's next /imagine. ledger_user_time holds reserved_images (migration 9), so this
-    // still reads only the index.
-    this.selectLastRequest = db
-      .prepare<Record<string, unknown>, number | null>(`
-        SELECT MAX(created_at) FROM ledger
-        WHERE user_id = @user_id AND guild_id IS @guild_id AND created_at > @since AND state <> 'refunded'
-          AND reserved_images > 0`)
-      .pluck();
-    this.selectUserImages = db
-      .prepare<Record<string, unknown>, number>(`
-        SELECT TOTAL(images) FROM ledger
-        WHERE user_id = @user_id AND guild_id IS @guild_id
-          AND created_at >= @from AND created_at < @to AND state <> 'refunded'`)
-      .pluck();
+    // DM usage is its own pool (guild_id NULL). Each member check comes in two statements, one for a
+    // server and one for DMs, rather than one with the null-safe `guild_id IS NOT DISTINCT FROM`:
+    // PostgreSQL cannot search an index with that, and these run in every reserve().
+    // Only requests that reserved images start a cooldown: a describe or enhance charge (no image, a
+    // cost) must not hold back the member's next /imagine. ledger_user_time holds reserved_images
+    // (migration 9), so this still reads only the index.
+    const lastRequest = (guild: string) =>
+      db
+        .prepare<Record<string, unknown>, number | null>(`
+          SELECT MAX(created_at) FROM ledger
+          WHERE user_id = @user_id AND ${guild} AND created_at > @since AND state <> 'refunded'
+            AND reserved_images > 0`)
+        .pluck();
+    this.selectLastRequest = lastRequest('guild_id = @guild_id');
+    this.selectLastRequestDm = lastRequest('guild_id IS NULL');
+    const userImages = (guild: string) =>
+      db
+        .prepare<Record<string, unknown>, number>(`
+          SELECT COALESCE(SUM(images), 0) FROM ledger
+          WHERE user_id = @user_id AND ${guild}
+            AND created_at >= @from AND created_at < @to AND state <> 'refunded'`)
+        .pluck();
+    this.selectUserImages = userImages('guild_id = @guild_id');
+    this.selectUserImagesDm = userImages('guild_id IS NULL');
     // The server's money per UTC day (reserved + committed, kept by triggers on this table; see
     // schema/rollups.ts): at most 31 rows for the month, however busy the server. The day is the
     // subset since midnight (a day never spans two months).
     this.selectGuildSpent = db.prepare<Record<string, unknown>, { day: number; month: number }>(`
-      SELECT TOTAL(CASE WHEN day >= @day_from AND day < @day_to THEN cost_micros ELSE 0 END) AS day,
-             TOTAL(cost_micros) AS month
+      SELECT COALESCE(SUM(CASE WHEN day >= @day_from AND day < @day_to THEN cost_micros ELSE 0 END), 0) AS day,
+             COALESCE(SUM(cost_micros), 0) AS month
       FROM ledger_guild_days
       WHERE guild_id = @guild_id AND day >= @month_from AND day < @month_to`);
     this.insert = db.prepare<Record<string, unknown>, { id: number }>(`
@@ -273,10 +284,11 @@ export class Ledger {
   }
 
   /**
-   * Checks every limit and reserves the request, atomically (one `BEGIN IMMEDIATE` transaction).
+   * Checks every limit and reserves the request, atomically (one write-locked transaction).
    * With a key already in the ledger nothing is checked or charged: the existing row comes back with
    * `existing: true` (whatever its state), and the caller must not run the request again.
-   * Throws SQLITE_BUSY only when another connection holds the write lock beyond busy_timeout.
+   * Throws a busy error (isDatabaseBusy) only when another connection holds the write lock beyond
+   * the busy timeout.
    */
   reserve(request: ReserveRequest): ReserveResult {
     requireString('key', request.key);
@@ -326,13 +338,17 @@ export class Ledger {
       }
     }
     if (limits.userDailyImages !== undefined) {
-      const used = this.selectUserImages.get({ user_id: request.userId, guild_id: request.guildId, from: today, to: tomorrow }) ?? 0;
+      const used = this.userImages(request.guildId, request.userId, today);
       if (used + request.images > limits.userDailyImages) {
         return { ok: false, reason: 'user_quota', retryAfterMs: tomorrow - now, used, limit: limits.userDailyImages };
       }
     }
     if (limits.cooldownMs !== undefined && limits.cooldownMs > 0) {
-      const last = this.selectLastRequest.get({ user_id: request.userId, guild_id: request.guildId, since: now - limits.cooldownMs });
+      // created_at holds whole ms, and PostgreSQL's BIGINT refuses a fraction: a cooldown of 1.5 ms
+      // asks for rows after now − 1.5, which for whole numbers is after floor(now − 1.5).
+      const since = Math.floor(now - limits.cooldownMs);
+      const lastRequest = request.guildId === null ? this.selectLastRequestDm : this.selectLastRequest;
+      const last = lastRequest.get({ user_id: request.userId, guild_id: request.guildId, since });
       if (last !== null && last !== undefined) {
         const elapsed = Math.max(0, now - last);
         return { ok: false, reason: 'cooldown', retryAfterMs: limits.cooldownMs - elapsed, used: elapsed, limit: limits.cooldownMs };
@@ -456,7 +472,12 @@ export class Ledger {
   /** Images reserved + committed by the user in this server (null: DMs) since UTC midnight. */
   userImagesToday(guildId: string | null, userId: string, now: number = Date.now()): number {
     requireString('userId', userId);
-    const today = dayStart(now);
-    return this.selectUserImages.get({ user_id: userId, guild_id: guildId, from: today, to: today + DAY_MS }) ?? 0;
+    return this.userImages(guildId, userId, dayStart(now));
+  }
+
+  /** Images reserved + committed by the user in this server (null: DMs) in the UTC day starting at `today`. */
+  private userImages(guildId: string | null, userId: string, today: number): number {
+    const statement = guildId === null ? this.selectUserImagesDm : this.selectUserImages;
+    return statement.get({ user_id: userId, guild_id: guildId, from: today, to: today + DAY_MS }) ?? 0;
   }
 }

@@ -1,5 +1,5 @@
 // A member's own defaults for /imagine (/settings) and their prompt shortcuts (`--name` expanding to
-// text, like Midjourney's /prefer option), over the shared SQLite handle. Both follow the member
+// text, like Midjourney's /prefer option), over the shared database handle. Both follow the member
 // across servers: a server's policy still caps what they ask for, at request time.
 //
 // Rows only: whether a model, size or quality exists (and whether a shortcut's text parses) is the
@@ -114,7 +114,8 @@ export class MemberSettingsStore {
         private = excluded.private, updated_at = excluded.updated_at`);
     this.deleteSettings = db.prepare<[string]>('DELETE FROM member_settings WHERE user_id = ?');
     this.selectShortcuts = db.prepare<[string], MemberShortcut>(
-      'SELECT name, value FROM member_shortcuts WHERE user_id = ? ORDER BY name',
+      // By bytes on both databases (COLLATE "binary", schema/postgres.ts).
+      'SELECT name, value FROM member_shortcuts WHERE user_id = ? ORDER BY name COLLATE "binary"',
     );
     this.selectShortcut = db
       .prepare<[string, string], number>('SELECT 1 FROM member_shortcuts WHERE user_id = ? AND name = ?')

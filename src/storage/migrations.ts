@@ -1,5 +1,6 @@
-// The whole schema history, in order. The database's `PRAGMA user_version` is the number of entries
-// already applied, so opening runs only the new ones, each in its own transaction.
+// The whole schema history, in order, in both dialects. The database's version (SQLite: `PRAGMA
+// user_version`; PostgreSQL: the one row of `schema_version`) is the number of entries already
+// applied, so opening runs only the new ones, each in its own transaction.
 //
 // Rules for later issues (quota ledger, durable jobs, server policy, audit log, gallery):
 // - APPEND a new entry; never edit or reorder an entry that has shipped (existing databases have
@@ -7,18 +8,24 @@
 // - One entry may hold several statements; keep one feature per entry.
 // - Avoid CHECK constraints on open-ended enums (outcomes, sources): SQLite cannot alter them
 //   without rebuilding the table, so those values are validated in TypeScript instead.
-import type { Database } from 'better-sqlite3';
+// - Every entry has a PostgreSQL text too (schema/postgres.ts pairs with entries 1–10; later ones
+//   carry both, `{ sqlite, postgres }`), describing the same tables, columns and indexes.
+import { dialectOf } from './dialect.js';
+import type { Database } from './handle.js';
 import { CREATIVE_MIGRATION } from './schema/creative.js';
 import { GALLERY_MIGRATION } from './schema/gallery.js';
 import { IMAGE_INPUT_MIGRATION } from './schema/imageInput.js';
 import { JOBS_MIGRATION } from './schema/jobs.js';
 import { LEDGER_MIGRATION } from './schema/ledger.js';
 import { POLICY_MIGRATION } from './schema/policy.js';
+import { POSTGRES_MIGRATIONS } from './schema/postgres.js';
 import { REPORTS_MIGRATION } from './schema/reports.js';
 import { RETENTION_MIGRATION } from './schema/retention.js';
 import { ROLLUPS_MIGRATION } from './schema/rollups.js';
+import { SHARED_QUEUE_MIGRATION } from './schema/sharedQueue.js';
 
-export const MIGRATIONS: readonly string[] = [
+/** Entries 1–10 in SQLite, as they shipped before PostgreSQL existed. */
+const SQLITE_MIGRATIONS: readonly string[] = [
   // 1: the usage log — one row per generation attempt, written when the attempt starts.
   `
   CREATE TABLE usage (
@@ -81,21 +88,81 @@ export const MIGRATIONS: readonly string[] = [
   RETENTION_MIGRATION,
 ];
 
-/** Brings the schema up to date. Safe to call on every open and from several processes at once. */
-export function migrate(db: Database, migrations: readonly string[] = MIGRATIONS): void {
-  const version = (): number => db.pragma('user_version', { simple: true }) as number;
-  if (version() > migrations.length) {
+/** One step of the schema, in each dialect. */
+export interface Migration {
+  readonly sqlite: string;
+  readonly postgres: string;
+}
+
+/**
+ * The schema history in both dialects. Entry 11 (the shared queue) joins only once both its texts
+ * are written: a database must never record a version whose text later changes.
+ */
+export const SCHEMA: readonly Migration[] = [
+  ...SQLITE_MIGRATIONS.map((sqlite, index) => ({ sqlite, postgres: POSTGRES_MIGRATIONS[index] ?? '' })),
+  ...(SHARED_QUEUE_MIGRATION.sqlite.trim() !== '' && SHARED_QUEUE_MIGRATION.postgres.trim() !== '' ? [SHARED_QUEUE_MIGRATION] : []),
+];
+
+/** The SQLite texts of SCHEMA, in order. */
+export const MIGRATIONS: readonly string[] = SCHEMA.map((entry) => entry.sqlite);
+
+/** How a dialect stores and reads its schema version. */
+interface VersionStore {
+  read(): number;
+  /** Runs `apply`, then records `version`, in one transaction that holds the write lock. */
+  step(index: number, apply: () => void): void;
+}
+
+function sqliteVersions(db: Database): VersionStore {
+  const read = (): number => db.pragma('user_version', { simple: true }) as number;
+  // IMMEDIATE takes the write lock before reading the version, so two processes opening the same
+  // file at once cannot both apply the same step.
+  const step = db.transaction((index: number, apply: () => void) => {
+    if (read() !== index) return; // another process applied it meanwhile
+    apply();
+    db.pragma(`user_version = ${index + 1}`);
+  });
+  return { read, step: (index, apply) => step.immediate(index, apply) };
+}
+
+function postgresVersions(db: Database): VersionStore {
+  // Every PostgreSQL transaction takes the adapter's advisory lock first, so two processes starting
+  // at once create the table once and apply each step once, like SQLite's IMMEDIATE.
+  db.transaction(() => {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
+      INSERT INTO schema_version (version) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM schema_version);
+    `);
+  })();
+  const select = db.prepare<[], number>('SELECT version FROM schema_version').pluck();
+  const update = db.prepare<[number]>('UPDATE schema_version SET version = ?');
+  const read = (): number => select.get() ?? 0;
+  const step = db.transaction((index: number, apply: () => void) => {
+    if (read() !== index) return; // another process applied it meanwhile
+    apply();
+    update.run(index + 1);
+  });
+  return { read, step: (index, apply) => step(index, apply) };
+}
+
+/**
+ * Brings the schema up to date, or up to `upTo` entries (a number, or a prefix of MIGRATIONS as the
+ * older tests pass it). Safe to call on every open and from several processes at once.
+ */
+export function migrate(db: Database, upTo: number | readonly string[] = SCHEMA.length): void {
+  const target = typeof upTo === 'number' ? upTo : upTo.length;
+  const dialect = dialectOf(db);
+  const versions = dialect === 'postgres' ? postgresVersions(db) : sqliteVersions(db);
+  if (versions.read() > target) {
     throw new Error(
-      `Database ${db.name} has schema version ${version()}, newer than this build knows (${migrations.length}); ` +
+      `Database ${db.name} has schema version ${versions.read()}, newer than this build knows (${target}); ` +
         'run a newer version of the bot or restore a matching backup.',
     );
   }
-  // IMMEDIATE takes the write lock before reading the version, so two processes opening the same
-  // file at once cannot both apply the same step.
-  const step = db.transaction((index: number) => {
-    if (version() !== index) return; // another process applied it meanwhile
-    db.exec(migrations[index] as string);
-    db.pragma(`user_version = ${index + 1}`);
-  });
-  for (let index = version(); index < migrations.length; index++) step.immediate(index);
+  for (let index = versions.read(); index < target; index++) {
+    const entry = SCHEMA[index];
+    const text = typeof upTo === 'number' || dialect === 'postgres' ? entry?.[dialect] : upTo[index];
+    if (!text) throw new Error(`This build has no ${dialect} text for schema step ${index + 1}`);
+    versions.step(index, () => db.exec(text));
+  }
 }

@@ -1,11 +1,11 @@
 // The rows of each server's policy, role quotas, blocked users and blocked words, over the shared
-// SQLite handle. Rows only: validation, defaults, the audit row that goes with every change and
+// database handle. Rows only: validation, defaults, the audit row that goes with every change and
 // the compiled word filter are the policy service's (src/policy/), which makes each change in one
 // `immediate` transaction of this store.
 //
 // Snowflakes are strings, never numbers (they exceed 2^53).
 import type { GuildPolicy } from '../moderation/guildPolicy.js';
-import type { Database } from './database.js';
+import { dialectOf, type Database } from './database.js';
 import { parseStringList, requireId } from './rowValues.js';
 
 export type BlockedEntryKind = 'word' | 'regex';
@@ -37,7 +37,10 @@ export interface BlockedWord {
 
 /** Where the blocked-word lists stand: moves with every commit of another connection, or a word edit through this one. */
 export interface ChangeMark {
-  /** PRAGMA data_version: counts the commits of other connections (other processes). */
+  /**
+   * Moves when another connection (another process) commits a change to the word lists. SQLite: PRAGMA
+   * data_version, which moves with ANY commit of another connection; PostgreSQL: blocked_words_version.
+   */
   dataVersion: number;
   /** Word-list edits through this connection, by any store on it. */
   wordEdits: number;
@@ -176,8 +179,9 @@ export class PolicyStore {
         daily_budget_usd = excluded.daily_budget_usd, monthly_budget_usd = excluded.monthly_budget_usd,
         log_channel_id = excluded.log_channel_id, updated_at = excluded.updated_at, updated_by = excluded.updated_by`);
 
+    // Text sorts as bytes on both databases (COLLATE "binary", schema/postgres.ts).
     this.selectRoleQuotas = db.prepare<[string], RoleQuotaDbRow>(
-      'SELECT role_id, daily_quota, updated_by, updated_at FROM role_quota WHERE guild_id = ? ORDER BY role_id',
+      'SELECT role_id, daily_quota, updated_by, updated_at FROM role_quota WHERE guild_id = ? ORDER BY role_id COLLATE "binary"',
     );
     this.selectRoleQuota = db.prepare<[string, string], RoleQuotaDbRow>(
       'SELECT role_id, daily_quota, updated_by, updated_at FROM role_quota WHERE guild_id = ? AND role_id = ?',
@@ -192,7 +196,7 @@ export class PolicyStore {
       'SELECT user_id, reason, blocked_by, blocked_at FROM blocked_users WHERE guild_id = ? AND user_id = ?',
     );
     this.selectBlockedUsers = db.prepare<[string], BlockedUserDbRow>(
-      'SELECT user_id, reason, blocked_by, blocked_at FROM blocked_users WHERE guild_id = ? ORDER BY blocked_at, user_id',
+      'SELECT user_id, reason, blocked_by, blocked_at FROM blocked_users WHERE guild_id = ? ORDER BY blocked_at, user_id COLLATE "binary"',
     );
     this.upsertBlockedUser = db.prepare<[string, string, string | null, string, number]>(`
       INSERT INTO blocked_users (guild_id, user_id, reason, blocked_by, blocked_at) VALUES (?, ?, ?, ?, ?)
@@ -201,15 +205,27 @@ export class PolicyStore {
     this.deleteBlockedUserRow = db.prepare<[string, string]>('DELETE FROM blocked_users WHERE guild_id = ? AND user_id = ?');
 
     // rowid order = the order entries were added, which is the order the filter reports them in.
+    // (SQLite's implicit rowid; PostgreSQL's table has an identity column of that name, schema/postgres.ts.)
     this.selectWords = db.prepare<[string], BlockedWordDbRow>(
       'SELECT entry, kind, added_by, added_at FROM guild_blocked_words WHERE guild_id = ? ORDER BY rowid',
     );
     this.selectWordEntries = db
       .prepare<[string], string>('SELECT entry FROM guild_blocked_words WHERE guild_id = ? ORDER BY rowid')
       .pluck();
-    // data_version moves whenever another connection (another process: the CLI, an admin tool)
-    // commits anything; this connection's own word edits are counted in `wordEdits`.
-    this.selectDataVersion = db.prepare<[], number>('SELECT data_version FROM pragma_data_version').pluck();
+    // What moves when another connection (another process: the CLI, an admin tool, another bot
+    // process) changes a word list; this connection's own word edits are counted in `wordEdits`.
+    // The one place the stores ask each engine its own question: SQLite's data_version moves with any
+    // commit of another connection (a superset: a needless re-read at worst); PostgreSQL keeps no
+    // such number, so its schema keeps blocked_words_version, bumped by a trigger on every change to
+    // guild_blocked_words and committed with it (schema/postgres.ts, entry 2). It moves with this
+    // connection's edits too, which only repeats what wordEdits says.
+    this.selectDataVersion = db
+      .prepare<[], number>(
+        dialectOf(db) === 'postgres'
+          ? 'SELECT version FROM blocked_words_version'
+          : 'SELECT data_version FROM pragma_data_version',
+      )
+      .pluck();
     if (!wordEdits.has(db)) wordEdits.set(db, { count: 0 });
     this.countWords = db.prepare<[string], number>('SELECT COUNT(*) FROM guild_blocked_words WHERE guild_id = ?').pluck();
     this.hasWordKey = db

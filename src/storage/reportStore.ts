@@ -37,7 +37,7 @@ export class ReportStore {
     this.selectMessage = db.prepare<[number], DbRow>(`
       SELECT message_id, message_channel_id FROM reports
       WHERE usage_id = ? AND message_id IS NOT NULL AND message_channel_id IS NOT NULL
-      ORDER BY reported_at LIMIT 1`);
+      ORDER BY reported_at, reporter_id COLLATE "binary" LIMIT 1`);
   }
 
   /** Records a report; false when this member had already reported this result. */

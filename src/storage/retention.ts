@@ -20,11 +20,11 @@
 //   warnings of periods that old go too.
 //
 // Rows are deleted in small batches, one short write transaction each, yielding to the event loop in
-// between: better-sqlite3 is synchronous, so one big DELETE on a long history would stall every
+// between: the storage API is synchronous (better-sqlite3, or the PostgreSQL adapter that blocks the
+// same way), and every write transaction holds the one write lock, so one big DELETE on a long history would stall every
 // interaction for its whole length. No index leads with the time (one would cost every insert on
 // the hot path), so each table is walked in id order through windows of a few thousand ids: a
 // batch reads at most its window and deletes at most `batchRows`, however long the history.
-import type BetterSqlite3 from 'better-sqlite3';
 import { MIN_USAGE_RETENTION_DAYS } from '../config/env.js';
 import { log as defaultLog, type Log } from '../log.js';
 import type { Database } from './database.js';
@@ -77,7 +77,7 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class UsageRetention {
   private readonly batches: Record<Walked, Batch>;
-  private readonly lastIds: Record<Walked, BetterSqlite3.Statement<[], number | null>>;
+  private readonly lastIds: Record<Walked, () => number>;
   private readonly deletePosts;
   private readonly deleteWarnings;
 
@@ -113,6 +113,7 @@ export class UsageRetention {
     const markEnd = db.prepare('DELETE FROM retention_pruning');
 
     // One write transaction per batch; the mark makes the kept totals' delete triggers stand aside.
+    // On PostgreSQL too: the row is uncommitted while it exists, so no other connection sees it.
     const batch = (statement: typeof deleteUsage): Batch => {
       const transaction = db.transaction((after: number, until: number, before: number, limit: number) => {
         markStart.run();
@@ -123,7 +124,10 @@ export class UsageRetention {
       return (...args) => transaction.immediate(...args);
     };
     this.batches = { usage: batch(deleteUsage), jobs: batch(deleteJobs), ledger: batch(deleteLedger) };
-    const lastId = (table: Walked) => db.prepare<[], number | null>(`SELECT MAX(id) FROM ${table}`).pluck();
+    const lastId = (table: Walked) => {
+      const statement = db.prepare<[], number | null>(`SELECT MAX(id) FROM ${table}`).pluck();
+      return () => statement.get() ?? 0;
+    };
     this.lastIds = { usage: lastId('usage'), jobs: lastId('jobs'), ledger: lastId('ledger') };
   }
 
@@ -140,7 +144,7 @@ export class UsageRetention {
     ];
     for (const [table, before] of walks) {
       // Rows added during the walk are new: the last id now is as far as it needs to go.
-      const last = this.lastIds[table].get() ?? 0;
+      const last = this.lastIds[table]();
       for (let after = 0; after < last; ) {
         if (stopped()) return counts;
         const until = Math.min(after + WINDOW_IDS, last);

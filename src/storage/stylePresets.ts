@@ -111,7 +111,8 @@ export class StylePresetStore {
   /** `audit`: the log the changes are recorded in (the bot's shared one); one over `db` by default. */
   constructor(db: Database, audit?: AuditLog) {
     this.audit = audit ?? new AuditLog(db);
-    this.selectAll = db.prepare<[string], PresetRow>('SELECT * FROM style_presets WHERE guild_id = ? ORDER BY name');
+    // By bytes on both databases (COLLATE "binary", schema/postgres.ts).
+    this.selectAll = db.prepare<[string], PresetRow>('SELECT * FROM style_presets WHERE guild_id = ? ORDER BY name COLLATE "binary"');
     this.selectOne = db.prepare<[string, string], PresetRow>('SELECT * FROM style_presets WHERE guild_id = ? AND name = ?');
     this.countAll = db.prepare<[string], number>('SELECT COUNT(*) FROM style_presets WHERE guild_id = ?').pluck();
     this.upsertRow = db.prepare<Record<string, unknown>>(`

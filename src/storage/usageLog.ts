@@ -282,7 +282,9 @@ export function usageRowFromTuple(row: UsageTuple): UsageRow {
 
 function cleanErrorMessage(message: string | null | undefined): string | null {
   if (message === undefined || message === null) return null;
-  return shorten(redact(message), MAX_ERROR_MESSAGE);
+  // A relay's error body may be binary: PostgreSQL's text cannot hold U+0000 (SQLite's can), and the
+  // row must be written on both, so NULs are dropped.
+  return shorten(redact(message.replaceAll('\u0000', '')), MAX_ERROR_MESSAGE);
 }
 
 /** The journal: writes an attempt's row as it starts, ends and is delivered, and reads one row back. */

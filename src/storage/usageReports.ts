@@ -81,6 +81,12 @@ interface SummaryDbRow {
   month_cost: number;
 }
 
+/** Rows the export reads per statement. */
+const EXPORT_PAGE_ROWS = 500;
+
+/** A row that finished other than success (pending rows are attempts, not failures). */
+const FAILED = "outcome NOT IN ('success', 'pending')";
+
 /** Sums of floating-point costs drift (0.1 + 0.2); a millionth of a dollar is plenty. */
 function roundCost(value: number): number {
   return Math.round(value * 1e6) / 1e6;
@@ -103,24 +109,27 @@ export class UsageReports {
 
   constructor(db: Database) {
     // One pass over the month; today's figures are the subset since midnight (today ⊆ month).
-    // `guild_id IS @guild_id` matches NULL to NULL, for the DM-only view.
+    // `IS NOT DISTINCT FROM` matches NULL to NULL, for the DM-only view (a filter here: the index
+    // read is the member's month, usage_user_time). The SQL is portable (SQLite, PostgreSQL): a
+    // condition is counted with CASE (PostgreSQL cannot sum a boolean), and COALESCE(SUM(x), 0)
+    // stands for SQLite's TOTAL(x). Text sorts as bytes (COLLATE "binary", schema/postgres.ts).
     this.selectSummary = db.prepare<Record<string, unknown>, SummaryDbRow>(`
       SELECT model,
-        SUM(started_at >= @today)                                                       AS today_attempts,
-        SUM(started_at >= @today AND outcome NOT IN ('success', 'pending'))             AS today_failures,
+        SUM(CASE WHEN started_at >= @today THEN 1 ELSE 0 END)                           AS today_attempts,
+        SUM(CASE WHEN started_at >= @today AND ${FAILED} THEN 1 ELSE 0 END)             AS today_failures,
         SUM(CASE WHEN started_at >= @today THEN COALESCE(image_count, 0) ELSE 0 END)    AS today_images,
         SUM(CASE WHEN started_at >= @today THEN COALESCE(estimated_cost, 0) ELSE 0 END) AS today_cost,
         COUNT(*)                                                                        AS month_attempts,
-        SUM(outcome NOT IN ('success', 'pending'))                                      AS month_failures,
+        SUM(CASE WHEN ${FAILED} THEN 1 ELSE 0 END)                                      AS month_failures,
         SUM(COALESCE(image_count, 0))                                                   AS month_images,
-        TOTAL(estimated_cost)                                                           AS month_cost
+        COALESCE(SUM(estimated_cost), 0)                                                AS month_cost
       FROM usage
       WHERE user_id = @user_id AND started_at >= @month AND started_at <= @now
-        AND (@any_guild = 1 OR guild_id IS @guild_id)
+        AND (@any_guild = 1 OR guild_id IS NOT DISTINCT FROM @guild_id)
         -- Refused input never reached a relay (and its model may be a typo): not usage.
         AND outcome != 'invalid_input'
       GROUP BY model
-      ORDER BY model`);
+      ORDER BY model COLLATE "binary"`);
     // The admin view of one server: the same exclusions as the personal view.
     const guildPeriod = `
       FROM usage
@@ -128,17 +137,17 @@ export class UsageReports {
         AND outcome != 'invalid_input'`;
     const totals = `
         COUNT(*)                                   AS attempts,
-        SUM(outcome NOT IN ('success', 'pending')) AS failures,
+        SUM(CASE WHEN ${FAILED} THEN 1 ELSE 0 END) AS failures,
         SUM(COALESCE(image_count, 0))              AS images,
-        TOTAL(estimated_cost)                      AS cost`;
+        COALESCE(SUM(estimated_cost), 0)           AS cost`;
     this.selectGuildByModel = db.prepare<Record<string, unknown>, TotalsDbRow & { model: string }>(`
       SELECT model, ${totals} ${guildPeriod}
       GROUP BY model
-      ORDER BY cost DESC, images DESC, model`);
+      ORDER BY cost DESC, images DESC, model COLLATE "binary"`);
     this.selectGuildByUser = db.prepare<Record<string, unknown>, TotalsDbRow & { user_id: string }>(`
       SELECT user_id, ${totals} ${guildPeriod}
       GROUP BY user_id
-      ORDER BY cost DESC, images DESC, attempts DESC, user_id
+      ORDER BY cost DESC, images DESC, attempts DESC, user_id COLLATE "binary"
       LIMIT @limit`);
     this.countGuildUsers = db
       .prepare<Record<string, unknown>, number>(`SELECT COUNT(DISTINCT user_id) ${guildPeriod}`)
@@ -146,14 +155,15 @@ export class UsageReports {
     // The same three for all time, from the per-member, per-model totals the triggers keep
     // (schema/rollups.ts): a few hundred rows however long the history. Rows stamped after @until
     // (normally none) are taken back out, so the figures are those of a scan up to @until. Money is
-    // summed in millionths (as the totals hold it, with the triggers' rounding), so it never drifts.
+    // summed in millionths (as the totals hold it, with the triggers' rounding: the same expression as
+    // the PostgreSQL triggers, schema/postgres.ts), so it never drifts.
     const allTime = `
       WITH parts (user_id, model, attempts, failures, images, cost_micros) AS (
         SELECT user_id, model, attempts, failures, images, cost_micros
         FROM usage_guild_totals WHERE guild_id = @guild_id
         UNION ALL
-        SELECT user_id, model, -1, -(outcome NOT IN ('success', 'pending')), -COALESCE(image_count, 0),
-               -CAST(ROUND(COALESCE(estimated_cost, 0) * 1000000) AS INTEGER)
+        SELECT user_id, model, -1, -(CASE WHEN ${FAILED} THEN 1 ELSE 0 END), -COALESCE(image_count, 0),
+               -CAST(ROUND(COALESCE(estimated_cost, 0) * 1000000) AS BIGINT)
         FROM usage
         WHERE guild_id = @guild_id AND started_at > @until AND outcome != 'invalid_input'
       ),
@@ -173,21 +183,32 @@ export class UsageReports {
       ${allTime}
       SELECT model, ${allTimeTotals} FROM member_model
       GROUP BY model
-      ORDER BY SUM(cost_micros) DESC, images DESC, model`);
+      ORDER BY SUM(cost_micros) DESC, images DESC, model COLLATE "binary"`);
     this.selectAllTimeByUser = db.prepare<Record<string, unknown>, TotalsDbRow & { user_id: string }>(`
       ${allTime}
       SELECT user_id, ${allTimeTotals} FROM member_model
       GROUP BY user_id
-      ORDER BY SUM(cost_micros) DESC, images DESC, attempts DESC, user_id
+      ORDER BY SUM(cost_micros) DESC, images DESC, attempts DESC, user_id COLLATE "binary"
       LIMIT @limit`);
     this.countAllTimeUsers = db
       .prepare<Record<string, unknown>, number>(`${allTime} SELECT COUNT(DISTINCT user_id) FROM member_model`)
       .pluck();
-    // Raw mode (see USAGE_COLUMNS). Oldest first, in usage_guild_report's order (no sort).
+    // Raw mode (see USAGE_COLUMNS). Oldest first, in usage_guild_report's order (no sort), one page
+    // at a time after the last row read, (after_started_at, after_id): the PostgreSQL adapter reads a
+    // statement's whole result at once, and an export stops at Discord's upload limit, so neither
+    // database reads more than a page past it. The page starts at `started_at >= after_started_at`,
+    // a bound both databases search the index from (a row value `(started_at, id) > (…)` is one for
+    // PostgreSQL only: SQLite would scan from the period's start for every page); the OR only skips
+    // the rows of that same millisecond already read.
     this.selectGuildRows = db
       .prepare<Record<string, unknown>, UsageTuple>(`
-        SELECT ${USAGE_COLUMN_LIST} ${guildPeriod}
-        ORDER BY started_at, id`)
+        SELECT ${USAGE_COLUMN_LIST}
+        FROM usage
+        WHERE guild_id = @guild_id AND started_at >= @after_started_at AND started_at <= @until
+          AND (started_at > @after_started_at OR id > @after_id)
+          AND outcome != 'invalid_input'
+        ORDER BY started_at, id
+        LIMIT ${EXPORT_PAGE_ROWS}`)
       .raw();
   }
 
@@ -263,6 +284,15 @@ export class UsageReports {
 
   /** Every attempt of a server in a period, oldest first, one at a time (for the CSV export). */
   *guildRows(query: GuildUsageQuery): Generator<UsageRow> {
-    for (const row of this.selectGuildRows.iterate(guildParams(query))) yield usageRowFromTuple(row);
+    const params = guildParams(query);
+    // Ids are positive: after (since, 0) is every row of the period.
+    let after = { after_started_at: params['since'], after_id: 0 };
+    for (;;) {
+      const page = this.selectGuildRows.all({ ...params, ...after }).map(usageRowFromTuple);
+      yield* page;
+      const last = page.at(-1);
+      if (page.length < EXPORT_PAGE_ROWS || last === undefined) return;
+      after = { after_started_at: last.startedAt, after_id: last.id };
+    }
   }
 }

@@ -19,6 +19,8 @@ const PARAMETERS = {
   day_to: 1,
   month_from: 0,
   month_to: 9,
+  after_started_at: 0,
+  after_id: 0,
 };
 
 /** The SQL a store prepared as its private statement field `field`. */

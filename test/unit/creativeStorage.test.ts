@@ -1,10 +1,7 @@
-// The creative tools' storage (migration 9) on a real SQLite database: a member's defaults and
+// The creative tools' storage (migration 9) on a real database (SQLite, and PostgreSQL when the tests have one): a member's defaults and
 // shortcuts (/settings), a server's style presets and prompt settings (audited like a policy change),
 // and the usage log's kind: describe and enhance calls cost money but make no image, so /history and
-// the gallery skip them while the money reports keep them. Everything survives reopening the file.
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// the gallery skip them while the money reports keep them. Everything survives reopening the database.
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeAuditEntry } from '../../src/moderation/auditText.js';
 import {
@@ -23,28 +20,34 @@ import {
   type StylePreset,
   type UsageAttempt,
 } from '../../src/storage/index.js';
+import { dropTestDatabase, openTestDatabase, TEST_DATABASES, testDatabaseUrl, type DatabaseKind } from '../helpers/databases.js';
+import { refuseWrites } from '../helpers/refuseWrites.js';
 
-const dirs: string[] = [];
+const shared: string[] = [];
 const handles: Database[] = [];
 
 afterEach(() => {
   for (const db of handles.splice(0)) if (db.open) db.close();
-  for (const dir of dirs.splice(0)) {
-    chmodSync(dir, 0o700);
-    rmSync(dir, { recursive: true, force: true });
-  }
+  for (const location of shared.splice(0)) dropTestDatabase(location);
 });
 
-function open(path = ':memory:'): Database {
-  const db = openDatabase(path);
+function openFresh(kind: DatabaseKind): Database {
+  const db = openTestDatabase(kind);
   handles.push(db);
   return db;
 }
 
-function tempDbPath(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'imagine-creative-'));
-  dirs.push(dir);
-  return join(dir, 'bot.db');
+/** A database that outlives its connections (a file, or a PostgreSQL schema), for a restart. */
+function sharedLocation(kind: DatabaseKind): string {
+  const location = testDatabaseUrl(kind);
+  shared.push(location);
+  return location;
+}
+
+function connect(location: string): Database {
+  const db = openDatabase(location);
+  handles.push(db);
+  return db;
 }
 
 // Snowflakes beyond 2^53: a numeric round-trip would change their last digits.
@@ -56,7 +59,9 @@ const OTHER_GUILD = '100000000000000000002';
 const CHANNEL = '300000000000000000001';
 const NOW = Date.UTC(2026, 4, 20, 12);
 
-describe('MemberSettingsStore: defaults', () => {
+describe.each(TEST_DATABASES)('MemberSettingsStore: defaults (%s)', (kind) => {
+  const open = (): Database => openFresh(kind);
+
   it('has no defaults until the member sets some; a patch sets, null clears, absent leaves', () => {
     const store = new MemberSettingsStore(open());
     expect(store.get(ALICE)).toEqual({});
@@ -98,7 +103,9 @@ describe('MemberSettingsStore: defaults', () => {
   });
 });
 
-describe('MemberSettingsStore: shortcuts', () => {
+describe.each(TEST_DATABASES)('MemberSettingsStore: shortcuts (%s)', (kind) => {
+  const open = (): Database => openFresh(kind);
+
   it('lists by name, matches names in any case and without the leading --, and replaces by name', () => {
     const store = new MemberSettingsStore(open());
     expect(store.addShortcut(ALICE, 'Portrait', '--ar 2:3', NOW)).toBe('added');
@@ -158,7 +165,9 @@ function preset(overrides: Partial<StylePreset> = {}): StylePreset {
   };
 }
 
-describe('StylePresetStore', () => {
+describe.each(TEST_DATABASES)('StylePresetStore (%s)', (kind) => {
+  const open = (): Database => openFresh(kind);
+
   it('lists a server’s presets by name and finds one in any case', () => {
     const styles = new StylePresetStore(open());
     expect(styles.upsert(preset({ name: 'Watercolour', prefix: '', suffix: 'watercolour on paper', size: '3:2' }))).toBe('added');
@@ -169,6 +178,18 @@ describe('StylePresetStore', () => {
     expect(styles.get(GUILD, 'noir')).toBeUndefined();
     expect(styles.get(OTHER_GUILD, 'anime')).toBeUndefined();
     expect(styles.list(OTHER_GUILD)).toEqual([]);
+  });
+
+  it('lists in byte order (SQLite\'s), whatever the database\'s collation', () => {
+    const db = open();
+    // PostgreSQL sorts text by a locale; give the column one where punctuation sorts otherwise
+    // (ICU's en-US: "_" < "-" < "."; bytes: "-" < "." < "_").
+    if (kind === 'postgres' && db.prepare("SELECT 1 FROM pg_collation WHERE collname = 'en-US-x-icu'").get()) {
+      db.exec('ALTER TABLE style_presets ALTER COLUMN name TYPE TEXT COLLATE "en-US-x-icu"');
+    }
+    const styles = new StylePresetStore(db);
+    for (const name of ['a_b', 'a.b', 'ab', 'a-b']) styles.upsert(preset({ name }));
+    expect(styles.list(GUILD).map((style) => style.name)).toEqual(['a-b', 'a.b', 'a_b', 'ab']);
   });
 
   it('replaces a preset of the same name in any case, and removes one', () => {
@@ -219,7 +240,7 @@ describe('StylePresetStore', () => {
   it('a change whose audit row cannot be written is not made either', () => {
     const db = open();
     const styles = new StylePresetStore(db);
-    db.exec('CREATE TRIGGER no_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, "audit refused"); END');
+    refuseWrites(db, 'no_audit', 'INSERT ON audit_log', 'audit refused');
     expect(() => styles.upsert(preset())).toThrow(/audit refused/);
     expect(styles.list(GUILD)).toEqual([]);
   });
@@ -235,7 +256,9 @@ describe('StylePresetStore', () => {
   });
 });
 
-describe('PromptSettingsStore', () => {
+describe.each(TEST_DATABASES)('PromptSettingsStore (%s)', (kind) => {
+  const open = (): Database => openFresh(kind);
+
   it('is off until set; a patch changes only what it names; a change is audited, no change is not', () => {
     const db = open();
     const audit = new AuditLog(db);
@@ -265,17 +288,17 @@ describe('PromptSettingsStore', () => {
   });
 });
 
-describe('creative settings after a restart', () => {
-  it('the defaults, shortcuts, presets and prompt settings are read back from the reopened file', () => {
-    const path = tempDbPath();
-    const first = open(path);
+describe.each(TEST_DATABASES)('creative settings after a restart (%s)', (kind) => {
+  it('the defaults, shortcuts, presets and prompt settings are read back from the reopened database', () => {
+    const location = sharedLocation(kind);
+    const first = connect(location);
     new MemberSettingsStore(first).set(ALICE, { size: '1536x1024', private: true }, NOW);
     new MemberSettingsStore(first).addShortcut(ALICE, 'wide', '--ar 16:9', NOW);
     new StylePresetStore(first).upsert(preset({ name: 'Noir', prefix: 'film noir still of', suffix: '', size: '3:2' }));
     new PromptSettingsStore(first).set(GUILD, { translateForFlux: true }, ADMIN, NOW);
     first.close();
 
-    const again = open(path);
+    const again = connect(location);
     const members = new MemberSettingsStore(again);
     expect(members.get(ALICE)).toEqual({ size: '1536x1024', private: true });
     expect(members.shortcutMap(ALICE)).toEqual(new Map([['wide', '--ar 16:9']]));
@@ -285,7 +308,9 @@ describe('creative settings after a restart', () => {
   });
 });
 
-describe('usage kind: describe and enhance calls', () => {
+describe.each(TEST_DATABASES)('usage kind: describe and enhance calls (%s)', (kind) => {
+  const open = (): Database => openFresh(kind);
+
   function attempt(overrides: Partial<UsageAttempt> = {}): UsageAttempt {
     return { source: 'discord', userId: ALICE, guildId: GUILD, channelId: CHANNEL, model: 'flux-2-pro', prompt: 'a lighthouse at dusk', startedAt: NOW, ...overrides };
   }

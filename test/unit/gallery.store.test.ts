@@ -1,11 +1,11 @@
-// The gallery and history stores on a real SQLite database: the once-only share (and taking over a
+// The gallery and history stores on a real database (SQLite, and PostgreSQL when the tests have one): the once-only share (and taking over a
 // claim a crash left), settings changes audited, favourites as a toggle, /gallery top by period,
 // page and age restriction (with the count of those left out), /history by member, server, model
 // and page, and deleted images hidden from both.
-import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeAuditEntry } from '../../src/moderation/auditText.js';
 import { AuditLog, GalleryStore, HistoryStore, MIGRATIONS, migrate, UsageLog, type Database } from '../../src/storage/index.js';
+import { openTestDatabase, TEST_DATABASES, type DatabaseKind } from '../helpers/databases.js';
 import { STALE_CLAIM_MS } from '../../src/storage/galleryStore.js';
 import { pageWindow } from '../../src/storage/pageWindow.js';
 
@@ -24,14 +24,13 @@ afterEach(() => {
   for (const db of handles.splice(0)) db.close();
 });
 
-function open() {
-  const db = new BetterSqlite3(':memory:');
+function openStores(kind: DatabaseKind) {
+  const db = openTestDatabase(kind);
   handles.push(db);
-  migrate(db, MIGRATIONS);
   return { db, usage: new UsageLog(db), gallery: new GalleryStore(db), history: new HistoryStore(db) };
 }
 
-type Stores = ReturnType<typeof open>;
+type Stores = ReturnType<typeof openStores>;
 
 /** A delivered image. */
 function image(s: Stores, options: { user?: string; guild?: string | null; model?: string; prompt?: string; at?: number; outcome?: 'success' | 'timeout' } = {}): number {
@@ -62,7 +61,9 @@ describe('pageWindow', () => {
   });
 });
 
-describe('GalleryStore', () => {
+describe.each(TEST_DATABASES)('GalleryStore (%s)', (kind) => {
+  const open = () => openStores(kind);
+
   it('settings default to off and change only when something new is set', () => {
     const s = open();
     expect(s.gallery.settings(GUILD)).toEqual({ channelId: null, nsfwChannelId: null, shareByAnyone: false });
@@ -219,7 +220,9 @@ describe('GalleryStore', () => {
   });
 });
 
-describe('HistoryStore', () => {
+describe.each(TEST_DATABASES)('HistoryStore (%s)', (kind) => {
+  const open = () => openStores(kind);
+
   it('a member’s delivered images in one server, newest first, paged, filtered by model; deleted ones left out', () => {
     const s = open();
     const ids = Array.from({ length: 12 }, (_, i) => image(s, { model: i % 3 === 0 ? 'gpt-image-2' : 'flux-2-pro', prompt: `p${i}`, at: NOW + i * 1000 }));
@@ -251,16 +254,20 @@ describe('HistoryStore', () => {
     expect(entry).toMatchObject({ galleryChannelId: GALLERY, galleryMessageId: '700000000000000001' });
     expect(s.history.models(ALICE, GUILD)).toEqual(['flux-2-pro', 'gpt-image-2']);
     expect(s.history.models(ALICE, GUILD, 'GPT')).toEqual(['gpt-image-2']);
+    // What was typed is text, not a pattern: LIKE's wildcards match only themselves.
+    expect(s.history.models(ALICE, GUILD, '-')).toEqual(['flux-2-pro', 'gpt-image-2']);
+    expect(s.history.models(ALICE, GUILD, '%')).toEqual([]);
+    expect(s.history.models(ALICE, GUILD, 'flux_2')).toEqual([]);
     expect(s.history.models(ALICE, OTHER_GUILD)).toEqual([]);
   });
 
   it('migration 7 applies on a database that already has the first six', () => {
-    const db = new BetterSqlite3(':memory:');
+    const db = openTestDatabase(kind, { version: 6 });
     handles.push(db);
-    migrate(db, MIGRATIONS.slice(0, 6));
     migrate(db);
-    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('gallery_settings', 'gallery_posts', 'favourites') ORDER BY name").pluck().all();
-    expect(tables).toEqual(['favourites', 'gallery_posts', 'gallery_settings']);
+    if (kind === 'sqlite') expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    for (const table of ['gallery_settings', 'gallery_posts', 'favourites']) {
+      expect(db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get()).toBe(0);
+    }
   });
 });

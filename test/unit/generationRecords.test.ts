@@ -1,8 +1,6 @@
-// The records of a request (ledger entry, usage row, job row) against a real SQLite file: opened
+// The records of a request (ledger entry, usage row, job row) against a real database (SQLite, and
+// PostgreSQL when the tests have one): opened
 // together, settled together by one rule, and recovered through the same settlement after a crash.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CATALOG, findModel } from '../../src/catalog/models.js';
 import { GenerationRecords, type Ending } from '../../src/generation/records.js';
@@ -11,22 +9,26 @@ import { ImagePipeline } from '../../src/pipeline/imagePipeline.js';
 import { MalformedResponseError, RelayBadRequestError, RelayTimeoutError } from '../../src/providers/errors.js';
 import type { GenerationResult } from '../../src/providers/types.js';
 import { JobStore, Ledger, openDatabase, UsageLog, type Database } from '../../src/storage/index.js';
+import { dropTestDatabase, openTestDatabase, TEST_DATABASES, testDatabaseUrl, type DatabaseKind } from '../helpers/databases.js';
+import { refuseWrites } from '../helpers/refuseWrites.js';
 
 const handles: Database[] = [];
-const dirs: string[] = [];
+const shared: string[] = [];
 afterEach(() => {
   for (const db of handles.splice(0)) if (db.open) db.close();
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  for (const location of shared.splice(0)) dropTestDatabase(location);
 });
 
-function tempPath(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'records-'));
-  dirs.push(dir);
-  return join(dir, 'bot.sqlite');
+/** A database that outlives a process (a file, or a PostgreSQL schema), for a crash and a restart. */
+function sharedLocation(kind: DatabaseKind): string {
+  const location = testDatabaseUrl(kind);
+  shared.push(location);
+  return location;
 }
 
-function world(path = ':memory:') {
-  const db = openDatabase(path);
+/** The stores over a fresh database of `kind`, or over the database at `location`. */
+function world(kind: DatabaseKind, location?: string) {
+  const db = location === undefined ? openTestDatabase(kind) : openDatabase(location);
   handles.push(db);
   const ledger = new Ledger(db);
   const usage = new UsageLog(db);
@@ -98,9 +100,9 @@ function expectAgree(w: ReturnType<typeof world>, record: GenerationRecord): voi
   expect(usage.estimatedCost ?? 0).toBeCloseTo(charged, 9);
 }
 
-describe('GenerationRecords', () => {
+describe.each(TEST_DATABASES)('GenerationRecords (%s)', (kind) => {
   it('reserves first, then writes the usage row and the job row together; a refusal writes nothing', () => {
-    const w = world();
+    const w = world(kind);
     const record = openOne(w);
     expect(rows(w, record)).toMatchObject({ ledger: { state: 'reserved', cost: PRICE }, usage: { outcome: 'pending' }, job: { state: 'queued', usageId: record.usageId } });
     // A quota refusal writes nothing at all.
@@ -115,10 +117,10 @@ describe('GenerationRecords', () => {
   });
 
   it('gives the reservation back when the rows cannot be written', () => {
-    const w = world();
+    const w = world(kind);
     const from = origin();
     w.records.reserve(from, 1, { cost: PRICE, limits: {} });
-    w.db.exec("CREATE TRIGGER refuse_job BEFORE INSERT ON jobs BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+    refuseWrites(w.db, 'refuse_job', 'INSERT ON jobs', 'disk full');
     expect(() => w.records.open(from, prepared)).toThrow(/disk full/);
     expect(w.ledger.get(from.requestId)).toMatchObject({ state: 'refunded', refundReason: 'internal' });
     // Neither row was left behind: the usage insert went with the refused job insert.
@@ -137,7 +139,7 @@ describe('GenerationRecords', () => {
   ];
   for (const [name, ending, expected] of endings) {
     it(`settles "${name}" in one transaction, the books agreeing`, () => {
-      const w = world();
+      const w = world(kind);
       const record = openOne(w);
       const settled = w.records.settle(record, ending);
       const { ledger, usage, job } = rows(w, record);
@@ -153,18 +155,18 @@ describe('GenerationRecords', () => {
   }
 
   it('rolls back all three rows when the settlement fails halfway', () => {
-    const w = world();
+    const w = world(kind);
     const record = openOne(w);
     // The job row's write fails after the ledger and usage writes (a trigger stands in for a crash
     // mid-settlement): the transaction must undo those two as well.
-    w.db.exec('CREATE TRIGGER refuse_finish BEFORE UPDATE OF state ON jobs BEGIN SELECT RAISE(ABORT, \'refused\'); END');
+    refuseWrites(w.db, 'refuse_finish', 'UPDATE OF state ON jobs', 'refused');
     expect(() => w.records.settle(record, { kind: 'failed', error: new RelayTimeoutError('slow') })).toThrow(/refused/);
     expect(rows(w, record)).toMatchObject({ ledger: { state: 'reserved' }, usage: { outcome: 'pending' }, job: { state: 'queued' } });
   });
 
   it('recovers what a dead process left open through the same settlement, once', () => {
-    const path = tempPath();
-    const before = world(path);
+    const location = sharedLocation(kind);
+    const before = world(kind, location);
     const running = openOne(before);
     before.records.markRunning(running);
     const queued = openOne(before);
@@ -175,7 +177,7 @@ describe('GenerationRecords', () => {
     before.records.reserve(unacknowledged, 1, { cost: PRICE, limits: {} });
     before.db.close();
 
-    const after = world(path);
+    const after = world(kind, location);
     const { jobs: recovered, orphans } = after.records.recover();
     expect(orphans).toBe(1);
     expect(after.ledger.get(unacknowledged.requestId)).toMatchObject({ state: 'refunded', refundReason: 'interrupted' });
@@ -195,8 +197,8 @@ describe('GenerationRecords', () => {
   });
 
   it('a chat call (describe, enhance) cut by a dead process is closed at start-up, its ledger row and usage row agreeing at 0', () => {
-    const path = tempPath();
-    const before = world(path);
+    const location = sharedLocation(kind);
+    const before = world(kind, location);
     const asker = origin();
     const key = `${asker.requestId}:enhance`;
     expect(before.records.reserve(asker, 0, { cost: 0.004, limits: {} }, key)).toMatchObject({ ok: true, existing: false });
@@ -207,7 +209,7 @@ describe('GenerationRecords', () => {
     expect(before.records.settleChat(done, { kind: 'answered', answer: { text: 'four prompts', elapsedMs: 5, attempts: 1 } })).toBe(0.004);
     before.db.close();
 
-    const after = world(path);
+    const after = world(kind, location);
     expect(after.records.recover()).toEqual({ jobs: [], orphans: 1 });
     expect(after.ledger.get(key)).toMatchObject({ state: 'refunded', refundReason: 'interrupted' });
     expect(after.usage.get(call.usageId)).toMatchObject({ kind: 'enhance', outcome: 'interrupted', estimatedCost: 0 });

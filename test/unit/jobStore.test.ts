@@ -2,20 +2,15 @@ import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JobStore } from '../../src/storage/jobStore.js';
 import type { NewJob } from '../../src/storage/jobStore.js';
-import { openDatabase } from '../../src/storage/index.js';
 import type { Database } from '../../src/storage/index.js';
+import { QueueStore } from '../../src/storage/queueStore.js';
+import { openTestDatabase, TEST_DATABASES, type DatabaseKind } from '../helpers/databases.js';
 
 const handles: Database[] = [];
 
 afterEach(() => {
   for (const db of handles.splice(0)) if (db.open) db.close();
 });
-
-function open(path = ':memory:'): Database {
-  const db = openDatabase(path);
-  handles.push(db);
-  return db;
-}
 
 const USER = '1234567890123456789';
 const GUILD = '987654321098765432';
@@ -39,7 +34,13 @@ function job(interactionId: string, overrides: Partial<NewJob> = {}): NewJob {
   };
 }
 
-describe('JobStore', () => {
+describe.each(TEST_DATABASES)('JobStore (%s)', (kind: DatabaseKind) => {
+  function open(): Database {
+    const db = openTestDatabase(kind);
+    handles.push(db);
+    return db;
+  }
+
   it('round-trips a job through its states, keeping snowflakes exact', () => {
     const store = new JobStore(open());
     const { job: created, existing } = store.create(job('1300000000000000001'));
@@ -60,6 +61,11 @@ describe('JobStore', () => {
       createdAt: T0,
       startedAt: null,
       finishedAt: null,
+      // Single-process defaults of the shared queue's columns.
+      presentation: null,
+      weight: 1,
+      admittedBy: null,
+      portable: true,
     });
 
     expect(store.markRunning(created.id, { now: T0 + 1000, relay: 'backup', usageId: 7 })).toBe(true);
@@ -111,5 +117,37 @@ describe('JobStore', () => {
     expect(JSON.stringify(created)).not.toContain(TOKEN);
     expect(inspect(created, { depth: 5 })).not.toContain(TOKEN);
     expect(Object.keys(created)).not.toContain('interactionToken');
+  });
+
+  it('keeps what another process needs to run the job: presentation, weight, admitter, portability', () => {
+    const store = new JobStore(open());
+    const presentation = { notes: [{ en: 'size adjusted', zh: '尺寸已调整' }], spoiler: true, uploadLimit: 10_485_760 };
+    const created = store.create(job('p-1', { presentation, weight: 2.5, admittedBy: 'bot-a', portable: false })).job;
+    expect(created).toMatchObject({ presentation, weight: 2.5, admittedBy: 'bot-a', portable: false });
+    expect(store.get(created.id)).toMatchObject({ presentation, weight: 2.5, admittedBy: 'bot-a', portable: false });
+    expect(store.create(job('p-2', { portable: true })).job.portable).toBe(true);
+    expect(() => store.create(job('p-3', { weight: 0 }))).toThrow(RangeError);
+    expect(() => store.create(job('p-4', { weight: Number.NaN }))).toThrow(RangeError);
+  });
+
+  it('starts a claimed job only for the process holding the claim', () => {
+    const db = open();
+    const store = new JobStore(db);
+    const queue = new QueueStore(db);
+    const { id } = store.create(job('c-1')).job;
+    // Unclaimed: no process may start it as its own.
+    expect(store.markRunning(id, { claimedBy: 'bot-a', now: T0 + 1 })).toBe(false);
+    expect(queue.claim(id, 'bot-a', T0 + 15_000)).toBe(true);
+    expect(store.markRunning(id, { claimedBy: 'bot-b', now: T0 + 1 })).toBe(false);
+    expect(store.markRunning(id, { claimedBy: 'bot-a', now: T0 + 2 })).toBe(true);
+    expect(store.get(id)).toMatchObject({ state: 'running', startedAt: T0 + 2 });
+  });
+
+  it('lists no queue-only entry (a chat call holding a slot of the shared queue) among unfinished jobs', () => {
+    const db = open();
+    const store = new JobStore(db);
+    store.create(job('j-1'));
+    new QueueStore(db).addQueueOnly({ key: 'chat-1', userId: USER, relay: 'default', model: 'gpt-4o-mini', weight: 1 }, 'bot-a', T0, T0 + 15_000);
+    expect(store.listUnfinished().map((row) => row.interactionId)).toEqual(['j-1']);
   });
 });

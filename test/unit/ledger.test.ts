@@ -7,16 +7,19 @@ import ts from 'typescript';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Ledger } from '../../src/storage/ledger.js';
 import type { ReserveLimits, ReserveRequest } from '../../src/storage/ledger.js';
-import { openDatabase } from '../../src/storage/index.js';
+import { isDatabaseBusy, openDatabase } from '../../src/storage/index.js';
 import type { Database } from '../../src/storage/index.js';
+import { dropTestDatabase, openTestDatabase, TEST_DATABASES, testDatabaseUrl, type DatabaseKind } from '../helpers/databases.js';
 import { planOf } from '../helpers/queryPlan.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const dirs: string[] = [];
 const handles: Database[] = [];
+const shared: string[] = [];
 
 afterEach(() => {
   for (const db of handles.splice(0)) if (db.open) db.close();
+  for (const location of shared.splice(0)) dropTestDatabase(location);
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -26,15 +29,25 @@ function tempDir(): string {
   return dir;
 }
 
-function open(path = ':memory:'): Database {
-  const db = openDatabase(path);
+/** A fresh database of this kind, closed (and dropped) after the test. */
+function openFresh(kind: DatabaseKind): Database {
+  const db = openTestDatabase(kind);
   handles.push(db);
   return db;
 }
 
-/** Another connection to a file `open` created, as a second bot process would have. */
-function connect(path: string): Database {
-  return open(path);
+/** One database several connections can open, as several bot processes would: a file, or a PostgreSQL schema. */
+function sharedLocation(kind: DatabaseKind): string {
+  const location = testDatabaseUrl(kind);
+  shared.push(location);
+  return location;
+}
+
+/** A connection to a shared location (the first one migrates it), as a bot process would have. */
+function connect(location: string): Database {
+  const db = openDatabase(location);
+  handles.push(db);
+  return db;
 }
 
 /**
@@ -70,7 +83,9 @@ function request(key: string, overrides: Partial<ReserveRequest> = {}, limits: R
   return { key, guildId: GUILD, userId: USER, images: 1, cost: 0.04, limits, now: NOON, ...overrides };
 }
 
-describe('Ledger.reserve', () => {
+describe.each(TEST_DATABASES)('Ledger.reserve (%s)', (kind) => {
+  const open = (): Database => openFresh(kind);
+
   it('reserves, and a second reserve with the same key returns the same row without charging', () => {
     const ledger = new Ledger(open());
     const first = ledger.reserve(request('i-1', {}, { userDailyImages: 1 }));
@@ -286,13 +301,15 @@ describe('Ledger.reserve', () => {
     expect(ledger.get('x')).toBeUndefined();
   });
 
-  it('uses its indexes for the checks', () => {
+  // EXPLAIN QUERY PLAN and sqlite_master are SQLite's; PostgreSQL plans tiny test tables as scans.
+  it.runIf(kind === 'sqlite')('uses its indexes for the checks', () => {
     const db = open();
     // The statements Ledger really prepared, explained as they are.
     const ledger = new Ledger(db);
     const plan = (field: string) => planOf(db, ledger, field);
-    expect(plan('selectUserImages')).toMatch(/COVERING INDEX ledger_user_time/);
-    expect(plan('selectLastRequest')).toMatch(/COVERING INDEX ledger_user_time/);
+    for (const field of ['selectUserImages', 'selectUserImagesDm', 'selectLastRequest', 'selectLastRequestDm']) {
+      expect(plan(field)).toMatch(/COVERING INDEX ledger_user_time/);
+    }
     // The budgets read the per-day totals (at most 31 rows a month), not the month's ledger rows.
     expect(plan('selectGuildSpent')).toMatch(/SEARCH ledger_guild_days USING PRIMARY KEY \(guild_id=\? AND day>\? AND day<\?\)/);
     const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'ledger'").pluck().all();
@@ -305,7 +322,7 @@ describe('Ledger.reserve', () => {
     const SECOND_GUILD = '111111111111111111';
     // Money from the rows themselves, as the budget queries read it before the per-day totals.
     const scan = db.prepare<[string, number, number], number>(`
-      SELECT TOTAL(cost_micros) FROM ledger
+      SELECT COALESCE(SUM(cost_micros), 0) FROM ledger
       WHERE guild_id = ? AND created_at >= ? AND created_at < ? AND state <> 'refunded'`).pluck();
     const DAY = 86_400_000;
     const check = (): void => {
@@ -358,23 +375,31 @@ describe('Ledger.reserve', () => {
   });
 });
 
-describe('Ledger under concurrency', () => {
-  it('holds the write lock from the first read (BEGIN IMMEDIATE)', () => {
-    const path = join(tempDir(), 'bot.db');
-    const first = open(path);
-    const second = connect(path);
-    second.pragma('busy_timeout = 50');
+describe.each(TEST_DATABASES)('Ledger under concurrency (%s)', (kind) => {
+  it('holds the write lock from the first read', () => {
+    const location = sharedLocation(kind);
+    const first = connect(location);
+    const second = connect(location);
+    // SQLite waits busy_timeout; PostgreSQL waits the adapter's lock_timeout (1 s) for the advisory lock.
+    if (kind === 'sqlite') second.pragma('busy_timeout = 50');
     expect(new Ledger(second).reserve(request('a')).ok).toBe(true);
-    first.exec('BEGIN IMMEDIATE');
-    // Even the read-only path (a known key) waits for the lock: nothing is read outside it.
-    expect(() => new Ledger(second).reserve(request('a'))).toThrow(/locked|busy/i);
-    first.exec('ROLLBACK');
+    // Another process in a write transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL: the advisory lock).
+    first.transaction(() => {
+      // Even the read-only path (a known key) waits for the lock: nothing is read outside it.
+      let refused: unknown;
+      try {
+        new Ledger(second).reserve(request('a'));
+      } catch (error) {
+        refused = error;
+      }
+      expect(isDatabaseBusy(refused)).toBe(true);
+    }).immediate();
     expect(new Ledger(second).reserve(request('a'))).toMatchObject({ ok: true, existing: true });
   });
 
   it('never reserves more than the quota across connections taking turns', () => {
-    const path = join(tempDir(), 'bot.db');
-    const ledgers = [open(path), connect(path), connect(path), connect(path)].map((db) => new Ledger(db));
+    const location = sharedLocation(kind);
+    const ledgers = [connect(location), connect(location), connect(location), connect(location)].map((db) => new Ledger(db));
     const results = Array.from({ length: 50 }, (_, i) =>
       ledgers[i % 4]!.reserve(request(`k-${i}`, { images: 1, cost: 0.03 }, { userDailyImages: 20, guildDailyBudget: 0.5 })),
     );
@@ -384,10 +409,11 @@ describe('Ledger under concurrency', () => {
     expect(ledgers[3]!.spent(GUILD, 'day', NOON)).toBeCloseTo(0.48, 9);
   });
 
-  it('never overspends with 50 reserves racing from 5 worker threads on one file', async () => {
+  // Threads of one process on one SQLite file; processes on both databases: ledgerRace.test.ts.
+  it.runIf(kind === 'sqlite')('never overspends with 50 reserves racing from 5 worker threads on one file', async () => {
     const dir = tempDir();
     const path = join(dir, 'bot.db');
-    open(path); // creates the schema
+    connect(path); // creates the schema
     const ledgerJs = transpileForWorker('src/storage/ledger.ts', join(dir, 'js'));
     const workers = 5;
     const perWorker = 10;

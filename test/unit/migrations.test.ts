@@ -2,11 +2,13 @@
 // release keeps its history. Each version gets a few rows of what existed then (usage, policy and
 // audit, ledger, jobs, reports, gallery, image input), then migrates; the rows survive, the columns
 // added later read as their defaults, and the stores work on them (the ledger's cooldown, the
-// reports' kept totals, /history).
-import BetterSqlite3 from 'better-sqlite3';
+// reports' kept totals, /history). SQLite from every version; PostgreSQL (new with issue 15, so no
+// older PostgreSQL database exists) from empty, from the version before the retention migration, and
+// its schema compared with SQLite's after every entry.
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   AuditLog,
+  dialectOf,
   HistoryStore,
   Ledger,
   MemberSettingsStore,
@@ -19,6 +21,7 @@ import {
   UsageRetention,
   type Database,
 } from '../../src/storage/index.js';
+import { openTestDatabase, TEST_DATABASES, type DatabaseKind } from '../helpers/databases.js';
 
 const handles: Database[] = [];
 afterEach(() => {
@@ -42,12 +45,17 @@ const IMAGE_INPUT = 8;
 const CREATIVE = 9;
 const RETENTION = 10;
 
-/** A database at schema version `version`, with rows of what that version had. */
-function databaseAt(version: number): Database {
-  const db = new BetterSqlite3(':memory:');
+/** How many schema entries the database has applied (SQLite: PRAGMA user_version; PostgreSQL: schema_version). */
+function schemaVersion(db: Database): number {
+  if (dialectOf(db) === 'sqlite') return db.pragma('user_version', { simple: true }) as number;
+  return db.prepare('SELECT version FROM schema_version').pluck().get() as number;
+}
+
+/** A database of `kind` at schema version `version`, with rows of what that version had. */
+function databaseAt(kind: DatabaseKind, version: number): Database {
+  const db = openTestDatabase(kind, { version });
   handles.push(db);
-  migrate(db, MIGRATIONS.slice(0, version));
-  expect(db.pragma('user_version', { simple: true })).toBe(version);
+  expect(schemaVersion(db)).toBe(version);
   if (version >= USAGE) {
     const insert = db.prepare(`
       INSERT INTO usage (interaction_id, source, user_id, guild_id, channel_id, model, prompt, outcome, image_count,
@@ -102,17 +110,21 @@ function databaseAt(version: number): Database {
 
 const count = (db: Database, table: string): number => db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
 
-describe('migrating from every earlier schema version', () => {
+describe('the schema list', () => {
   it('the ninth migration is the creative tools', () => {
     expect(MIGRATIONS[8]).toMatch(/ALTER TABLE usage ADD COLUMN kind TEXT NOT NULL DEFAULT 'image'/);
   });
+});
 
-  for (let version = 0; version < MIGRATIONS.length; version++) {
+describe.each(TEST_DATABASES)('migrating from every earlier schema version (%s)', (kind) => {
+  // PostgreSQL support is new: no PostgreSQL database of an older version exists, so it starts empty.
+  const versions = kind === 'sqlite' ? MIGRATIONS.map((_, version) => version) : [0];
+  for (const version of versions) {
     it(`brings a version ${version} database up to date with its rows intact`, () => {
-      const db = databaseAt(version);
+      const db = databaseAt(kind, version);
       const before = version >= USAGE ? db.prepare('SELECT id, prompt, outcome, estimated_cost FROM usage ORDER BY id').all() : [];
       migrate(db);
-      expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+      expect(schemaVersion(db)).toBe(MIGRATIONS.length);
 
       // Every row survived, and what came later reads as its default.
       expect(db.prepare('SELECT id, prompt, outcome, estimated_cost FROM usage ORDER BY id').all()).toEqual(before);
@@ -159,14 +171,13 @@ describe('migrating from every earlier schema version', () => {
   }
 
   it('rebuilds the cooldown index with reserved_images, so the check reads only the index', () => {
-    const db = databaseAt(CREATIVE - 1);
+    const db = databaseAt(kind, CREATIVE - 1);
     migrate(db);
-    const columns = db.prepare("SELECT name FROM pragma_index_info('ledger_user_time') ORDER BY seqno").pluck().all();
-    expect(columns).toEqual(['user_id', 'guild_id', 'created_at', 'state', 'images', 'reserved_images']);
+    expect(indexColumns(db, 'ledger_user_time')).toEqual(['user_id', 'guild_id', 'created_at', 'state', 'images', 'reserved_images']);
   });
 
   it('the retention migration: pruning keeps the totals, any other deletion still takes its rows out', async () => {
-    const db = databaseAt(RETENTION - 1);
+    const db = databaseAt(kind, RETENTION - 1);
     migrate(db);
     const reports = new UsageReports(db);
     const ledger = new Ledger(db);
@@ -187,10 +198,138 @@ describe('migrating from every earlier schema version', () => {
   });
 
   it('migrating again changes nothing', () => {
-    const db = databaseAt(MIGRATIONS.length);
+    const db = databaseAt(kind, MIGRATIONS.length);
     const rows = db.prepare('SELECT * FROM usage ORDER BY id').all();
     migrate(db);
-    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    expect(schemaVersion(db)).toBe(MIGRATIONS.length);
     expect(db.prepare('SELECT * FROM usage ORDER BY id').all()).toEqual(rows);
   });
+});
+
+/** The columns of an index, in order. */
+function indexColumns(db: Database, index: string): string[] {
+  if (dialectOf(db) === 'sqlite') return db.prepare<[string], string>('SELECT name FROM pragma_index_info(?) ORDER BY seqno').pluck().all(index);
+  return db
+    .prepare<[string], string>(`
+      SELECT a.attname FROM pg_index x
+      JOIN pg_class i ON i.oid = x.indexrelid
+      CROSS JOIN LATERAL unnest(x.indkey) WITH ORDINALITY AS k(attnum, n)
+      JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum
+      WHERE i.relname = ? AND i.relnamespace = current_schema()::regnamespace
+      ORDER BY k.n`)
+    .pluck()
+    .all(index);
+}
+
+/** What PostgreSQL has that SQLite does not, each on purpose (schema/postgres.ts; migrations.ts for schema_version). */
+const POSTGRES_ONLY = {
+  tables: ['blocked_words_version', 'schema_version'],
+  columns: ['guild_blocked_words.rowid'],
+  triggers: ['guild_blocked_words.blocked_words_version'],
+};
+
+/** SQLite's declared types and PostgreSQL's, as one family each. */
+function typeFamily(type: string): string {
+  const lower = type.toLowerCase();
+  if (lower === 'integer' || lower === 'bigint') return 'integer';
+  if (lower === 'real' || lower === 'double precision') return 'real';
+  return lower;
+}
+
+interface SchemaShape {
+  /** table → "column type NULL|NOT NULL default", in column order. */
+  columns: Record<string, string[]>;
+  /** "table(columns)" of each primary key and UNIQUE constraint. */
+  keys: string[];
+  /** "table.name(columns)" of each CREATE INDEX, " partial" when it has a WHERE. */
+  indexes: string[];
+  /** "table.name" of each trigger. */
+  triggers: string[];
+}
+
+function sqliteShape(db: Database): SchemaShape {
+  const tables = db.prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
+  const columns: Record<string, string[]> = {};
+  const keys: string[] = [];
+  for (const table of tables) {
+    const info = db
+      .prepare<[string], { name: string; type: string; notnull: number; dflt: string | null; pk: number }>(
+        'SELECT name, type, "notnull" AS "notnull", dflt_value AS dflt, pk FROM pragma_table_info(?) ORDER BY cid',
+      )
+      .all(table);
+    columns[table] = info.map((c) => `${c.name} ${typeFamily(c.type)} ${c.notnull || c.pk ? 'NOT NULL' : 'NULL'} ${c.dflt ?? ''}`.trim());
+    const primary = info.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk);
+    if (primary.length > 0) keys.push(`${table}(${primary.map((c) => c.name).join(', ')})`);
+    const unique = db.prepare<[string], string>("SELECT name FROM pragma_index_list(?) WHERE origin = 'u'").pluck().all(table);
+    for (const index of unique) keys.push(`${table}(${indexColumns(db, index).join(', ')})`);
+  }
+  const indexes = db
+    .prepare<[], { name: string; tbl: string; sql: string }>("SELECT name, tbl_name AS tbl, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+    .all()
+    .map((i) => `${i.tbl}.${i.name}(${indexColumns(db, i.name).join(', ')})${/\sWHERE\s/i.test(i.sql) ? ' partial' : ''}`);
+  const triggers = db
+    .prepare<[], { name: string; tbl: string }>("SELECT name, tbl_name AS tbl FROM sqlite_master WHERE type = 'trigger'")
+    .all()
+    .map((t) => `${t.tbl}.${t.name}`);
+  return { columns, keys: keys.sort(), indexes: indexes.sort(), triggers: triggers.sort() };
+}
+
+function postgresShape(db: Database): SchemaShape {
+  const here = 'current_schema()::regnamespace';
+  const columns: Record<string, string[]> = {};
+  const rows = db
+    .prepare<[], { tbl: string; name: string; type: string; nullable: string; dflt: string | null; identity: string }>(`
+      SELECT table_name AS tbl, column_name AS name, data_type AS type, is_nullable AS nullable,
+             column_default AS dflt, is_identity AS identity
+      FROM information_schema.columns WHERE table_schema = current_schema()
+      ORDER BY table_name, ordinal_position`)
+    .all();
+  for (const c of rows) {
+    if (POSTGRES_ONLY.tables.includes(c.tbl) || POSTGRES_ONLY.columns.includes(`${c.tbl}.${c.name}`)) continue;
+    const dflt = c.dflt?.replace(/::[a-z ]+$/, '') ?? '';
+    (columns[c.tbl] ??= []).push(`${c.name} ${typeFamily(c.type)} ${c.nullable === 'NO' ? 'NOT NULL' : 'NULL'} ${dflt}`.trim());
+  }
+  const keys = db
+    .prepare<[], { tbl: string; cols: string }>(`
+      SELECT t.relname AS tbl, string_agg(a.attname, ', ' ORDER BY k.n) AS cols
+      FROM pg_constraint c
+      JOIN pg_class t ON t.oid = c.conrelid
+      CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY AS k(attnum, n)
+      JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
+      WHERE c.contype IN ('p', 'u') AND t.relnamespace = ${here}
+      GROUP BY c.oid, t.relname`)
+    .all()
+    .filter((k) => !POSTGRES_ONLY.tables.includes(k.tbl))
+    .map((k) => `${k.tbl}(${k.cols})`);
+  const indexes = db
+    .prepare<[], { tbl: string; name: string; partial: boolean }>(`
+      SELECT t.relname AS tbl, i.relname AS name, x.indpred IS NOT NULL AS partial
+      FROM pg_index x
+      JOIN pg_class i ON i.oid = x.indexrelid
+      JOIN pg_class t ON t.oid = x.indrelid
+      WHERE t.relnamespace = ${here} AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)`)
+    .all()
+    .map((i) => `${i.tbl}.${i.name}(${indexColumns(db, i.name).join(', ')})${i.partial ? ' partial' : ''}`);
+  const triggers = db
+    .prepare<[], string>(`
+      SELECT t.relname || '.' || g.tgname FROM pg_trigger g JOIN pg_class t ON t.oid = g.tgrelid
+      WHERE NOT g.tgisinternal AND t.relnamespace = ${here}`)
+    .pluck()
+    .all()
+    .filter((name) => !POSTGRES_ONLY.triggers.includes(name));
+  return { columns, keys: keys.sort(), indexes: indexes.sort(), triggers: triggers.sort() };
+}
+
+describe.runIf(TEST_DATABASES.includes('postgres'))('the PostgreSQL schema', () => {
+  // Entry by entry: after each one, the same tables, columns (type family, nullability, default),
+  // keys, indexes and triggers as SQLite after the same entry.
+  for (let version = 1; version <= MIGRATIONS.length; version++) {
+    it(`is SQLite's after entry ${version}`, () => {
+      const sqlite = databaseAt('sqlite', 0);
+      const postgres = databaseAt('postgres', 0);
+      migrate(sqlite, version);
+      migrate(postgres, version);
+      expect(postgresShape(postgres)).toEqual(sqliteShape(sqlite));
+    });
+  }
 });

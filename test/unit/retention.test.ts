@@ -4,7 +4,6 @@
 // spend, the member's images today, and reserve()'s verdicts on the limits), while the old detail
 // rows are gone, the recent ones, the unfinished ones and the images others point at stay, and
 // the ledger keeps 62 days whatever the setting.
-import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { periodStart } from '../../commands/imagineAdmin/period.js';
 import { topPeriodStart } from '../../commands/galleryTop.js';
@@ -16,7 +15,6 @@ import {
   JobStore,
   LEDGER_KEEP_DAYS,
   Ledger,
-  openDatabase,
   ReportStore,
   scheduleRetention,
   UsageLog,
@@ -25,6 +23,7 @@ import {
   type Database,
   type FinishedOutcome,
 } from '../../src/storage/index.js';
+import { openTestDatabase, TEST_DATABASES } from '../helpers/databases.js';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -193,13 +192,20 @@ function verdicts(db: Database, now: number) {
 }
 
 const count = (db: Database, sql: string, ...params: unknown[]): number => db.prepare(sql).pluck().get(...params) as number;
-const clone = (db: Database): Database => track(new BetterSqlite3(db.serialize()));
 
-describe('usage retention', () => {
+describe.each(TEST_DATABASES)('usage retention (%s)', (kind) => {
+  const fresh = (): Database => track(openTestDatabase(kind));
+  /** A second database written exactly like the first (the same rows, ids included), left unpruned. */
+  const twin = (): Database => {
+    const db = fresh();
+    populate(db, NOW);
+    return db;
+  };
+
   it('prunes the old detail and leaves every report, budget and quota reading as it was', async () => {
-    const db = track(openDatabase(':memory:'));
+    const db = fresh();
     const kept = populate(db, NOW);
-    const untouched = clone(db);
+    const untouched = twin();
     const before = readings(db, NOW);
     const usageBefore = count(db, 'SELECT COUNT(*) FROM usage');
     // The fixture spans the cut: old detail to prune, recent detail to keep.
@@ -208,9 +214,10 @@ describe('usage retention', () => {
     const counts = await new UsageRetention(db).prune({ days: RETENTION_DAYS, now: NOW });
 
     expect(readings(db, NOW)).toEqual(before);
-    expect(verdicts(db, NOW)).toEqual(verdicts(untouched, NOW));
+    const unpruned = verdicts(untouched, NOW);
+    expect(verdicts(db, NOW)).toEqual(unpruned);
     // The verdicts are not all "yes": the limits were really tested.
-    expect(verdicts(clone(untouched), NOW).map((verdict) => ('reason' in verdict ? verdict.reason : 'ok'))).toEqual([
+    expect(unpruned.map((verdict) => ('reason' in verdict ? verdict.reason : 'ok'))).toEqual([
       'user_quota',
       'cooldown',
       'guild_daily_budget',
@@ -256,19 +263,18 @@ describe('usage retention', () => {
   });
 
   it('small batches end where one big batch does, and a second run finds nothing', async () => {
-    const db = track(openDatabase(':memory:'));
-    populate(db, NOW);
-    const twin = clone(db);
+    const db = twin();
+    const other = twin();
     const first = await new UsageRetention(db).prune({ days: RETENTION_DAYS, now: NOW, batchRows: 7 });
-    expect(await new UsageRetention(twin).prune({ days: RETENTION_DAYS, now: NOW, batchRows: 100_000 })).toEqual(first);
+    expect(await new UsageRetention(other).prune({ days: RETENTION_DAYS, now: NOW, batchRows: 100_000 })).toEqual(first);
     for (const table of ['usage', 'jobs', 'ledger', 'usage_guild_totals', 'ledger_guild_days', 'gallery_posts']) {
-      expect(db.prepare(`SELECT * FROM ${table} ORDER BY 1, 2`).all()).toEqual(twin.prepare(`SELECT * FROM ${table} ORDER BY 1, 2`).all());
+      expect(db.prepare(`SELECT * FROM ${table} ORDER BY 1, 2`).all()).toEqual(other.prepare(`SELECT * FROM ${table} ORDER BY 1, 2`).all());
     }
     expect(await new UsageRetention(db).prune({ days: RETENTION_DAYS, now: NOW })).toEqual({ usage: 0, galleryPosts: 0, jobs: 0, ledger: 0, budgetWarnings: 0 });
   });
 
   it('a deletion that is not retention still takes its row out of the totals', () => {
-    const db = track(openDatabase(':memory:'));
+    const db = fresh();
     populate(db, NOW);
     const reports = new UsageReports(db);
     db.prepare('DELETE FROM usage WHERE guild_id = ?').run(G2);
@@ -278,12 +284,12 @@ describe('usage retention', () => {
   });
 
   it('refuses a retention shorter than the month the reports read', async () => {
-    const db = track(openDatabase(':memory:'));
+    const db = fresh();
     await expect(new UsageRetention(db).prune({ days: 31, now: NOW })).rejects.toThrow(/at least 32/);
   });
 
   it('runs at start and logs one line with its counts; stop() ends it', async () => {
-    const db = track(openDatabase(':memory:'));
+    const db = fresh();
     populate(db, Date.now());
     const lines: Array<{ message: string; fields: Record<string, unknown> | undefined }> = [];
     let logged!: () => void;
@@ -301,14 +307,16 @@ describe('usage retention', () => {
     expect(lines[0]!.fields).toMatchObject({ retentionDays: RETENTION_DAYS, usage: expect.any(Number), jobs: expect.any(Number), ledger: expect.any(Number) });
     expect(lines[0]!.fields!.usage).toBeGreaterThan(0);
     // Unset: nothing is scheduled, nothing is deleted.
-    const untouched = track(openDatabase(':memory:'));
+    const untouched = fresh();
     populate(untouched, Date.now());
     const rows = count(untouched, 'SELECT COUNT(*) FROM usage');
     scheduleRetention(untouched, undefined, { log }).stop();
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(count(untouched, 'SELECT COUNT(*) FROM usage')).toBe(rows);
   });
+});
 
+describe('usage retention settings', () => {
   it('USAGE_RETENTION_DAYS: unset keeps everything; a number of days from 32; anything else is one line naming it', () => {
     expect(parseEnv({}).usageRetentionDays).toBeUndefined();
     expect(parseEnv({ USAGE_RETENTION_DAYS: ' ' }).usageRetentionDays).toBeUndefined();

@@ -1,13 +1,13 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { registerSecret } from '../../src/providers/redact.js';
-import { dayStart, MIGRATIONS, migrate, monthStart, openDatabase, UsageLog, UsageReports } from '../../src/storage/index.js';
+import { backupDatabase, dayStart, MIGRATIONS, migrate, monthStart, openDatabase, UsageLog, UsageReports } from '../../src/storage/index.js';
 import type { Database, UsageAttempt } from '../../src/storage/index.js';
 import { Ledger } from '../../src/storage/ledger.js';
 import type { FinishedOutcome } from '../../src/storage/usageLog.js';
+import { openTestDatabase, TEST_DATABASES, type DatabaseKind } from '../helpers/databases.js';
 import { planOf } from '../helpers/queryPlan.js';
 
 const dirs: string[] = [];
@@ -21,6 +21,13 @@ function tempDir(): string {
 
 function open(path = ':memory:'): Database {
   const db = openDatabase(path);
+  handles.push(db);
+  return db;
+}
+
+/** A fresh database of this kind, migrated (fully, or to `version` steps), closed after the test. */
+function openFresh(kind: DatabaseKind, version?: number): Database {
+  const db = openTestDatabase(kind, version === undefined ? {} : { version });
   handles.push(db);
   return db;
 }
@@ -52,6 +59,7 @@ function attempt(overrides: Partial<UsageAttempt> = {}): UsageAttempt {
   };
 }
 
+// Files, WAL and PRAGMA user_version are SQLite's; PostgreSQL's opening and versions: migrations.test.ts.
 describe('openDatabase', () => {
   it('applies migrations once: opening the same file twice is harmless', () => {
     const path = join(tempDir(), 'nested', 'bot.db');
@@ -96,7 +104,17 @@ describe('openDatabase', () => {
   });
 });
 
-describe('UsageLog', () => {
+describe('backupDatabase', () => {
+  it('refuses a PostgreSQL database, naming its own tools, without the password', async () => {
+    const failure = backupDatabase('postgres://bot:s3cret-pass@db.example:5432/imagine', join(tempDir(), 'copy.sqlite'));
+    await expect(failure).rejects.toThrow(/is a PostgreSQL database: this backup copies a SQLite file\. Use PostgreSQL's own tools, e\.g\. pg_dump/);
+    await expect(failure).rejects.not.toThrow(/s3cret-pass/);
+  });
+});
+
+describe.each(TEST_DATABASES)('UsageLog (%s)', (kind) => {
+  const open = (): Database => openFresh(kind);
+
   it('writes a pending row at start and completes it at finish', () => {
     const log = new UsageLog(open());
     const { id, existing } = log.start(attempt({ interactionId: 'i-1', startedAt: 1_000 }));
@@ -162,6 +180,13 @@ describe('UsageLog', () => {
     expect(row?.errorMessage).not.toContain('sk-live-storage-secret-000');
     expect(row?.errorMessage).not.toContain('abcdefghijklmnop');
     expect(() => log.finish(id, { outcome: 'pending' as never })).toThrow(TypeError);
+  });
+
+  it('keeps an error message with a NUL in it (a binary error body), without the NUL', () => {
+    const log = new UsageLog(open());
+    const { id } = log.start(attempt());
+    expect(log.finish(id, { outcome: 'upstream', errorMessage: 'bad\u0000gateway' })).toBe(true);
+    expect(log.get(id)?.errorMessage).toBe('badgateway');
   });
 
   it('a redelivered interaction finds its row instead of adding one', () => {
@@ -264,7 +289,8 @@ describe('UsageLog', () => {
   });
 });
 
-describe('UsageLog server report and export', () => {
+describe.each(TEST_DATABASES)('UsageLog server report and export (%s)', (kind) => {
+  const open = (): Database => openFresh(kind);
   const OTHER_GUILD = '111111111111111111';
   const ALICE = '2000000000000000001';
   const BOB = '2000000000000000002';
@@ -380,9 +406,7 @@ describe('UsageLog server report and export', () => {
   });
 
   it('migration 6 fills the kept totals from the history already there', () => {
-    const db = new BetterSqlite3(':memory:');
-    handles.push(db);
-    migrate(db, MIGRATIONS.slice(0, 5));
+    const db = openFresh(kind, 5);
     const insertUsage = db.prepare(`
       INSERT INTO usage (source, user_id, guild_id, model, prompt, outcome, image_count, estimated_cost, started_at)
       VALUES ('discord', ?, ?, ?, 'p', ?, ?, ?, ?)`);
@@ -398,7 +422,7 @@ describe('UsageLog server report and export', () => {
       insertLedger.run(`k${i}`, guild, states[i % 3], 10_000 * (i % 4), 10_000 * (i % 4), i === 0 ? -HOUR : at);
     }
     migrate(db);
-    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    if (kind === 'sqlite') expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     const log = new UsageLog(db);
     const reports = new UsageReports(db);
     for (const guildId of [GUILD, OTHER_GUILD]) {
@@ -407,7 +431,7 @@ describe('UsageLog server report and export', () => {
     }
     const ledger = new Ledger(db);
     const scan = db.prepare<[string, number, number], number>(`
-      SELECT TOTAL(cost_micros) FROM ledger WHERE guild_id = ? AND created_at >= ? AND created_at < ? AND state <> 'refunded'`).pluck();
+      SELECT COALESCE(SUM(cost_micros), 0) FROM ledger WHERE guild_id = ? AND created_at >= ? AND created_at < ? AND state <> 'refunded'`).pluck();
     for (const at of [-HOUR, T0 - 20 * 24 * HOUR, T0, T0 + 5 * 24 * HOUR + 3 * HOUR]) {
       const day = dayStart(at);
       expect(ledger.spent(GUILD, 'day', at)).toBeCloseTo(scan.get(GUILD, day, day + 24 * HOUR)! / 1e6, 9);
@@ -447,7 +471,25 @@ describe('UsageLog server report and export', () => {
     expect([...reports.guildRows({ guildId: GUILD, until: UNTIL })]).toHaveLength(8);
   });
 
-  it('reads the report and the export through the covering index, and budgets from the day totals', () => {
+  it('exports page after page: every row once, in order, through rows of the same millisecond', () => {
+    const db = open();
+    const log = new UsageLog(db);
+    // 1,201 rows, three per millisecond, so page ends fall inside a millisecond; one refused, one elsewhere.
+    db.transaction(() => {
+      for (let i = 0; i < 1_201; i++) log.start(attempt({ userId: ALICE, startedAt: T0 + Math.floor(i / 3) }));
+      log.finish(log.start(attempt({ startedAt: T0 + 5 })).id, { outcome: 'invalid_input' });
+      log.start(attempt({ guildId: OTHER_GUILD, startedAt: T0 + 6 }));
+    })();
+    const rows = [...new UsageReports(db).guildRows({ guildId: GUILD, since: T0, until: T0 + 1_000 })];
+    expect(rows).toHaveLength(1_201);
+    const order = rows.map((row) => [row.startedAt, row.id]);
+    expect(order).toEqual([...order].sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!));
+    expect(new Set(rows.map((row) => row.id)).size).toBe(1_201);
+    expect([...new UsageReports(db).guildRows({ guildId: GUILD, since: T0 + 100, until: T0 + 100 })]).toHaveLength(3);
+  });
+
+  // EXPLAIN QUERY PLAN and sqlite_master are SQLite's; PostgreSQL plans tiny test tables as scans.
+  it.runIf(kind === 'sqlite')('reads the report and the export through the covering index, and budgets from the day totals', () => {
     const db = open();
     // The statements UsageReports really prepared, explained as they are.
     const reports = new UsageReports(db);

@@ -1,18 +1,18 @@
 // Migration 8 and the usage log's image-input columns: every attempt says whether it was an edit and
 // how many input pictures it had; rows from before the migration read as plain generations.
-import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MIGRATIONS, migrate, openDatabase, UsageLog, UsageReports } from '../../src/storage/index.js';
+import { MIGRATIONS, migrate, UsageLog, UsageReports } from '../../src/storage/index.js';
 import type { Database, UsageAttempt } from '../../src/storage/index.js';
+import { openTestDatabase, TEST_DATABASES, type DatabaseKind } from '../helpers/databases.js';
 
-const handles: Array<{ close(): void; open: boolean }> = [];
+const handles: Database[] = [];
 
 afterEach(() => {
   for (const db of handles.splice(0)) if (db.open) db.close();
 });
 
-function open(): Database {
-  const db = openDatabase(':memory:');
+function openFresh(kind: DatabaseKind, version?: number): Database {
+  const db = openTestDatabase(kind, version === undefined ? {} : { version });
   handles.push(db);
   return db;
 }
@@ -23,7 +23,9 @@ function attempt(overrides: Partial<UsageAttempt> = {}): UsageAttempt {
   return { source: 'discord', userId: '1234567890123456789', guildId: GUILD, model: 'flux-kontext-pro', prompt: 'a cat', ...overrides };
 }
 
-describe('usage: is_edit and input_count (migration 8)', () => {
+describe.each(TEST_DATABASES)('usage: is_edit and input_count (migration 8) (%s)', (kind) => {
+  const open = (): Database => openFresh(kind);
+
   it('is the eighth migration', () => {
     expect(MIGRATIONS[7]).toMatch(/ALTER TABLE usage ADD COLUMN is_edit[\s\S]*ADD COLUMN input_count/);
   });
@@ -44,9 +46,7 @@ describe('usage: is_edit and input_count (migration 8)', () => {
   });
 
   it('rows written before the migration read as plain generations', () => {
-    const db = new BetterSqlite3(':memory:');
-    handles.push(db);
-    migrate(db, MIGRATIONS.slice(0, 7));
+    const db = openFresh(kind, 7);
     db.prepare("INSERT INTO usage (source, user_id, model, prompt, started_at) VALUES ('cli', 'u', 'flux-2-pro', 'old', 1)").run();
     migrate(db);
     expect(db.prepare('SELECT is_edit, input_count FROM usage').get()).toEqual({ is_edit: 0, input_count: 0 });
