@@ -185,4 +185,13 @@ describe('npm run backup while the bot writes', () => {
     expect(itself).toMatchObject({ code: 1, stdout: '' });
     expect(String((itself as { stderr: string }).stderr)).toMatch(/^backup failed: the backup destination .* is the database itself/);
   });
+
+  it('with DATABASE_URL (PostgreSQL) it copies nothing and points to pg_dump, without repeating the password (exit 2)', async () => {
+    const env = { PATH: process.env.PATH ?? '', DATABASE_PATH: world.dbPath, DATABASE_URL: 'postgres://bot:hunter2secret@127.0.0.1:1/imagine' };
+    const error = await run(process.execPath, [BACKUP_JS], { cwd: world.dir, env }).catch((failure: unknown) => failure);
+    expect(error).toMatchObject({ code: 2, stdout: '' });
+    const stderr = String((error as { stderr: string }).stderr);
+    expect(stderr).toMatch(/^DATABASE_URL points the bot at PostgreSQL: back it up with .*pg_dump/);
+    expect(stderr).not.toContain('hunter2secret');
+  });
 });

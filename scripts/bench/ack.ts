@@ -41,7 +41,7 @@ function imagine(discord: DiscordFake, index: number): InteractionHandle {
   });
 }
 
-interface Trial {
+export interface Trial {
   latencies: number[];
   notDeferred: number;
   missing: number;
@@ -49,10 +49,10 @@ interface Trial {
   spanMs: number;
 }
 
-/** One fresh process of `client`: warm-up, then the burst. */
-async function trial(client: BenchClient, count: number, say: (line: string) => void): Promise<Trial> {
+/** One fresh process of `client`: warm-up, then the burst. `env` adds to its environment (a database, say). */
+export async function ackTrial(client: BenchClient, count: number, say: (line: string) => void, env: Record<string, string> = {}): Promise<Trial> {
   // Room for the whole burst in the queue; per-user limits stay at their defaults.
-  const world = await startBenchWorld({ name: 'ack', client, relayLatencyMs: RELAY_LATENCY_MS, env: { QUEUE_MAX_QUEUED: '10000' } });
+  const world = await startBenchWorld({ name: 'ack', client, relayLatencyMs: RELAY_LATENCY_MS, env: { QUEUE_MAX_QUEUED: '10000', ...env } });
   const { discord } = world;
   const botExited = world.bot.exited.then((code) => {
     throw new Error(`the bot exited (${code}) during the benchmark:\n${world.bot.stderrTail()}`);
@@ -87,14 +87,14 @@ async function trial(client: BenchClient, count: number, say: (line: string) => 
 }
 
 /** The middle value: one burst's p99 swings with GC and scheduling, so the middle trial is the figure. */
-const middle = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+export const middle = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
 async function run({ quick, say }: BenchOptions): Promise<Row[]> {
   const count = quick ? 40 : 200;
   const trials: Record<BenchClient, Trial[]> = { bot: [], bare: [] };
   // Alternating, so that a noisy minute on the shared machine falls on both clients alike.
   for (let i = 0; i < (quick ? 1 : TRIALS); i++) {
-    for (const client of ['bot', 'bare'] as const) trials[client].push(await trial(client, count, say));
+    for (const client of ['bot', 'bare'] as const) trials[client].push(await ackTrial(client, count, say));
   }
   const bot = trials.bot;
   const each = bot.map((t) => summarise(t.latencies));

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { usageCsvLine } from '../../commands/imagineAdmin/csv.js';
 import { periodStart } from '../../commands/imagineAdmin/period.js';
-import { openDatabase } from '../../src/storage/database.js';
+import { openDatabase, type Database } from '../../src/storage/database.js';
 import { Ledger } from '../../src/storage/ledger.js';
 import { UsageLog } from '../../src/storage/usageLog.js';
 import { UsageReports } from '../../src/storage/usageReports.js';
@@ -53,6 +53,65 @@ function queryRows(figure: string, samples: number[]): Row[] {
   ];
 }
 
+/** Samples (ms) of the writes every /imagine makes, through the real classes. */
+export interface WriteSamples {
+  reserve: number[];
+  commit: number[];
+  usage: number[];
+  /** Reservations refused (should be none: every limit is far above what is spent). */
+  refused: number;
+}
+
+/**
+ * `count` requests' writes on `db`: Ledger.reserve with every limit set (so each of its queries
+ * runs: budgets far above what is spent, a 1 ms cooldown on a clock advancing 1 ms per op), then
+ * Ledger.commit, then the usage row's start + finish. The rows start after `now`, the `until` of the
+ * reports, so they change none of the reports' figures (the all-time report takes such rows back out).
+ */
+export function timeWrites(db: Database, count: number, now: number, random: () => number, users: number, guilds: number): WriteSamples {
+  const ledger = new Ledger(db);
+  const usage = new UsageLog(db);
+  const samples: WriteSamples = { reserve: [], commit: [], usage: [], refused: 0 };
+  for (let i = 0; i < count; i++) {
+    const user = pickUser(random, users);
+    const at = now + i;
+    const key = snowflake(at, 4_000_000 + i);
+    let t = performance.now();
+    const result = ledger.reserve({
+      key,
+      guildId: guildId(user % guilds),
+      userId: userId(user),
+      images: 1,
+      cost: 0.03,
+      now: at,
+      limits: { userDailyImages: 10_000, cooldownMs: 1, guildDailyBudget: 100_000, guildMonthlyBudget: 1_000_000 },
+    });
+    samples.reserve.push(performance.now() - t);
+    if (!result.ok) {
+      samples.refused++;
+      continue;
+    }
+    t = performance.now();
+    ledger.commit(key, { images: 1, cost: 0.03 }, at + 1);
+    samples.commit.push(performance.now() - t);
+    t = performance.now();
+    const { id } = usage.start({
+      interactionId: key,
+      source: 'discord',
+      userId: userId(user),
+      guildId: guildId(user % guilds),
+      channelId: snowflake(now, 1_000_000 + (user % 7)),
+      model: 'gpt-image-2',
+      params: { quality: 'high' },
+      prompt: 'a lighthouse on a cliff at dusk, warm light',
+      startedAt: at,
+    });
+    usage.finish(id, { outcome: 'success', imageCount: 1, estimatedCost: 0.03, bytes: 2_000_000, finishedAt: at + 1 });
+    samples.usage.push(performance.now() - t);
+  }
+  return samples;
+}
+
 async function run({ quick, say }: BenchOptions): Promise<Row[]> {
   const rows = quick ? 100_000 : 1_000_000;
   const scale = quick ? 0.2 : 1;
@@ -72,7 +131,6 @@ async function run({ quick, say }: BenchOptions): Promise<Row[]> {
 
     const db = openDatabase(path);
     const ledger = new Ledger(db);
-    const usage = new UsageLog(db);
     const reports = new UsageReports(db);
     const random = prng(7);
     const out: Row[] = [
@@ -82,53 +140,8 @@ async function run({ quick, say }: BenchOptions): Promise<Row[]> {
     const ledgerRows = db.prepare('SELECT COUNT(*) FROM ledger').pluck().get() as number;
     out.push({ bench: 'ledger', figure: '  ledger rows', value: ledgerRows.toLocaleString('en') });
 
-    // reserve() with every limit set, so each of its queries runs (budgets far above what is spent,
-    // a 1 ms cooldown on a clock advancing 1 ms per op: nothing is refused). Then commit().
     say('ledger: reserve + commit, usage start + finish');
-    const reserveMs: number[] = [];
-    const commitMs: number[] = [];
-    const usageMs: number[] = [];
-    let refused = 0;
-    started = performance.now();
-    for (let i = 0; i < ops(2_000); i++) {
-      const user = pickUser(random, USERS);
-      const at = now + i;
-      const key = snowflake(at, 4_000_000 + i);
-      let t = performance.now();
-      const result = ledger.reserve({
-        key,
-        guildId: guildId(user % GUILDS),
-        userId: userId(user),
-        images: 1,
-        cost: 0.03,
-        now: at,
-        limits: { userDailyImages: 10_000, cooldownMs: 1, guildDailyBudget: 100_000, guildMonthlyBudget: 1_000_000 },
-      });
-      reserveMs.push(performance.now() - t);
-      if (!result.ok) {
-        refused++;
-        continue;
-      }
-      t = performance.now();
-      ledger.commit(key, { images: 1, cost: 0.03 }, at + 1);
-      commitMs.push(performance.now() - t);
-      // The usage row of the same attempt. It starts after NOW, the `until` of the reports below,
-      // so it changes none of their figures (the all-time report takes such rows back out).
-      t = performance.now();
-      const { id } = usage.start({
-        interactionId: key,
-        source: 'discord',
-        userId: userId(user),
-        guildId: guildId(user % GUILDS),
-        channelId: snowflake(now, 1_000_000 + (user % 7)),
-        model: 'gpt-image-2',
-        params: { quality: 'high' },
-        prompt: 'a lighthouse on a cliff at dusk, warm light',
-        startedAt: at,
-      });
-      usage.finish(id, { outcome: 'success', imageCount: 1, estimatedCost: 0.03, bytes: 2_000_000, finishedAt: at + 1 });
-      usageMs.push(performance.now() - t);
-    }
+    const { reserve: reserveMs, commit: commitMs, usage: usageMs, refused } = timeWrites(db, ops(2_000), now, random, USERS, GUILDS);
     out.push(
       ...queryRows('Ledger.reserve (all limits)', reserveMs),
       ...queryRows('Ledger.commit', commitMs),

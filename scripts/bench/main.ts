@@ -1,4 +1,4 @@
-// `npm run bench [-- --only ack,ledger] [-- --quick]`: the benchmarks of issues 5 and 14, measured through
+// `npm run bench [-- --only ack,ledger] [-- --quick]`: the benchmarks of issues 5, 14 and 15, measured through
 // the local fakes in one run. Each benchmark runs in turn (never two at once: they would skew each
 // other); progress goes to stderr, and one plain-text table with every figure to stdout at the end.
 // See BENCHMARKS.md for what each figure means and how it is measured.
@@ -9,6 +9,7 @@ import { ledgerBenchmark } from './ledger.js';
 import { memoryBenchmark } from './memory.js';
 import { openaiBenchmark } from './openaiCompare.js';
 import { overheadBenchmark } from './overhead.js';
+import { postgresBenchmark } from './postgres.js';
 import { formatTable, machineHeader, type Benchmark, type Row } from './report.js';
 import { startupBenchmark } from './startup.js';
 
@@ -20,6 +21,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   overheadBenchmark,
   memoryBenchmark,
   ledgerBenchmark,
+  postgresBenchmark,
   openaiBenchmark,
 ];
 

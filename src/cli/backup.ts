@@ -32,7 +32,12 @@ function summaryLine(result: BackupResult): string {
 
 /** The live database's path, from the same settings the bot reads (DATABASE_PATH in .env or the environment). */
 function databasePath(): string {
-  const path = parseEnv(readEnvironment()).databasePath;
+  const env = parseEnv(readEnvironment());
+  if (env.databaseUrl) {
+    // PostgreSQL has its own consistent online copy; the URL is not repeated (it holds the password).
+    throw new ConfigError('DATABASE_URL points the bot at PostgreSQL: back it up with PostgreSQL\'s own tools (pg_dump -Fc), not npm run backup, which copies the SQLite file');
+  }
+  const path = env.databasePath;
   if (path === ':memory:' || path === '') {
     throw new ConfigError('DATABASE_PATH is an in-memory database, which has nothing to back up: point it at the bot\'s SQLite file');
   }

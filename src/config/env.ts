@@ -1,5 +1,6 @@
 // The environment of CONTRACT.md, validated with zod. Every problem becomes one line that names the
 // variable and says what to put there; no stack traces for configuration mistakes.
+import { hostname } from 'node:os';
 import { z } from 'zod';
 import { parseLogLevel, type LogLevel } from '../log.js';
 import { PROFILE_NAMES, type ProfileName } from '../providers/profiles/types.js';
@@ -59,6 +60,59 @@ const shardCount = z.preprocess(
     .optional(),
 );
 
+/**
+ * SHARD_IDS: the shards this process runs when several processes share the gateway, as a list and
+ * ranges (`0,1`, `0-3`, `0-3,8`). Checked against SHARD_COUNT in parseEnv (every process must name
+ * the same total).
+ */
+const SHARD_IDS_HINT = { message: 'must list shard ids and ranges such as 0,1 or 0-3 (this process\'s shards of SHARD_COUNT)' };
+const shardIds = z.preprocess(
+  blankToUndefined,
+  z
+    .string()
+    .regex(/^\d{1,3}(-\d{1,3})?(\s*,\s*\d{1,3}(-\d{1,3})?)*$/, SHARD_IDS_HINT)
+    .transform((value, context): number[] => {
+      const ids: number[] = [];
+      for (const part of value.split(',')) {
+        const [from, to = from] = part.trim().split('-').map(Number) as [number, number?];
+        if (to < from) {
+          context.addIssue({ code: 'custom', message: `has the range ${part.trim()} backwards: write the lower id first` });
+          return z.NEVER;
+        }
+        for (let id = from; id <= to; id++) ids.push(id);
+      }
+      return [...new Set(ids)].sort((a, b) => a - b);
+    })
+    .optional(),
+);
+
+/**
+ * DATABASE_URL: PostgreSQL for several processes sharing one community's state. Only postgres:// or
+ * postgresql://; the message never repeats the value (it holds the password).
+ */
+const databaseUrl = z.preprocess(
+  blankToUndefined,
+  z
+    .string()
+    .refine((value) => /^postgres(ql)?:\/\/[^\s]+$/i.test(value), {
+      message: 'must be a PostgreSQL URL such as postgres://bot:secret@db.example:5432/imagine (leave it empty for SQLite at DATABASE_PATH)',
+    })
+    .optional(),
+);
+
+/** How this process names itself in the shared job table (who claimed a job): printable, no spaces. */
+const processName = z.preprocess(
+  blankToUndefined,
+  z.string().regex(/^[\w.:@/-]{1,100}$/, { message: 'must be up to 100 letters, digits and . : @ / - _ (no spaces)' }).optional(),
+);
+
+/** QUEUE_LEASE_MS: how long a claimed job stays this process's without a renewal (1 s to 10 min). */
+const LEASE_HINT = { message: 'must be a whole number of milliseconds from 1000 to 600000' };
+const leaseMs = z.preprocess(
+  blankToUndefined,
+  z.coerce.number(LEASE_HINT).int(LEASE_HINT).min(1000, LEASE_HINT).max(600_000, LEASE_HINT).optional(),
+);
+
 /** A price in USD: a decimal of 0 or more (0 makes the call free to members). */
 const PRICE_HINT = { message: 'must be a price in USD of 0 or more, such as 0.002' };
 const nonNegativeDecimal = z.preprocess(
@@ -112,6 +166,7 @@ const EnvSchema = z.object({
   DISCORD_GUILD_ID: snowflake,
   DISCORD_API_BASE_URL: httpUrl('https://discord.com/api'),
   SHARD_COUNT: shardCount,
+  SHARD_IDS: shardIds,
   IMAGE_API_BASE_URL: httpUrl('https://image.fluapi.com/v1'),
   IMAGE_API_KEY: optionalText,
   NEW_API_BASE_URL: httpUrl('https://image.fluapi.com/v1'),
@@ -124,6 +179,9 @@ const EnvSchema = z.object({
   IMAGE_CHAT_MODEL: chatModel,
   IMAGE_CHAT_PRICE: nonNegativeDecimal,
   DATABASE_PATH: optionalText,
+  DATABASE_URL: databaseUrl,
+  PROCESS_NAME: processName,
+  QUEUE_LEASE_MS: leaseMs,
   PROVIDERS_FILE: optionalText,
   IMAGE_API_PROFILE: z.preprocess(
     (value) => (typeof value === 'string' ? blankToUndefined(value.toLowerCase()) : value),
@@ -138,6 +196,7 @@ const EnvSchema = z.object({
   QUEUE_MAX_RUNNING_PER_USER: positiveInt(64),
   QUEUE_MAX_QUEUED_PER_USER: positiveInt(1000),
   QUEUE_MAX_QUEUED: positiveInt(100_000),
+  QUEUE_LOCAL_SLOTS: positiveInt(256),
   LOG_LEVEL: logLevel,
   METRICS_PORT: port,
   METRICS_HOST: optionalText,
@@ -149,8 +208,10 @@ export interface Env {
   discordApplicationId?: string;
   discordGuildId?: string;
   discordApiBaseUrl: string;
-  /** SHARD_COUNT: gateway shards in this process, or `auto` for the count GET /gateway/bot recommends. */
+  /** SHARD_COUNT: gateway shards in all (this process runs them all unless SHARD_IDS says otherwise), or `auto` for the count GET /gateway/bot recommends. */
   shardCount: number | 'auto';
+  /** SHARD_IDS: the shards this process runs, sorted; undefined runs every shard of shardCount. */
+  shardIds?: readonly number[];
   /** Single-relay settings (IMAGE_API_* or their NEW_API_* aliases). */
   relayBaseUrl?: string;
   relayApiKey?: string;
@@ -173,6 +234,13 @@ export interface Env {
   /** IMAGE_CHAT_PRICE: what one chat call costs a member, in USD. */
   chatPricePerCall: number;
   databasePath: string;
+  /**
+   * DATABASE_URL: PostgreSQL, shared by every process of the bot (shared mode: the job table is the
+   * queue). A credential: shown only through storage's redactUrl(); its password is a registered secret.
+   */
+  databaseUrl?: string;
+  /** How this process is named in the shared job table: PROCESS_NAME, else hostname:pid (each start adds its start time). */
+  processName: string;
   providersFile?: string;
   queue: QueueLimits;
   /** LOG_LEVEL; undefined leaves the logger's default (info). */
@@ -187,10 +255,15 @@ export interface Env {
 
 /** The job queue's limits (src/queue): how much runs at once and how much may wait. */
 export interface QueueLimits {
+  /** At once in this bot; with DATABASE_URL, across every process of it. */
   maxRunning: number;
   maxRunningPerUser: number;
   maxQueuedPerUser: number;
   maxQueued: number;
+  /** QUEUE_LOCAL_SLOTS (shared mode): at most this many at once in this process; undefined: maxRunning. */
+  localSlots?: number;
+  /** QUEUE_LEASE_MS (shared mode): how long another process waits before taking over a silent process's job; undefined: the queue's default. */
+  leaseMs?: number;
 }
 
 export function parseEnv(raw: Record<string, string | undefined>): Env {
@@ -212,6 +285,7 @@ export function parseEnv(raw: Record<string, string | undefined>): Env {
       `DISCORD_API_BASE_URL must not include the version: use ${discordApi.replace(/\/v\d+$/, '')} (the bot adds /v10)`,
     );
   }
+  checkShardIds(env.SHARD_IDS, env.SHARD_COUNT ?? 1, env.DATABASE_URL !== undefined);
   const offered = env.IMAGE_MODELS?.split(',')
     .map((model) => model.trim())
     .filter(Boolean);
@@ -221,6 +295,7 @@ export function parseEnv(raw: Record<string, string | undefined>): Env {
     discordGuildId: env.DISCORD_GUILD_ID,
     discordApiBaseUrl: discordApi,
     shardCount: env.SHARD_COUNT ?? 1,
+    ...(env.SHARD_IDS ? { shardIds: env.SHARD_IDS } : {}),
     relayBaseUrl: baseUrl,
     relayApiKey: env.IMAGE_API_KEY ?? env.NEW_API_KEY,
     relayProfile: env.IMAGE_API_PROFILE,
@@ -237,16 +312,38 @@ export function parseEnv(raw: Record<string, string | undefined>): Env {
     chatModel: env.IMAGE_CHAT_MODEL === null ? undefined : env.IMAGE_CHAT_MODEL ?? DEFAULT_CHAT_MODEL,
     chatPricePerCall: env.IMAGE_CHAT_PRICE ?? DEFAULT_CHAT_PRICE,
     databasePath: env.DATABASE_PATH ?? 'data/bot.sqlite',
+    ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
+    processName: env.PROCESS_NAME ?? `${hostname()}:${process.pid}`,
     providersFile: env.PROVIDERS_FILE,
     queue: {
       maxRunning: env.QUEUE_MAX_RUNNING ?? 4,
       maxRunningPerUser: env.QUEUE_MAX_RUNNING_PER_USER ?? 1,
       maxQueuedPerUser: env.QUEUE_MAX_QUEUED_PER_USER ?? 5,
       maxQueued: env.QUEUE_MAX_QUEUED ?? 500,
+      ...(env.QUEUE_LEASE_MS === undefined ? {} : { leaseMs: env.QUEUE_LEASE_MS }),
+      ...(env.QUEUE_LOCAL_SLOTS === undefined ? {} : { localSlots: env.QUEUE_LOCAL_SLOTS }),
     },
     logLevel: env.LOG_LEVEL,
     metricsPort: env.METRICS_PORT,
     metricsHost: env.METRICS_HOST ?? '127.0.0.1',
     usageRetentionDays: env.USAGE_RETENTION_DAYS,
   };
+}
+
+/**
+ * SHARD_IDS names shards of SHARD_COUNT: a fixed count (every process must agree on the total, which
+ * `auto` cannot promise), ids below it. Running only some shards leaves the others to other
+ * processes, which must share the queue and the ledger: PostgreSQL (DATABASE_URL).
+ */
+function checkShardIds(ids: readonly number[] | undefined, count: number | 'auto', shared: boolean): void {
+  if (!ids) return;
+  const hint = '(set it in .env or the environment; see .env.example)';
+  if (count === 'auto') throw new ConfigError(`SHARD_IDS needs SHARD_COUNT as a number, the total across every process (auto may differ from one start to the next) ${hint}`);
+  const outside = ids.find((id) => id >= count);
+  if (outside !== undefined) {
+    throw new ConfigError(`SHARD_IDS names shard ${outside}, but SHARD_COUNT is ${count}: shard ids run from 0 to SHARD_COUNT-1, and SHARD_COUNT is the total across every process ${hint}`);
+  }
+  if (ids.length < count && !shared) {
+    throw new ConfigError(`SHARD_IDS runs only some of the ${count} shards here, so other processes run the rest: they must share one database, so set DATABASE_URL (postgres://…) ${hint}`);
+  }
 }

@@ -66,6 +66,8 @@ export function loadConfig(options: LoadOptions = {}): AppConfig {
     }
   }
   for (const relay of relays) registerSecret(relay.apiKey);
+  // DATABASE_URL's password, wherever a driver's error might echo the URL.
+  registerSecret(databasePassword(env.databaseUrl));
 
   const offeredModels = pickOfferedModels(env, knownModels);
   const defaultModel =
@@ -151,4 +153,13 @@ function relaysFromFile(file: ProvidersFile, environment: Record<string, string 
       chatPrice: entry.chatPrice,
     }))
     .sort((a, b) => a.relay.priority - b.relay.priority);
+}
+
+function databasePassword(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -8,7 +8,7 @@ import { metrics } from '../observability/metrics.js';
 import { startMetricsServer, type MetricsServer } from '../observability/server.js';
 import { ImagePipeline } from '../pipeline/imagePipeline.js';
 import { PolicyService } from '../policy/index.js';
-import { JobQueue, LatencyStats, relayCaps } from '../queue/index.js';
+import { LatencyStats, type WorkQueue } from '../queue/index.js';
 import {
   AuditLog,
   GalleryStore,
@@ -17,6 +17,7 @@ import {
   Ledger,
   MemberSettingsStore,
   openDatabase,
+  redactUrl,
   PromptSettingsStore,
   ReportStore,
   scheduleRetention,
@@ -29,7 +30,9 @@ import type { BotContext } from './context.js';
 import { HandlerTracker } from './handlerTracker.js';
 import { createInteractionHandler, type CommandSet } from './interactionRouter.js';
 import { tellRecoveredUsers } from './jobRecovery.js';
+import { remoteJobs, type RemoteJobs } from './remoteJobs.js';
 import { createShardedClient } from './shards.js';
+import { createBotQueue } from './botQueue.js';
 
 /** Uploads of several MiB need longer than @discordjs/rest's 15 s default. */
 const REST_TIMEOUT_MS = 120_000;
@@ -47,35 +50,34 @@ export interface RunningBot {
 }
 
 export async function startBot(config: AppConfig, commands: CommandSet): Promise<RunningBot> {
-  const db: Database = openDatabase(config.env.databasePath);
+  const { databaseUrl } = config.env;
+  const db: Database = openDatabase(databaseUrl ?? config.env.databasePath);
   const usage = new UsageLog(db);
   const audit = new AuditLog(db);
   const ledger = new Ledger(db);
   const jobStore = new JobStore(db);
   const latency = new LatencyStats({ models: config.knownModels });
-  const limits = config.env.queue;
-  const jobs = new JobQueue({
-    maxRunning: limits.maxRunning,
-    maxRunningPerUser: limits.maxRunningPerUser,
-    maxQueuedPerUser: limits.maxQueuedPerUser,
-    maxQueued: limits.maxQueued,
-    maxRunningPerRelay: relayCaps(config.relays),
-    latencyOf: (job) => latency.estimate(job.model),
-    // Waiting messages are edited at most every quarter second; a burst replays the queue once.
-    notifyIntervalMs: 250,
-    // Past every retry and failover the relay client allows, a run is stuck: stop it.
-    maxRunMs: Math.max(15 * 60_000, config.env.requestTimeoutMs * 3 + 60_000),
-  });
+  // Shared mode: this run's name in the job table. PROCESS_NAME (or hostname:pid, which a restarted
+  // container repeats) plus the start time: a restarted process must not take the claims its dead
+  // predecessor left under the same name for its own (live ones are never taken over), so the other
+  // processes, or this one, see them expire and close them.
+  const processId = databaseUrl ? `${config.env.processName}@${Date.now().toString(36)}` : undefined;
+  // Shared mode: set once the client is ready, when the shared queue's loop starts.
+  let remote: RemoteJobs | undefined;
+  const { queue: jobs, shared } = createBotQueue(config, db, latency, processId, () => remote);
   metrics.watchQueue(jobs);
   const pipeline = new ImagePipeline(config);
   const policies = new PolicyService(db, { audit });
-  const generation = new GenerationService({ db, pipeline, policies, ledger, usage, jobStore, queue: jobs, latency, chat: config.chat });
-  // Requests a previous process left open: settled (a running one kept as possibly billed, a queued
-  // one refunded) before any new work; their members are told once the bot is online.
-  const leftovers = generation.recover();
+  const generation = new GenerationService({ db, pipeline, policies, ledger, usage, jobStore, queue: jobs, latency, chat: config.chat, ...(processId ? { processId } : {}) });
+  // One process: the requests a previous process left open are settled (a running one kept as
+  // possibly billed, a queued one refunded) before any new work; their members are told once the bot
+  // is online. Shared mode: the other open jobs may be live processes' own; only a job whose lease
+  // expired is another's to close, and the shared queue finds those as it runs.
+  const leftovers = shared ? { jobs: [], orphans: 0 } : generation.recover();
   if (leftovers.jobs.length > 0 || leftovers.orphans > 0) {
     log.warn('closed requests left open by a previous run', { jobs: leftovers.jobs.length, unacknowledged: leftovers.orphans });
   }
+  if (databaseUrl) log.info('shared mode: PostgreSQL is the queue and the books of every process', { database: redactUrl(databaseUrl), process: processId });
   // USAGE_RETENTION_DAYS: old usage detail pruned now and daily (storage/retention.ts); unset, nothing.
   const retention = scheduleRetention(db, config.env.usageRetentionDays);
   const ctx: BotContext = {
@@ -101,6 +103,7 @@ export async function startBot(config: AppConfig, commands: CommandSet): Promise
   const client = createShardedClient(
     { intents: [GatewayIntentBits.Guilds], rest: { api: config.env.discordApiBaseUrl, timeout: REST_TIMEOUT_MS } },
     config.env.shardCount,
+    config.env.shardIds,
   );
   client.on(Events.InteractionCreate, createInteractionHandler(ctx, commands));
   client.on(Events.Error, (error) => log.error('discord client error', { error }));
@@ -124,14 +127,20 @@ export async function startBot(config: AppConfig, commands: CommandSet): Promise
     application: readyClient.application.id,
     guilds: readyClient.guilds.cache.size,
     shards: readyClient.ws.shards.size,
+    ...(config.env.shardIds ? { shardIds: config.env.shardIds.join(','), shardCount: config.env.shardCount } : {}),
   });
   void ctx.handlers.follow(tellRecoveredUsers(readyClient, leftovers.jobs));
+  // Shared mode: from now on this process claims jobs (its own and, when portable, others'), and
+  // takes over those of processes that stopped renewing their leases.
+  remote = remoteJobs(ctx, readyClient);
+  shared?.start();
 
   const stop = () =>
     (stopping ??= (async () => {
       const drained = await ctx.jobs.drain(SHUTDOWN_GRACE_MS, SHUTDOWN_ABORT_MS);
       if (drained.left > 0) log.warn('interrupted running generations on shutdown', { interrupted: drained.left });
       if (drained.notStarted.length > 0) log.warn('dropped queued requests on shutdown', { dropped: drained.notStarted.length });
+      if (drained.handedOver?.length) log.info('left queued requests to the other processes', { left: drained.handedOver.length });
       await ctx.handlers.idle(SHUTDOWN_TELL_MS);
       await client.destroy();
       await ctx.pipeline.close();
@@ -147,7 +156,7 @@ export async function startBot(config: AppConfig, commands: CommandSet): Promise
 async function startObservability(
   config: AppConfig,
   client: Client,
-  jobs: JobQueue,
+  jobs: WorkQueue,
   stopping: () => boolean,
 ): Promise<MetricsServer | undefined> {
   if (config.env.metricsPort === undefined) return undefined;

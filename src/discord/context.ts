@@ -2,7 +2,7 @@ import type { AppConfig } from '../config/index.js';
 import type { GenerationService } from '../generation/index.js';
 import type { ImagePipeline } from '../pipeline/imagePipeline.js';
 import type { PolicyService } from '../policy/index.js';
-import type { JobQueue, LatencyStats } from '../queue/index.js';
+import type { LatencyStats, WorkQueue } from '../queue/index.js';
 import type {
   AuditLog,
   GalleryStore,
@@ -32,8 +32,11 @@ export interface BotContext {
   audit: AuditLog;
   /** Quota and budget reservations, keyed by interaction id. */
   ledger: Ledger;
-  /** The fair in-process queue every generation goes through (position, ETA, cancel, shutdown). */
-  jobs: JobQueue;
+  /**
+   * The fair queue every generation goes through (position, ETA, cancel, shutdown): in-process, or
+   * with DATABASE_URL the job table shared by every process of the bot.
+   */
+  jobs: WorkQueue;
   /** The durable job table: what a restart must resume or close. */
   jobStore: JobStore;
   /** Measured generation times per model, behind the queue's ETAs. */

@@ -1,9 +1,11 @@
 // Gets a message to the user whatever state the interaction is in: an edit of the deferred reply
 // while the token is good; otherwise (expired, unknown interaction, Discord failing) a channel
-// message that mentions them; a DM where the bot cannot post in the channel.
-import type { Message, MessageCreateOptions, RepliableInteraction } from 'discord.js';
+// message that mentions them; a DM where the bot cannot post in the channel. The interaction is the
+// live one or one rebuilt from the job row in another process (a ReplyTarget either way).
+import type { Message, MessageCreateOptions } from 'discord.js';
 import { log } from '../log.js';
 import { describeDiscordError, isTooLarge } from './discordErrors.js';
+import type { ReplyTarget } from './replyTarget.js';
 import { tokenUsable } from './tokenClock.js';
 
 export type DeliveryPayload = Pick<MessageCreateOptions, 'embeds' | 'files' | 'components'> & { content?: string };
@@ -33,7 +35,7 @@ export class UploadTooLargeError extends Error {
  * Discord says the files are too big (the caller re-fits and calls again).
  */
 export async function deliver(
-  interaction: RepliableInteraction,
+  interaction: ReplyTarget,
   payload: DeliveryPayload,
   fallbackPrefix: string,
 ): Promise<Delivered> {

@@ -1,7 +1,6 @@
 // The generation core's reporter for a deferred Discord interaction: the place in line while it
 // waits, the progress line (with Cancel) and previews while it runs, the result message, and what
 // to say when it ends without an image. Edits are throttled and stop before the final message.
-import type { RepliableInteraction } from 'discord.js';
 import { fitToUploadLimit, UndecodableImageError, type FittedImage } from '../delivery/fitToUploadLimit.js';
 import { explainEnding, type GenerationReporter, type Receipt, type Settled, type ToldEnding } from '../generation/index.js';
 import { formatDuration } from '../i18n/duration.js';
@@ -24,6 +23,7 @@ import { cancelRow, runAgainRow } from './jobControls.js';
 import { PreviewReporter, previewAttachment } from './previewReporter.js';
 import { ProgressReporter } from './progress.js';
 import { ReplyEditor } from './replyEditor.js';
+import type { ReplyTarget } from './replyTarget.js';
 import { deliverQuietly, noticeMessage } from './responder.js';
 import { failureMessage, resultMessage } from './resultMessage.js';
 import { tokenUsable } from './tokenClock.js';
@@ -31,8 +31,8 @@ import { tokenUsable } from './tokenClock.js';
 const PROGRESS_INTERVAL_MS = 5_000;
 
 export interface DiscordJob {
-  /** Already deferred. */
-  interaction: RepliableInteraction;
+  /** Already deferred: the live interaction, or one rebuilt from the job row in another process (storedInteraction.ts). */
+  interaction: ReplyTarget;
   prepared: PreparedGeneration;
   /** The usage row: the result's buttons find the request by it. */
   generationId: number;

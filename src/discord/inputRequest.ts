@@ -48,7 +48,7 @@ export function originOf(interaction: AdmittableInteraction | MessageContextMenu
     channelIsNsfw: channel !== null && 'nsfw' in channel ? channel.nsfw === true : false,
     parentChannelId: channel?.isThread() ? channel.parentId : null,
     memberRoleIds: !roles ? [] : Array.isArray(roles) ? roles : [...roles.cache.keys()],
-    reply: { applicationId: interaction.applicationId, token: interaction.token },
+    reply: { applicationId: interaction.applicationId, token: interaction.token, uploadLimit: interaction.attachmentSizeLimit },
   };
 }
 

@@ -8,6 +8,7 @@ import { text } from '../i18n/messages.js';
 import { log } from '../log.js';
 import { deliver, DeliveryFailedError, type DeliveryPayload } from './delivery.js';
 import { describeDiscordError, isUnknownMessage } from './discordErrors.js';
+import type { ReplyTarget } from './replyTarget.js';
 import { failureMessage } from './resultMessage.js';
 import { tokenUsable } from './tokenClock.js';
 
@@ -17,7 +18,7 @@ export function noticeMessage(content: string, components: ActionRowBuilder<Butt
 }
 
 /** Puts `payload` where the member will see it (see delivery.ts); never throws: there is nothing left to tell them with. */
-export async function deliverQuietly(interaction: RepliableInteraction, payload: DeliveryPayload, prefix: string): Promise<void> {
+export async function deliverQuietly(interaction: ReplyTarget, payload: DeliveryPayload, prefix: string): Promise<void> {
   try {
     await deliver(interaction, payload, prefix);
   } catch (error) {

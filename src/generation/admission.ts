@@ -10,7 +10,7 @@ import { admit, admitMember, defaultPolicy, type GuildPolicy } from '../moderati
 import { EMPTY_WORD_FILTER } from '../moderation/wordFilter.js';
 import type { ImagePipeline, PreparedGeneration } from '../pipeline/imagePipeline.js';
 import { InvalidInputError } from '../providers/errors.js';
-import type { JobQueue } from '../queue/index.js';
+import type { WorkQueue } from '../queue/index.js';
 import type { PolicyService } from '../policy/index.js';
 import type { ReserveLimits } from '../storage/index.js';
 import type { GenerationRecords } from './records.js';
@@ -22,7 +22,7 @@ export type Result<T> = { ok: true; value: T } | { ok: false; refusal: Refusal }
 export interface AdmissionDeps {
   pipeline: ImagePipeline;
   policies: PolicyService;
-  queue: JobQueue;
+  queue: WorkQueue;
   records: GenerationRecords;
 }
 

@@ -9,7 +9,7 @@ import { metrics } from '../observability/metrics.js';
 import { completeChat, type ChatAnswer } from '../providers/chatText.js';
 import { isImagineError } from '../providers/errors.js';
 import type { ChatMessage } from '../providers/types.js';
-import { CANCEL_REASON, type JobQueue } from '../queue/index.js';
+import { CANCEL_REASON, type WorkQueue } from '../queue/index.js';
 import type { ReserveLimits } from '../storage/index.js';
 import type { GenerationRecords, StopReason } from './records.js';
 import type { Refusal } from './refusal.js';
@@ -46,7 +46,7 @@ export type ChatTaskResult =
 export interface ChatTaskDeps {
   chat: ChatConfig | undefined;
   records: GenerationRecords;
-  queue: JobQueue;
+  queue: WorkQueue;
 }
 
 export class ChatTasks {

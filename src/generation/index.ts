@@ -4,9 +4,9 @@ import type { ChatConfig } from '../config/index.js';
 import { log } from '../log.js';
 import { isModelAllowed, type GuildPolicy } from '../moderation/index.js';
 import type { ImagePipeline } from '../pipeline/imagePipeline.js';
-import type { JobQueue, LatencyStats } from '../queue/index.js';
+import type { JobRunner, LatencyStats, WorkQueue } from '../queue/index.js';
 import type { PolicyService } from '../policy/index.js';
-import type { Database, JobStore, Ledger, UsageLog } from '../storage/index.js';
+import type { Database, JobRow, JobStore, Ledger, UsageLog } from '../storage/index.js';
 import { Admissions, type Result } from './admission.js';
 import { PromptAssistant } from './assist.js';
 import { ChatTasks } from './chatTasks.js';
@@ -15,6 +15,7 @@ import { GenerationRecords, type RecoveredJob } from './records.js';
 import { refusalLogEntry, type Refusal } from './refusal.js';
 import type { GenerationReporter } from './reporter.js';
 import { GenerationRunner } from './runner.js';
+import { restoreAdmitted, type Restored } from './storedJob.js';
 import type { Admitted, DraftRequest, Origin, Reserved, Screened } from './types.js';
 
 export { explainEnding, type ToldEnding } from './endings.js';
@@ -22,7 +23,8 @@ export { generateReported, requestLog } from './runner.js';
 export { explainRefusal, type Refusal } from './refusal.js';
 export { storedParams, type Ending, type RecoveredJob, type Settled } from './records.js';
 export type { GenerationReporter, Receipt } from './reporter.js';
-export type { Admitted, DraftRequest, GenerationRecord, Origin, Reserved, Screened } from './types.js';
+export type { Restored } from './storedJob.js';
+export type { Admitted, DraftRequest, GenerationRecord, Origin, Presentation, Reserved, Screened } from './types.js';
 export type { Result } from './admission.js';
 export type { DescribeOutcome, Enhanced } from './assist.js';
 export type { ComposeInput, Composed } from './compose.js';
@@ -34,8 +36,13 @@ export interface GenerationDeps {
   ledger: Ledger;
   usage: UsageLog;
   jobStore: JobStore;
-  queue: JobQueue;
+  queue: WorkQueue;
   latency: LatencyStats;
+  /**
+   * Shared mode only (the queue is the job table, several processes): this process's name, on the
+   * rows it admits and required of its claims. Unset: one process, the in-process queue.
+   */
+  processId?: string;
   /** The relay's chat model (/describe, enhance); undefined when the operator configured none. */
   chat?: ChatConfig;
 }
@@ -48,7 +55,7 @@ export class GenerationService {
   readonly assistant: PromptAssistant;
 
   constructor(private readonly deps: GenerationDeps) {
-    this.records = new GenerationRecords(deps.db, deps.ledger, deps.usage, deps.jobStore);
+    this.records = new GenerationRecords(deps.db, deps.ledger, deps.usage, deps.jobStore, deps.processId ?? null);
     this.admissions = new Admissions({ pipeline: deps.pipeline, policies: deps.policies, queue: deps.queue, records: this.records });
     this.runner = new GenerationRunner({ pipeline: deps.pipeline, records: this.records, queue: deps.queue, latency: deps.latency });
     this.assistant = new PromptAssistant(new ChatTasks({ chat: deps.chat, records: this.records, queue: deps.queue }));
@@ -101,7 +108,7 @@ export class GenerationService {
    * given back, when the database refuses.
    */
   open(reserved: Reserved): Admitted | undefined {
-    const record = this.records.open(reserved.origin, reserved.prepared);
+    const record = this.records.open(reserved.origin, reserved.prepared, reserved);
     return record && { ...reserved, record };
   }
 
@@ -126,6 +133,27 @@ export class GenerationService {
 
   run(admitted: Admitted, reporter: GenerationReporter): Promise<void> {
     return this.runner.run(admitted, reporter);
+  }
+
+  /**
+   * Shared mode: a job another process admitted, rebuilt from its row to run here (see storedJob.ts);
+   * not ok when the row cannot be run here, with the reason.
+   */
+  restore(row: JobRow): Restored {
+    return restoreAdmitted(row, this.deps.pipeline);
+  }
+
+  /** Shared mode: the queue's runner for a job this process claimed without admitting it (executed and settled like a local one). */
+  claimed(admitted: Admitted, reporter: GenerationReporter): JobRunner {
+    return this.runner.claimed(admitted, reporter);
+  }
+
+  /**
+   * Shared mode: closes one job whose process died (its lease expired) by the recovery rule; the
+   * job to tell its member about, or undefined when another caller closed it first.
+   */
+  recoverOne(jobId: number, wasRunning: boolean): RecoveredJob | undefined {
+    return this.records.recoverOne(jobId, wasRunning);
   }
 
   /**

@@ -10,7 +10,8 @@ import type { GenerationResult, ImageRequest } from '../providers/types.js';
 import type { Database, FinalJobState, FinishedOutcome, JobRow, JobStore, Ledger, ReserveLimits, ReserveResult, UsageLog } from '../storage/index.js';
 import { failureCharge, settleCharge, type FailureCharge } from './billing.js';
 import { crashPoint } from './crashPoint.js';
-import type { ChatTaskKind, DraftRequest, GenerationRecord, Origin } from './types.js';
+import { isPortable, presentationOf } from './storedJob.js';
+import type { ChatTaskKind, DraftRequest, GenerationRecord, Origin, Presentation } from './types.js';
 
 /** The rows of a chat call: its ledger key and usage row (no job row). */
 export interface ChatRecord {
@@ -69,6 +70,11 @@ export class GenerationRecords {
     private readonly ledger: Ledger,
     private readonly usage: UsageLog,
     private readonly jobs: JobStore,
+    /**
+     * Shared mode only (several processes, one queue in the job table): this process's name, kept on
+     * the rows it admits (`admitted_by`) and required of a job's claim when it starts. Null: one process.
+     */
+    private readonly processId: string | null = null,
   ) {}
 
   /**
@@ -86,9 +92,11 @@ export class GenerationRecords {
    * Writes the usage row and the job row of a reserved request, in one transaction, once the platform
    * has acknowledged it. Until then the reservation stands alone; if the process dies in between,
    * recover() refunds it (nothing was sent). Undefined: the rows exist already (a redelivery). A
-   * failed write gives the reservation back before the error goes on.
+   * failed write gives the reservation back before the error goes on. The job row also keeps what
+   * another process needs to run it (shared mode): how the result is shown, who admitted it, and
+   * whether the row alone is enough (`portable`).
    */
-  open(origin: Origin, prepared: PreparedGeneration): GenerationRecord | undefined {
+  open(origin: Origin, prepared: PreparedGeneration, shown: Pick<Presentation, 'notes' | 'spoiler'> = { notes: [], spoiler: false }): GenerationRecord | undefined {
     try {
       const record = this.db
         .transaction(() => {
@@ -119,6 +127,10 @@ export class GenerationRecords {
             relay,
             request,
             usageId: usage.id,
+            presentation: presentationOf(shown, origin),
+            weight: 1,
+            admittedBy: this.processId,
+            portable: isPortable(request, origin),
           });
           return { key: origin.requestId, usageId: usage.id, jobId: job.id };
         })
@@ -185,9 +197,16 @@ export class GenerationRecords {
     this.ledger.refund(origin.requestId, reason);
   }
 
-  /** The job's turn came: queued → running. */
-  markRunning(record: GenerationRecord): void {
-    this.jobs.markRunning(record.jobId);
+  /**
+   * The job's turn came: queued → running. False only in shared mode, when this process's claim was
+   * taken back meanwhile (its lease ran out): it must not start the job, which another process may now.
+   */
+  markRunning(record: GenerationRecord): boolean {
+    if (this.processId === null) {
+      this.jobs.markRunning(record.jobId);
+      return true;
+    }
+    return this.jobs.markRunning(record.jobId, { claimedBy: this.processId });
   }
 
   /** Refused attempts are attempts too: a finished row, nothing charged, written before the member is answered. */
@@ -283,7 +302,7 @@ export class GenerationRecords {
         // A running job may have reached the relay (possibly billed); a queued one never did.
         const charge: FailureCharge = ending.wasRunning ? 'possibly_billed' : 'refund';
         const cost = settleCharge(this.ledger, key, charge, 'interrupted', 0, now);
-        this.usage.finish(usageId, { outcome: 'interrupted', errorKind: 'interrupted', errorMessage: 'closed at start-up: the process that ran it stopped', estimatedCost: cost, finishedAt: now });
+        this.usage.finish(usageId, { outcome: 'interrupted', errorKind: 'interrupted', errorMessage: 'closed: the process that ran it stopped', estimatedCost: cost, finishedAt: now });
         this.jobs.finish(jobId, 'interrupted', { errorKind: ending.wasRunning ? 'interrupted' : 'expired', now });
         return { outcome: 'interrupted', charge, cost };
       }
@@ -312,6 +331,27 @@ export class GenerationRecords {
           this.usage.finish(call.id, { outcome: 'interrupted', errorKind: 'interrupted', errorMessage: 'closed at start-up: the process that ran it stopped', estimatedCost: this.ledger.charged(call.key) ?? 0, finishedAt: now });
         }
         return { jobs, orphans };
+      })
+      .immediate();
+  }
+
+  /**
+   * Shared mode: closes ONE job whose process died (its lease expired), by recover()'s rule — a job
+   * that was running may have reached the relay (possibly billed), one that was not is refunded.
+   * Read and written in one serialised transaction and guarded by the row's state, so when several
+   * callers race only one closes it (and tells the member); the others get undefined, as does a job
+   * already final.
+   */
+  recoverOne(jobId: number, wasRunning: boolean, now: number = Date.now()): RecoveredJob | undefined {
+    return this.db
+      .transaction((): RecoveredJob | undefined => {
+        const row = this.jobs.get(jobId);
+        if (!row || (row.state !== 'queued' && row.state !== 'running')) return undefined;
+        // The queue knew it had started; the row knows once markRunning was written: either is enough.
+        const running = wasRunning || row.state === 'running';
+        const record: GenerationRecord = { key: row.interactionId, usageId: row.usageId ?? -1, jobId: row.id };
+        const settled = this.write(record, { kind: 'recovered', wasRunning: running }, now);
+        return { row, wasRunning: running, settled };
       })
       .immediate();
   }

@@ -1,12 +1,13 @@
 // An admitted request from the queue to its end: wait for its turn (place in line and ETA reported),
 // generate (retries and previews reported), deliver through the reporter, and settle once. Every path
-// ends in exactly one settle() and one report to the member.
+// ends in exactly one settle() and one report to the member — here, or (shared mode) in the process
+// that took the job over, never in both.
 import { log, type Log } from '../log.js';
 import { metrics } from '../observability/metrics.js';
 import type { GenerateOptions, ImagePipeline } from '../pipeline/imagePipeline.js';
 import { isImagineError } from '../providers/errors.js';
 import type { GenerationResult } from '../providers/types.js';
-import { CANCEL_REASON, DEADLINE_REASON, SHUTDOWN_REASON, type JobQueue, type LatencyStats } from '../queue/index.js';
+import { CANCEL_REASON, DEADLINE_REASON, LEASE_LOST_REASON, SHUTDOWN_REASON, type JobRunner, type LatencyStats, type WorkQueue } from '../queue/index.js';
 import { crashPoint } from './crashPoint.js';
 import type { GenerationRecords, Settled, StopReason, Unstarted } from './records.js';
 import type { GenerationReporter } from './reporter.js';
@@ -15,7 +16,7 @@ import type { Admitted } from './types.js';
 export interface RunnerDeps {
   pipeline: ImagePipeline;
   records: GenerationRecords;
-  queue: JobQueue;
+  queue: WorkQueue;
   latency: LatencyStats;
 }
 
@@ -95,11 +96,34 @@ export class GenerationRunner {
     const unsubscribe = submitted.state === 'queued' ? queue.onPositionChange(record.key, (update) => reporter.queued(update.eta)) : () => {};
     const settlement = await submitted.done;
     unsubscribe();
-    if (settlement.outcome === 'cancelled') await this.endUnstarted(admitted, reporter, 'cancelled', acceptedAt);
+    // Another process claimed it (shared mode): it reports and settles there, through the stored
+    // reply; here only the waiting message stops, so that no late edit of ours lands over theirs.
+    if (settlement.outcome === 'handed_over') {
+      await reporter.finished();
+      requestLog(admitted).info('another process runs the request');
+    } else if (settlement.outcome === 'cancelled') await this.endUnstarted(admitted, reporter, 'cancelled', acceptedAt);
     else if (settlement.outcome === 'not_started') await this.endUnstarted(admitted, reporter, 'shutdown', acceptedAt);
     else if (settlement.outcome === 'failed') throw settlement.error;
     // `abandoned`: the run ignored its abort past the grace; it still settles when it ends.
     else if (settlement.outcome === 'abandoned') requestLog(admitted).warn('a generation did not stop when asked', { reason: settlement.reason });
+  }
+
+  /**
+   * The run of a job this process claimed without admitting it (shared mode): the execute-and-settle
+   * part of run(), exactly as for a local job, for the queue to call when its turn comes here. What
+   * run() would do with the queue's outcome is done here: a run that throws is logged (there is no
+   * interaction handler above it to tell the member).
+   */
+  claimed(admitted: Admitted, reporter: GenerationReporter): JobRunner {
+    const acceptedAt = performance.now();
+    return async (signal) => {
+      try {
+        await this.execute(admitted, reporter, signal, acceptedAt);
+      } catch (error) {
+        requestLog(admitted).error('a claimed generation failed unexpectedly', { error });
+        throw error;
+      }
+    };
   }
 
   private async endUnstarted(admitted: Admitted, reporter: GenerationReporter, why: Unstarted, acceptedAt: number, limit?: number): Promise<void> {
@@ -114,13 +138,19 @@ export class GenerationRunner {
     const { pipeline, records, latency } = this.deps;
     const { record, prepared } = admitted;
     const logger = requestLog(admitted);
-    records.markRunning(record);
+    if (!records.markRunning(record)) {
+      // Shared mode: the claim was taken back before the start; the job is another process's now.
+      await reporter.finished();
+      logger.warn('a claimed job was taken back before it started; left to the process that holds it');
+      return;
+    }
     await reporter.started();
     let result: GenerationResult;
     try {
       result = await generateReported(pipeline, admitted, reporter, { signal, log: logger });
     } catch (error) {
       await reporter.finished();
+      if (this.leaseLost(signal, logger)) return;
       const stopped = stopReason(signal);
       if (isImagineError(error) && stopped !== 'cancel') metrics.relayError(error.relay ?? prepared.primaryRelay?.name, error);
       const ending = { kind: 'failed' as const, error, ...(stopped ? { stopped } : {}) };
@@ -132,6 +162,7 @@ export class GenerationRunner {
     }
     crashPoint('after_relay_answer');
     await reporter.finished();
+    if (this.leaseLost(signal, logger)) return;
     metrics.generationSucceeded(prepared.model.id, result.elapsedMs / 1000);
     latency.record(prepared.model.id, result.elapsedMs);
     let settled: Settled;
@@ -151,6 +182,16 @@ export class GenerationRunner {
       await reporter.ended(ending, settled);
     }
     this.countEnd(admitted, settled, acceptedAt);
+  }
+
+  /**
+   * Shared mode: this process was taken for dead (its lease ran out while it stalled) and another
+   * process has closed the job and told the member; settling or answering here would do both twice.
+   */
+  private leaseLost(signal: AbortSignal, logger: Log): boolean {
+    if (!signal.aborted || String(signal.reason) !== LEASE_LOST_REASON) return false;
+    logger.warn('another process took the job over while it ran here; leaving it to that process');
+    return true;
   }
 
   /** A job ended: counted by outcome and model, timed from acceptance (queue wait and delivery included). */

@@ -23,7 +23,12 @@ export interface Origin {
   parentChannelId: string | null;
   memberRoleIds: readonly string[];
   /** What a later process needs to answer the member in place (a webhook edit), until the job is final. */
-  reply?: { applicationId: string; token: string };
+  reply?: {
+    applicationId: string;
+    token: string;
+    /** The largest upload this reply takes (Discord's per-server limit), for a process that delivers it without the interaction. */
+    uploadLimit?: number;
+  };
 }
 
 /** The cheap checks passed: kept for the reservation (the policy is read once per request). */
@@ -53,6 +58,16 @@ export interface Reserved {
   spoiler: boolean;
   /** Budget warnings this reservation crossed, for the server's log channel. */
   budgetWarnings: Localized[];
+}
+
+/**
+ * How the result is shown, kept with the job row so that another process (which has only the row)
+ * shows it the same way: the notes and the spoiler flag of the reservation, the reply's upload limit.
+ */
+export interface Presentation {
+  notes: Localized[];
+  spoiler: boolean;
+  uploadLimit?: number;
 }
 
 /** A reserved request with its rows: what the runner runs. */

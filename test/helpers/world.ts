@@ -169,3 +169,84 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   };
   return world;
 }
+
+/** Several bot processes sharing one database (PostgreSQL): README "Scale". */
+export interface SharedWorldOptions {
+  relay?: RelayFakeOptions;
+  discord?: DiscordFakeOptions;
+  /** The environment of every process: DATABASE_URL, SHARD_COUNT, the caps … */
+  env: Record<string, string>;
+  /** One process per entry, with its own environment on top (SHARD_IDS, PROCESS_NAME …). */
+  processes: ReadonlyArray<Record<string, string>>;
+  /** The relay URL the bots get instead of the fake's own (a meter in front of it), from the fake. */
+  relayUrl?: (relay: RelayFake) => Promise<string>;
+  /** The shared database as text, searched for the key on close (there are no files to read). */
+  databaseText?: () => Promise<string>;
+}
+
+export interface SharedWorld {
+  relay: RelayFake;
+  discord: DiscordFake;
+  /** The processes, in the order of `processes`; a stopped one stays in its place. */
+  bots: BotProcess[];
+  dir: string;
+  /** Starts process `index` again (after it stopped or was killed) and resolves once every guild is covered again. */
+  relaunch(index: number): Promise<BotProcess>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the fakes and every process at once, and resolves when each is online and, together, they
+ * cover every guild (each runs only its own shards). Close searches every process's logs, Discord
+ * and the database for the relay key, as startWorld's does.
+ */
+export async function startSharedWorld(options: SharedWorldOptions): Promise<SharedWorld> {
+  const key = options.relay?.apiKey ?? `sk-canary${randomBytes(16).toString('hex')}`;
+  const relay = await startRelayFake({ ...options.relay, apiKey: key });
+  const discord = await startDiscordFake(options.discord);
+  const dir = await mkdtemp(join(tmpdir(), 'imagine-e2e-shared-'));
+  const relayUrl = options.relayUrl ? await options.relayUrl(relay) : relay.url;
+  const base = { DISCORD_TOKEN: discord.token, DISCORD_API_BASE_URL: discord.apiBase, IMAGE_API_BASE_URL: relayUrl, IMAGE_API_KEY: key, ...options.env };
+  const bots = options.processes.map((own) => startBotProcess({ ...base, ...own }, dir));
+  const earlier: BotProcess[] = [];
+  const world: SharedWorld = {
+    relay,
+    discord,
+    bots,
+    dir,
+    async relaunch(index) {
+      const previous = bots[index]!;
+      await previous.stop('SIGTERM');
+      earlier.push(previous);
+      const bot = startBotProcess({ ...base, ...options.processes[index] }, dir);
+      bots[index] = bot;
+      await bot.waitForLog(/bot is online/, 30_000);
+      await discord.waitForReady();
+      return bot;
+    },
+    async close() {
+      await Promise.all(bots.map((bot) => bot.stop('SIGTERM')));
+      const logs = [...earlier, ...bots].flatMap((bot) => bot.logs);
+      const stdout = [...earlier, ...bots].flatMap((bot) => bot.stdout);
+      // No SQLite file: the Discord side is searched as usual, the database through its text.
+      const leaks = keyLeaks({ discord, dbPath: join(dir, 'no-sqlite-file'), usageRows: () => [] }, key, { logs, stdout });
+      const text = (await options.databaseText?.()) ?? '';
+      if (keyNeedles(key).some((needle) => text.includes(needle))) leaks.push('the shared database');
+      await discord.close();
+      await relay.close();
+      await rm(dir, { recursive: true, force: true });
+      if (leaks.length > 0) throw new Error(`the relay key leaked into: ${leaks.join(', ')}`);
+    },
+  };
+  try {
+    await Promise.all(bots.map((bot) => bot.waitForLog(/bot is online/, 30_000)));
+    await discord.waitForReady();
+  } catch (error) {
+    await Promise.all(bots.map((bot) => bot.stop('SIGKILL')));
+    await discord.close();
+    await relay.close();
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return world;
+}
