@@ -13,6 +13,7 @@ import { DCLinter } from 'dclint';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { parseEnv } from '../src/config/env.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
@@ -182,12 +183,18 @@ const seconds = (duration: string) => Number(/^(\d+)s$/.exec(duration)?.[1]);
 const binds = (service: Record<string, any>) =>
   (service.volumes as string[]).filter((volume) => volume.startsWith('./')).map((volume) => volume.split(':').slice(0, 2) as [string, string]);
 
+/** dclint's findings for one compose file (schema and every rule), as `line: message (rule)`. */
+function lintCompose(path: string): string[] {
+  const linter = new DCLinter({ rules: {}, quiet: false, debug: false, exclude: [] });
+  // dclint's declarations do not resolve under NodeNext (extensionless imports): name the fields read.
+  const [result] = linter.lintFiles([join(ROOT, path)], false) as Array<{ messages: Array<{ line: number; message: string; rule: string }> }>;
+  expect(result, path).toBeDefined();
+  return result!.messages.map((message) => `${message.line}: ${message.message} (${message.rule})`);
+}
+
 describe('compose.yaml', () => {
   it('is valid against the Compose Specification, with no dclint finding', () => {
-    const linter = new DCLinter({ rules: {}, quiet: false, debug: false, exclude: [] });
-    // dclint's declarations do not resolve under NodeNext (extensionless imports): name the fields read.
-    const [result] = linter.lintFiles([join(ROOT, 'compose.yaml')], false) as Array<{ messages: Array<{ line: number; message: string; rule: string }> }>;
-    expect(result?.messages.map((message) => `${message.line}: ${message.message} (${message.rule})`)).toEqual([]);
+    expect(lintCompose('compose.yaml')).toEqual([]);
   });
 
   it('runs the bot from this Dockerfile with .env, its two volumes, restarts and a grace period longer than its own', () => {
@@ -232,6 +239,237 @@ describe('compose.yaml', () => {
     expect(binds(services.grafana!)).toContainEqual(['./deploy/grafana/provisioning', '/etc/grafana/provisioning']);
     const home = services.grafana!.environment.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH as string;
     expect(existsSync(join(ROOT, 'deploy/grafana/dashboards', posix.relative(provider.options.path, home)))).toBe(true);
+  });
+});
+
+// ---------- deploy/compose.scale.yaml: PostgreSQL and a second bot process ----------
+
+type Tree = Record<string, any>;
+const isMapping = (value: unknown): value is Tree => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A service's volume's container path: `source:target[:mode]`, a bare `target`, or the long syntax. */
+const mountTarget = (volume: string | { target: string }) => (typeof volume === 'string' ? volume.split(':')[1] ?? volume : volume.target);
+/** depends_on's list form as the mapping it stands for (Compose Specification: merges apply to the expanded form). */
+const dependsOnMapping = (value: unknown): Tree =>
+  Array.isArray(value) ? Object.fromEntries(value.map((name: string) => [name, { condition: 'service_started', required: true }])) : { ...(value as Tree) };
+/** environment's list form (`KEY=VALUE`) as a mapping. */
+const environmentMapping = (value: unknown): Tree =>
+  Array.isArray(value) ? Object.fromEntries(value.map((entry: string) => [entry.split('=')[0], entry.includes('=') ? entry.slice(entry.indexOf('=') + 1) : null])) : { ...(value as Tree) };
+
+/**
+ * An override file merged onto a base as `docker compose -f base -f override` does (Compose
+ * Specification, "Merge and override"), for the attributes these files use: mappings merge by key
+ * with the override winning, sequences append; a service's volumes merge by container path and its
+ * ports by their whole value; depends_on and environment merge as mappings (list forms expanded);
+ * env_file appends; command, entrypoint and healthcheck.test are replaced. Neither input is changed.
+ */
+function mergeCompose(base: unknown, override: unknown, path: readonly string[] = []): unknown {
+  const at = (pattern: string) => {
+    const parts = pattern.split('.');
+    return parts.length === path.length && parts.every((part, i) => part === '*' || part === path[i]);
+  };
+  if (override === undefined) return structuredClone(base);
+  if (base === undefined) return structuredClone(override);
+  if (at('services.*.depends_on')) return mergeCompose(dependsOnMapping(base), dependsOnMapping(override), [...path, '(expanded)']);
+  if (at('services.*.environment')) return { ...environmentMapping(base), ...environmentMapping(override) };
+  if (at('services.*.env_file')) return [...new Set([base, override].flat())];
+  if (at('services.*.command') || at('services.*.entrypoint') || at('services.*.healthcheck.test')) return structuredClone(override);
+  if (at('services.*.volumes') || at('services.*.ports')) {
+    const key = at('services.*.volumes') ? mountTarget : (port: unknown) => JSON.stringify(port);
+    const entries = new Map<string, unknown>();
+    for (const entry of [...(base as unknown[]), ...(override as unknown[])]) entries.set(key(entry as string), structuredClone(entry));
+    return [...entries.values()];
+  }
+  if (isMapping(base) && isMapping(override)) {
+    const merged: Tree = structuredClone(base);
+    for (const [name, value] of Object.entries(override)) merged[name] = mergeCompose(base[name], value, [...path, name]);
+    return merged;
+  }
+  if (Array.isArray(base) && Array.isArray(override)) return structuredClone([...base, ...override]);
+  return structuredClone(override);
+}
+
+/**
+ * compose's interpolation of every string in a tree: `$$`, `$VAR`, `${VAR}`, `${VAR-default}`,
+ * `${VAR:-default}`, `${VAR+alternative}`, `${VAR:+alternative}`, and `${VAR?error}` / `${VAR:?error}`,
+ * which refuse to go on (throw) when VAR is unset (`:` also: empty), as compose refuses to start.
+ */
+function interpolate(value: unknown, variables: Record<string, string | undefined>): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$(?:(\$)|\{([A-Za-z_]\w*)(?:(:?)([-+?])([^}]*))?\}|([A-Za-z_]\w*))/g, (_, escaped?: string, braced?: string, colon?: string, operator?: string, word?: string, named?: string) => {
+      if (escaped) return '$';
+      const name = (braced ?? named)!;
+      const current = variables[name];
+      const set = current !== undefined && (colon !== ':' || current !== '');
+      if (operator === '-') return set ? current! : word!;
+      if (operator === '+') return set ? word! : '';
+      if (operator === '?' && !set) throw new Error(`required variable ${name} is missing a value: ${word}`);
+      return current ?? '';
+    });
+  }
+  if (Array.isArray(value)) return value.map((entry) => interpolate(entry, variables));
+  if (isMapping(value)) return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, interpolate(entry, variables)]));
+  return value;
+}
+
+/** An env file's `KEY=VALUE` lines (comments and blank lines skipped), as compose's env_file reads .env. */
+const envFileValues = (text: string): Record<string, string> =>
+  Object.fromEntries(
+    text
+      .split(/\r?\n/)
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('#') && line.includes('='))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
+
+const scale = yamlFile('deploy/compose.scale.yaml');
+/** A password as the scale file's comment asks for one (letters and digits), standing in for .env's. */
+const POSTGRES_PASSWORD = 'c0ffee0ddba11f00d5eed0123456789a';
+/** compose.yaml with the scale file merged on and interpolated: what `docker compose -f … -f … config` would show. */
+const scaled = interpolate(mergeCompose(compose, scale), { POSTGRES_PASSWORD }) as Tree;
+const scaledServices = scaled.services as Record<string, Tree>;
+/** Every service built from this Dockerfile: the bot processes. */
+const botNames = Object.keys(scaledServices).filter((name) => scaledServices[name]!.build !== undefined);
+const [postgresName = '', postgres = {}] = Object.entries(scaledServices).find(([, service]) => /^postgres:/.test(service.image ?? '')) ?? [];
+/** Each bot process's environment as it starts: .env (here .env.example) under compose's `environment`. */
+const botEnvironment = (name: string): Record<string, string> => ({ ...envFileValues(read('.env.example')), ...scaledServices[name]!.environment });
+
+describe('deploy/compose.scale.yaml', () => {
+  it('is valid against the Compose Specification, with no dclint finding, in the same compose project', () => {
+    expect(lintCompose('deploy/compose.scale.yaml')).toEqual([]);
+    expect(scale.name).toBe(compose.name);
+  });
+
+  it('merges the way the Compose Specification says (the test merge, checked on the specification\'s examples)', () => {
+    expect(mergeCompose({ services: { foo: { key1: 'value1', key2: 'value2' } } }, { services: { foo: { key2: 'VALUE', key3: 'value3' } } })).toEqual({
+      services: { foo: { key1: 'value1', key2: 'VALUE', key3: 'value3' } },
+    });
+    expect(mergeCompose({ services: { foo: { dns: ['1.1.1.1'] } } }, { services: { foo: { dns: ['8.8.8.8'] } } })).toEqual({ services: { foo: { dns: ['1.1.1.1', '8.8.8.8'] } } });
+    expect(mergeCompose({ services: { foo: { volumes: ['foo:/work'] } } }, { services: { foo: { volumes: ['bar:/work'] } } })).toEqual({ services: { foo: { volumes: ['bar:/work'] } } });
+    expect(mergeCompose({ services: { foo: { command: ['echo', 'foo'] } } }, { services: { foo: { command: ['echo', 'bar'] } } })).toEqual({ services: { foo: { command: ['echo', 'bar'] } } });
+    expect(mergeCompose({ services: { foo: { depends_on: ['a'] } } }, { services: { foo: { depends_on: { b: { condition: 'service_healthy' } } } } })).toEqual({
+      services: { foo: { depends_on: { a: { condition: 'service_started', required: true }, b: { condition: 'service_healthy' } } } },
+    });
+    expect(() => interpolate('${X:?needed}', {})).toThrow(/X is missing a value: needed/);
+    expect(interpolate('$${X}-${X:-d}-${Y:-d}-$X', { X: 'x' })).toBe('${X}-x-d-x');
+  });
+
+  it("writes its paths relative to the project directory, compose.yaml's folder, where compose resolves them", () => {
+    for (const [name, service] of Object.entries(scale.services as Record<string, Tree>)) {
+      const build = typeof service.build === 'string' ? service.build : service.build?.context;
+      if (build !== undefined) expect(existsSync(join(ROOT, build, 'Dockerfile')), `${name}: build ${build}`).toBe(true);
+      for (const [host] of service.volumes ? binds(service) : []) expect(existsSync(join(ROOT, host)), `${name}: ${host}`).toBe(true);
+      if (service.env_file !== undefined) expect([service.env_file].flat(), name).toEqual([bot.env_file].flat());
+    }
+  });
+
+  it('runs PostgreSQL from the official image at a pinned minor release of a supported major, on a named volume, unpublished', () => {
+    expect(postgresName).not.toBe('');
+    const [, major = '0'] = /^postgres:(\d+)\.\d+(?:-[a-z0-9]+)?$/.exec(postgres.image) ?? [];
+    const [, minimum = ''] = /PostgreSQL (\d+) or newer/.exec(read('README.md')) ?? [];
+    expect(Number(minimum), 'the README names the oldest PostgreSQL the bot supports').toBeGreaterThanOrEqual(13);
+    expect(Number(major), `${postgres.image}: a major of ${minimum} or newer, with a minor release`).toBeGreaterThanOrEqual(Number(minimum));
+    // PGDATA of the official 13-17 images; its volume is declared at the top level, so it outlives the container.
+    expect(postgres.volumes.map(mountTarget)).toEqual(['/var/lib/postgresql/data']);
+    expect(Object.keys(scaled.volumes)).toContain((postgres.volumes[0] as string).split(':')[0]);
+    expect(postgres.ports, 'PostgreSQL stays on the compose network').toBeUndefined();
+    expect(postgres.profiles).toBeUndefined();
+    expect(postgres.environment.POSTGRES_USER).toMatch(/^\w+$/);
+    expect(postgres.environment.POSTGRES_DB).toMatch(/^\w+$/);
+  });
+
+  it('commits no password: every one comes from POSTGRES_PASSWORD, and compose refuses to start without it', () => {
+    const required = /^\$\{POSTGRES_PASSWORD:\?[^}]+\}$/;
+    const raw = scale.services as Record<string, Tree>;
+    expect(raw[postgresName]!.environment.POSTGRES_PASSWORD).toMatch(required);
+    for (const [name, service] of Object.entries(raw)) {
+      for (const [key, value] of Object.entries(environmentMapping(service.environment ?? {}))) {
+        if (/PASSWORD|SECRET|TOKEN|KEY/.test(key)) expect(value, `${name}: ${key}`).toMatch(required);
+        if (key === 'DATABASE_URL') expect(/^postgres(?:ql)?:\/\/[^:@/]+:([^@]*)@/.exec(String(value))?.[1], `${name}: DATABASE_URL's password`).toMatch(required);
+      }
+    }
+    // What compose passes on is the variable's value and nothing else.
+    expect(postgres.environment.POSTGRES_PASSWORD).toBe(POSTGRES_PASSWORD);
+    for (const name of botNames) expect(new URL(scaledServices[name]!.environment.DATABASE_URL).password, name).toBe(POSTGRES_PASSWORD);
+    expect(() => interpolate(scale, {})).toThrow(/POSTGRES_PASSWORD is missing a value/);
+    expect(() => interpolate(scale, { POSTGRES_PASSWORD: '' })).toThrow(/POSTGRES_PASSWORD is missing a value/);
+  });
+
+  it("points every bot process at that PostgreSQL: its service name as the host, its user and its database", () => {
+    expect([...botNames].sort()).toEqual(['bot', 'bot-2']);
+    const { POSTGRES_USER: user, POSTGRES_DB: database } = postgres.environment as Record<string, string>;
+    for (const name of botNames) {
+      const url = new URL(scaledServices[name]!.environment.DATABASE_URL);
+      expect(url.protocol, name).toMatch(/^postgres(ql)?:$/);
+      expect(url.hostname, name).toBe(postgresName);
+      expect(['', '5432'], `${name}: the port the image listens on`).toContain(url.port);
+      expect(decodeURIComponent(url.username), name).toBe(user);
+      expect(url.pathname, name).toBe(`/${database}`);
+    }
+    // The healthcheck asks for that user and database too.
+    const check = [postgres.healthcheck.test].flat().join(' ');
+    expect(check).toMatch(/^CMD(-SHELL)? pg_isready /);
+    expect(check).toMatch(new RegExp(`(-U |--username=)${user}\\b`));
+    expect(check).toMatch(new RegExp(`(-d |--dbname=)${database}\\b`));
+  });
+
+  it('starts each bot process only once PostgreSQL is healthy (and so stops them before it)', () => {
+    expect(postgres.healthcheck.test).toBeDefined();
+    for (const name of botNames) expect(scaledServices[name]!.depends_on?.[postgresName]?.condition, name).toBe('service_healthy');
+  });
+
+  it("passes the bot's own environment check in every bot process (compose's environment over .env.example)", () => {
+    for (const name of botNames) {
+      const env = parseEnv(botEnvironment(name));
+      expect(env.databaseUrl, name).toBe(scaledServices[name]!.environment.DATABASE_URL);
+      expect(env.metricsPort, name).toBe(Number(METRICS_PORT));
+      expect(env.metricsHost, name).toBe('0.0.0.0');
+    }
+  });
+
+  it('runs the shards 0..SHARD_COUNT-1 exactly once across the bot processes, under one SHARD_COUNT, with distinct PROCESS_NAMEs', () => {
+    const envs = botNames.map((name) => parseEnv(botEnvironment(name)));
+    const counts = [...new Set(envs.map((env) => env.shardCount))];
+    expect(counts, 'every process names the same total').toHaveLength(1);
+    const [count] = counts;
+    expect(typeof count).toBe('number');
+    const ids = envs.flatMap((env) => env.shardIds ?? []).sort((a, b) => a - b);
+    expect(ids).toEqual(Array.from({ length: count as number }, (_, id) => id));
+    for (const [i, env] of envs.entries()) expect(env.shardIds, `${botNames[i]} names its shards`).toBeDefined();
+    const names = botNames.map((name) => scaledServices[name]!.environment.PROCESS_NAME as string | undefined);
+    for (const [i, name] of names.entries()) expect(name, `${botNames[i]}: PROCESS_NAME`).toMatch(/\S/);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it('runs the second process as the bot runs: the same build and .env, /metrics on the image port, the same restart and grace period, no volumes', () => {
+    const first = scaledServices.bot!;
+    for (const name of botNames.filter((name) => name !== 'bot')) {
+      const service = scaledServices[name]!;
+      expect(service.build, name).toEqual(first.build);
+      expect([service.env_file].flat(), name).toEqual([first.env_file].flat());
+      expect(service.environment.METRICS_PORT, name).toBe(first.environment.METRICS_PORT);
+      expect(service.environment.METRICS_HOST, name).toBe(first.environment.METRICS_HOST);
+      expect(service.restart, name).toBe(first.restart);
+      expect(service.stop_grace_period, name).toBe(first.stop_grace_period);
+      expect(service.healthcheck, `${name}: the image HEALTHCHECK applies`).toBeUndefined();
+      expect(service.ports, `${name}: /metrics stays on the compose network`).toBeUndefined();
+      expect(service.profiles, name).toBeUndefined();
+      // With PostgreSQL nothing is kept on disk (the comment in the file says why).
+      expect(service.volumes, name).toBeUndefined();
+    }
+  });
+
+  it('with the monitoring profile, Prometheus scrapes every bot process (prometheus.scale.yml, otherwise prometheus.yml)', () => {
+    const prometheus = scaledServices.prometheus!;
+    expect(prometheus.profiles).toEqual(['monitoring']);
+    const config = binds(prometheus).filter(([, target]) => target === '/etc/prometheus/prometheus.yml');
+    expect(config).toEqual([['./deploy/prometheus/prometheus.scale.yml', '/etc/prometheus/prometheus.yml']]);
+    for (const name of botNames) expect(Object.keys(prometheus.depends_on), name).toContain(name);
+    const scaleConfig = yamlFile('deploy/prometheus/prometheus.scale.yml');
+    const targets = (config: Tree) =>
+      (config.scrape_configs as Tree[]).find((job) => job.job_name === 'imagine-bot')!.static_configs.flatMap((static_: { targets: string[] }) => static_.targets) as string[];
+    expect(targets(scaleConfig).sort()).toEqual(botNames.map((name) => `${name}:${METRICS_PORT}`).sort());
+    const withoutTargets = (config: Tree) => JSON.parse(JSON.stringify(config, (key, value) => (key === 'targets' ? undefined : value))) as unknown;
+    expect(withoutTargets(scaleConfig)).toEqual(withoutTargets(yamlFile('deploy/prometheus/prometheus.yml')));
   });
 });
 
@@ -342,9 +580,11 @@ describe('Grafana dashboard', () => {
     }
   });
 
-  it('the Prometheus configuration names no metric the bot does not export', () => {
-    const named = read('deploy/prometheus/prometheus.yml').match(/\bimagine_\w+/g) ?? [];
-    for (const metric of named) expect(botMetrics().has(metric), metric).toBe(true);
+  it('the Prometheus configurations name no metric the bot does not export', () => {
+    for (const file of ['deploy/prometheus/prometheus.yml', 'deploy/prometheus/prometheus.scale.yml']) {
+      const named = read(file).match(/\bimagine_\w+/g) ?? [];
+      for (const metric of named) expect(botMetrics().has(metric), `${file}: ${metric}`).toBe(true);
+    }
   });
 });
 

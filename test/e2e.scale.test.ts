@@ -9,8 +9,10 @@
 // killed with SIGKILL in the middle of it: every request ends — delivered, or (only one that was
 // running in the dead process) closed with one message to its member, its ledger and usage rows
 // agreeing — none lost, none told twice. Last, the killed process started again while the other is
-// busy: it closes none of the other's jobs, takes its share, and serves its shard. The figures are
-// printed in one line.
+// busy: it closes none of the other's jobs, takes its share, and serves its shard. Throughout, what
+// a long-dead process left without a job row (a reservation never acknowledged, a describe call cut
+// short: rows written here, aged) is closed by the processes' orphan sweep, once, by one of them.
+// The figures are printed in one line.
 // Skipped without TEST_DATABASE_URL (an admin URL of a PostgreSQL server; test/globalSetup.ts starts one).
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +37,12 @@ const LEASE_MS = 3_000;
 /** PROCESS_NAME of each; the job table names them with each start's time after it (`bot-a@…`). */
 const NAME_A = 'bot-a';
 const NAME_B = 'bot-b';
+/** The keys of what a long-dead process left open: a reservation without rows, and a describe call. */
+const ORPHAN_KEY = '1299999999999999001';
+const ORPHAN_CALL_KEY = '1299999999999999002';
+
+/** What a process that died ten minutes ago left without a job row: past every age the sweep waits for. */
+const ORPHAN_AGE_MS = 10 * 60_000;
 
 const DATABASE_URL = process.env.TEST_DATABASE_URL ? testDatabaseUrl('postgres') : undefined;
 const describeShared = DATABASE_URL ? describe : describe.skip;
@@ -175,6 +183,22 @@ describeShared('two bot processes sharing one PostgreSQL (real processes, SIGKIL
       ],
       databaseText: async () => JSON.stringify([await rows('SELECT * FROM usage'), await rows('SELECT * FROM jobs'), await rows('SELECT * FROM ledger')]),
     });
+    // A process long dead left a reservation it never acknowledged and a describe call it never
+    // finished (neither has a job row, so no lease marks them). Both live processes sweep every
+    // 30 s; by the end of the SIGKILL test (over a minute on), one of them has closed each, once.
+    const createdAt = Date.now() - ORPHAN_AGE_MS;
+    const { id: guildId } = world.discord.guilds[0]!;
+    const owner = member();
+    for (const [key, images, cost] of [[ORPHAN_KEY, 1, 40_000], [ORPHAN_CALL_KEY, 0, 4_000]] as const) {
+      await db.query(
+        "INSERT INTO ledger (key, guild_id, user_id, state, images, cost_micros, reserved_images, reserved_cost_micros, created_at) VALUES ($1, $2, $3, 'reserved', $4, $5, $4, $5, $6)",
+        [key, guildId, owner.id, images, cost, createdAt],
+      );
+    }
+    await db.query(
+      "INSERT INTO usage (interaction_id, source, user_id, guild_id, model, params, prompt, started_at, kind) VALUES ($1, 'discord', $2, $3, 'gpt-4o-mini', '{}', '(describe) a.png', $4, 'describe')",
+      [ORPHAN_CALL_KEY, owner.id, guildId, createdAt],
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -310,7 +334,8 @@ describeShared('two bot processes sharing one PostgreSQL (real processes, SIGKIL
     const ids = asks.map((ask) => ask.handle.id);
 
     // Every request admitted (its rows written: the gap between a deferral and its rows is the
-    // single-process crash test's, and a reservation without rows is refunded by the next start).
+    // single-process crash test's; here a reservation without rows is refunded by the orphan sweep
+    // only once it is two minutes old, longer than this test — aged rows stand in for it, above).
     await until(async () => (await rows('SELECT 1 FROM jobs WHERE interaction_id = ANY($1)', ids)).length === ids.length, 10_000, 'every request to be admitted');
     // Kill B while it runs jobs (its own and A's), with more of both still queued.
     await until(async () => (await rows("SELECT 1 FROM jobs WHERE claimed_by = $1 AND state = 'running'", PROCESS_B)).length >= 1, 20_000, 'process B to run jobs');
@@ -358,6 +383,18 @@ describeShared('two bot processes sharing one PostgreSQL (real processes, SIGKIL
     expect(recovered).toBeGreaterThan(0);
     expect(recovered).toBeLessThanOrEqual(runningInB.size);
 
+    // What the long-dead process left: closed by one sweep of one process (the sweeps run every 30 s).
+    await until(async () => (await rows("SELECT 1 FROM ledger WHERE key = ANY($1) AND state = 'reserved'", [ORPHAN_KEY, ORPHAN_CALL_KEY])).length === 0, 30_000, 'the orphan sweep');
+    expect(await rows('SELECT key, state, refund_reason FROM ledger WHERE key = ANY($1) ORDER BY key', [ORPHAN_KEY, ORPHAN_CALL_KEY])).toEqual([
+      { key: ORPHAN_KEY, state: 'refunded', refund_reason: 'interrupted' },
+      { key: ORPHAN_CALL_KEY, state: 'refunded', refund_reason: 'interrupted' },
+    ]);
+    expect(await rows('SELECT outcome, estimated_cost FROM usage WHERE interaction_id = $1', ORPHAN_CALL_KEY)).toEqual([{ outcome: 'interrupted', estimated_cost: 0 }]);
+    const sweepLines = allBots().flatMap((bot) => bot.logs.filter((line) => line.includes(ORPHAN_KEY) && line.includes('gave back a reservation')).map(() => bot));
+    const chatLines = allBots().flatMap((bot) => bot.logs.filter((line) => line.includes('closed chat calls whose process died')));
+    expect(sweepLines).toHaveLength(1);
+    expect(chatLines.map((line) => (JSON.parse(line) as { chatCalls: number }).chatCalls)).toEqual([1]);
+
     // Nothing left open anywhere, and the two books agree over the whole database.
     expect(await rows("SELECT id FROM usage WHERE outcome = 'pending'")).toEqual([]);
     expect(await rows("SELECT key FROM ledger WHERE state = 'reserved'")).toEqual([]);
@@ -378,6 +415,8 @@ describeShared('two bot processes sharing one PostgreSQL (real processes, SIGKIL
       handedOverKill: handedOver() - handedBefore,
       maxConcurrentAtRelayOverall: mostAtOnce(meter!.requests),
       leaseMs: LEASE_MS,
+      orphansSwept: 2,
+      orphanSweptBy: world.bots.indexOf(sweepLines[0]!) === 0 ? NAME_A : NAME_B,
     });
   }, 180_000);
 

@@ -1,7 +1,7 @@
 // Assembles the bot: storage, pipeline, the job queue, the discord.js client, and its stop().
 import { Client, Events, GatewayIntentBits } from 'discord.js';
 import type { AppConfig } from '../config/index.js';
-import { GenerationService } from '../generation/index.js';
+import { GenerationService, scheduleOrphanSweep, type OrphanSweep } from '../generation/index.js';
 import { log } from '../log.js';
 import { healthReport } from '../observability/health.js';
 import { metrics } from '../observability/metrics.js';
@@ -72,7 +72,8 @@ export async function startBot(config: AppConfig, commands: CommandSet): Promise
   // One process: the requests a previous process left open are settled (a running one kept as
   // possibly billed, a queued one refunded) before any new work; their members are told once the bot
   // is online. Shared mode: the other open jobs may be live processes' own; only a job whose lease
-  // expired is another's to close, and the shared queue finds those as it runs.
+  // expired is another's to close, and the shared queue finds those as it runs; what has no job row
+  // (no lease) the orphan sweep closes by its age, below.
   const leftovers = shared ? { jobs: [], orphans: 0 } : generation.recover();
   if (leftovers.jobs.length > 0 || leftovers.orphans > 0) {
     log.warn('closed requests left open by a previous run', { jobs: leftovers.jobs.length, unacknowledged: leftovers.orphans });
@@ -134,6 +135,8 @@ export async function startBot(config: AppConfig, commands: CommandSet): Promise
   // takes over those of processes that stopped renewing their leases.
   remote = remoteJobs(ctx, readyClient);
   shared?.start();
+  // Shared mode: and, every 30 s, closes what dead processes left without a job row (orphanSweep.ts).
+  const sweep: OrphanSweep | undefined = shared && scheduleOrphanSweep(generation);
 
   const stop = () =>
     (stopping ??= (async () => {
@@ -145,6 +148,7 @@ export async function startBot(config: AppConfig, commands: CommandSet): Promise
       await client.destroy();
       await ctx.pipeline.close();
       retention.stop();
+      sweep?.stop();
       db.close();
       // Last: scrapes and probes keep answering (503 from /healthz) while the jobs drain.
       await metricsServer?.close();

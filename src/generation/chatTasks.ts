@@ -15,8 +15,12 @@ import type { GenerationRecords, StopReason } from './records.js';
 import type { Refusal } from './refusal.js';
 import type { ChatTaskKind, Origin } from './types.js';
 
-/** Longest a chat call may take: a rewrite or a description takes seconds, not the minutes of an image. */
-const CHAT_TIMEOUT_MS = 90_000;
+/**
+ * Longest a chat call may take, retries included: a rewrite or a description takes seconds, not the
+ * minutes of an image. The shared mode's sweep takes an older call that no queue holds for a dead
+ * process's (orphanSweep.ts).
+ */
+export const CHAT_TIMEOUT_MS = 90_000;
 
 export interface ChatTask {
   kind: ChatTaskKind;

@@ -11,7 +11,8 @@ import { Admissions, type Result } from './admission.js';
 import { PromptAssistant } from './assist.js';
 import { ChatTasks } from './chatTasks.js';
 import { composeRequest, type ComposeInput, type Composed } from './compose.js';
-import { GenerationRecords, type RecoveredJob } from './records.js';
+import { orphanCutoffs } from './orphanSweep.js';
+import { GenerationRecords, type Orphans, type RecoveredJob } from './records.js';
 import { refusalLogEntry, type Refusal } from './refusal.js';
 import type { GenerationReporter } from './reporter.js';
 import { GenerationRunner } from './runner.js';
@@ -21,7 +22,8 @@ import type { Admitted, DraftRequest, Origin, Reserved, Screened } from './types
 export { explainEnding, type ToldEnding } from './endings.js';
 export { generateReported, requestLog } from './runner.js';
 export { explainRefusal, type Refusal } from './refusal.js';
-export { storedParams, type Ending, type RecoveredJob, type Settled } from './records.js';
+export { storedParams, type Ending, type Orphans, type RecoveredJob, type Settled } from './records.js';
+export { scheduleOrphanSweep, type OrphanSweep } from './orphanSweep.js';
 export type { GenerationReporter, Receipt } from './reporter.js';
 export type { Restored } from './storedJob.js';
 export type { Admitted, DraftRequest, GenerationRecord, Origin, Presentation, Reserved, Screened } from './types.js';
@@ -154,6 +156,15 @@ export class GenerationService {
    */
   recoverOne(jobId: number, wasRunning: boolean): RecoveredJob | undefined {
     return this.records.recoverOne(jobId, wasRunning);
+  }
+
+  /**
+   * Shared mode: closes what dead processes left open without a job row (reservations never
+   * acknowledged, chat calls cut short), past the ages no live process could still be at work on
+   * them (orphanSweep.ts). Several processes may sweep at once: each row is closed once.
+   */
+  sweepOrphans(now: number = Date.now()): Orphans {
+    return this.records.sweepOrphans(orphanCutoffs(now), now);
   }
 
   /**

@@ -2,12 +2,15 @@
 // closed together, each time in ONE SQLite transaction, so a crash between two writes cannot leave
 // them disagreeing. `settle` is the only writer of a final state, by the one billing rule
 // (billing.ts); `recover` closes whatever a previous process left open through the same `settle`.
+// Shared mode (several processes): `recoverOne` closes a job whose process's lease ran out, and
+// `sweepOrphans` what a dead process left without a job row, by recover()'s rule; every close is
+// guarded by the row's state, so a row is closed once however many processes try.
 import type { PreparedGeneration } from '../pipeline/imagePipeline.js';
 import type { ChatAnswer } from '../providers/chatText.js';
 import { inputPictureCount } from '../providers/dialects/inputs.js';
 import { isImagineError, type ImagineError } from '../providers/errors.js';
 import type { GenerationResult, ImageRequest } from '../providers/types.js';
-import type { Database, FinalJobState, FinishedOutcome, JobRow, JobStore, Ledger, ReserveLimits, ReserveResult, UsageLog } from '../storage/index.js';
+import type { Database, FinalJobState, FinishedOutcome, JobRow, JobStore, Ledger, LedgerEntry, ReserveLimits, ReserveResult, UsageLog } from '../storage/index.js';
 import { failureCharge, settleCharge, type FailureCharge } from './billing.js';
 import { crashPoint } from './crashPoint.js';
 import { isPortable, presentationOf } from './storedJob.js';
@@ -43,6 +46,30 @@ export interface Settled {
   charge: FailureCharge | 'committed';
   /** USD the ledger now charges; the usage row records the same. */
   cost: number;
+}
+
+/** What a dead process left open without a job row, closed by recover() or sweepOrphans(). */
+export interface Orphans {
+  /** Reservations it never acknowledged (no rows): refunded. No reply token is kept before the rows. */
+  reservations: LedgerEntry[];
+  /** Its chat calls (describe, enhance) cut short: refunded, their usage rows interrupted. */
+  chatCalls: number;
+}
+
+/** The ages past which sweepOrphans() takes an open row for a dead process's (epoch ms cut-offs). */
+export interface OrphanCutoffs {
+  /** Reservations made before this with no rows yet. */
+  reservedBefore: number;
+  /** Chat calls started before this that no queue holds. */
+  chatCallsBefore: number;
+}
+
+/** Thrown by open() when the reservation was closed before its rows could be written (see there). */
+export class ReservationClosedError extends Error {
+  constructor(key: string) {
+    super(`the reservation ${key} was closed before its rows were written: taken for a dead process's`);
+    this.name = 'ReservationClosedError';
+  }
 }
 
 /** A job a previous process left open, closed at start: whom to tell, and how it was settled. */
@@ -115,6 +142,11 @@ export class GenerationRecords {
             inputCount: inputPictureCount(request.inputImages),
           });
           if (usage.existing) return undefined;
+          // Shared mode: a reservation left this long without rows was given back by another
+          // process's sweep (sweepOrphans), as a dead process's. Only a deferral stuck far beyond
+          // Discord's 3 s gets here; running the request now would make it free. Serialised with the
+          // sweep, so exactly one of the two wins.
+          if (this.ledger.get(origin.requestId)?.state !== 'reserved') throw new ReservationClosedError(origin.requestId);
           const { job } = this.jobs.create({
             interactionId: origin.requestId,
             interactionToken: origin.reply?.token,
@@ -157,11 +189,16 @@ export class GenerationRecords {
     return { key: call.key, usageId: id };
   }
 
-  /** Closes a chat call by the same rule as an image: ledger entry and usage row in one transaction; returns the USD charged. */
+  /**
+   * Closes a chat call by the same rule as an image: ledger entry and usage row in one transaction;
+   * returns the USD charged. A call already closed (shared mode: a stalled process's, swept by another
+   * as a dead one's) is left as it was closed, and what it charges is returned.
+   */
   settleChat(record: ChatRecord, ending: ChatEnding, now: number = Date.now()): number {
     return this.db
       .transaction((): number => {
         const { key, usageId } = record;
+        if (this.usage.get(usageId)?.outcome !== 'pending') return this.ledger.charged(key) ?? 0;
         if (ending.kind === 'answered') {
           const { answer } = ending;
           this.ledger.commit(key, { images: 0, cost: this.ledger.get(key)?.reservedCost ?? 0 }, now);
@@ -226,9 +263,21 @@ export class GenerationRecords {
       .immediate();
   }
 
-  /** Closes a request: ledger entry, usage row and job row in one transaction, by the one rule. */
-  settle(record: GenerationRecord, ending: Ending, now: number = Date.now()): Settled {
-    return this.db.transaction(() => this.write(record, ending, now)).immediate();
+  /**
+   * Closes a request: ledger entry, usage row and job row in one transaction, by the one rule.
+   * Undefined: the job was closed already — in shared mode, by another process that took this one
+   * for dead (its lease ran out while it stalled) and closed it by the recovery rule (recoverOne),
+   * telling the member. The job row's state decides, inside this transaction, before anything is
+   * written: nothing is charged twice, and the caller must not answer the member.
+   */
+  settle(record: GenerationRecord, ending: Ending, now: number = Date.now()): Settled | undefined {
+    return this.db.transaction(() => (this.openJob(record.jobId) ? this.write(record, ending, now) : undefined)).immediate();
+  }
+
+  /** The job row while it is still queued or running; undefined once final (or unknown). */
+  private openJob(jobId: number): JobRow | undefined {
+    const row = this.jobs.get(jobId);
+    return row && (row.state === 'queued' || row.state === 'running') ? row : undefined;
   }
 
   private write(record: GenerationRecord, ending: Ending, now: number): Settled {
@@ -323,16 +372,39 @@ export class GenerationRecords {
           const settled = this.write(record, { kind: 'recovered', wasRunning }, now);
           return { row, wasRunning, settled };
         });
-        // A reservation with no rows: the process died before acknowledging it, so nothing was sent.
-        // A chat call (no job row) cut by the stop is given back with them: it took seconds, and
-        // the member got nothing from it.
-        const orphans = this.ledger.refundOpen('interrupted', now);
-        for (const call of this.usage.pendingChatCalls()) {
-          this.usage.finish(call.id, { outcome: 'interrupted', errorKind: 'interrupted', errorMessage: 'closed at start-up: the process that ran it stopped', estimatedCost: this.ledger.charged(call.key) ?? 0, finishedAt: now });
-        }
-        return { jobs, orphans };
+        const { reservations } = this.closeOrphans(now);
+        return { jobs, orphans: reservations.length };
       })
       .immediate();
+  }
+
+  /**
+   * Shared mode, every little while: what a DEAD process left open without a job row, closed by
+   * recover()'s rule. Start-up cannot close these (other live processes may be at work on theirs),
+   * and no lease marks them, so their age does: only rows older than no live process could still be
+   * working on (`cutoffs`; the sweep's schedule chooses them, see orphanSweep.ts). One serialised
+   * transaction, each row closed by a state-guarded write: two processes sweeping at once close
+   * each row once.
+   */
+  sweepOrphans(cutoffs: OrphanCutoffs, now: number = Date.now()): Orphans {
+    return this.db.transaction(() => this.closeOrphans(now, cutoffs)).immediate();
+  }
+
+  /**
+   * The rule for what has no job row, inside the caller's transaction. A reservation with no rows:
+   * its process died before acknowledging it, so nothing was sent: refunded. A chat call (no job
+   * row) cut by the stop is given back too: it took seconds, and the member got nothing from it.
+   * Without `cutoffs` (start-up, no other process alive): every open reservation, every chat call.
+   */
+  private closeOrphans(now: number, cutoffs?: OrphanCutoffs): Orphans {
+    const reservations = this.ledger.refundOpen('interrupted', now, cutoffs ? { olderThan: cutoffs.reservedBefore } : {});
+    const calls = this.usage.pendingChatCalls(cutoffs ? { olderThan: cutoffs.chatCallsBefore } : {});
+    for (const call of calls) {
+      // At start-up refundOpen() freed it already; the sweep frees only reservations without rows.
+      this.ledger.refund(call.key, 'interrupted', now);
+      this.usage.finish(call.id, { outcome: 'interrupted', errorKind: 'interrupted', errorMessage: 'closed: the process that ran it stopped', estimatedCost: this.ledger.charged(call.key) ?? 0, finishedAt: now });
+    }
+    return { reservations, chatCalls: calls.length };
   }
 
   /**
@@ -345,8 +417,8 @@ export class GenerationRecords {
   recoverOne(jobId: number, wasRunning: boolean, now: number = Date.now()): RecoveredJob | undefined {
     return this.db
       .transaction((): RecoveredJob | undefined => {
-        const row = this.jobs.get(jobId);
-        if (!row || (row.state !== 'queued' && row.state !== 'running')) return undefined;
+        const row = this.openJob(jobId);
+        if (!row) return undefined;
         // The queue knew it had started; the row knows once markRunning was written: either is enough.
         const running = wasRunning || row.state === 'running';
         const record: GenerationRecord = { key: row.interactionId, usageId: row.usageId ?? -1, jobId: row.id };

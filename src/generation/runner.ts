@@ -129,6 +129,7 @@ export class GenerationRunner {
   private async endUnstarted(admitted: Admitted, reporter: GenerationReporter, why: Unstarted, acceptedAt: number, limit?: number): Promise<void> {
     const ending = { kind: 'not_started' as const, why, ...(limit === undefined ? {} : { limit }) };
     const settled = this.deps.records.settle(admitted.record, ending);
+    if (this.closedElsewhere(settled, requestLog(admitted))) return;
     requestLog(admitted).info('generation ended before it started', { outcome: settled.outcome, why });
     await reporter.ended(ending, settled);
     this.countEnd(admitted, settled, acceptedAt);
@@ -155,6 +156,7 @@ export class GenerationRunner {
       if (isImagineError(error) && stopped !== 'cancel') metrics.relayError(error.relay ?? prepared.primaryRelay?.name, error);
       const ending = { kind: 'failed' as const, error, ...(stopped ? { stopped } : {}) };
       const settled = records.settle(record, ending);
+      if (this.closedElsewhere(settled, logger)) return;
       logFailure(logger, error, settled);
       await reporter.ended(ending, settled);
       this.countEnd(admitted, settled, acceptedAt);
@@ -165,18 +167,21 @@ export class GenerationRunner {
     if (this.leaseLost(signal, logger)) return;
     metrics.generationSucceeded(prepared.model.id, result.elapsedMs / 1000);
     latency.record(prepared.model.id, result.elapsedMs);
-    let settled: Settled;
+    let settled: Settled | undefined;
     try {
       const receipt = await reporter.deliver(result);
       crashPoint('after_delivery');
       settled = records.settle(record, { kind: 'delivered', result, messageId: receipt.messageId, channelId: receipt.channelId });
       if (receipt.via !== 'file') metrics.delivered(receipt.via);
+      // Delivered after all; the other process's settlement (possibly billed) stands.
+      if (this.closedElsewhere(settled, logger)) return;
       logger.info('generation delivered', { relay: result.relay, requestId: result.requestId, images: result.images.length, elapsedMs: result.elapsedMs, via: receipt.via });
     } catch (error) {
       // An image the relay sent broken (found while fitting it) is the relay's error, billed.
       if (isImagineError(error) && error.kind === 'malformed_response') metrics.relayError(error.relay, error);
       const ending = { kind: 'undelivered' as const, result, error };
       settled = records.settle(record, ending);
+      if (this.closedElsewhere(settled, logger)) return;
       // The reason only: a platform's errors can carry the whole request (uploaded bytes, tokens).
       logger.error('generated but could not deliver', { relay: result.relay, requestId: result.requestId, reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
       await reporter.ended(ending, settled);
@@ -191,6 +196,17 @@ export class GenerationRunner {
   private leaseLost(signal: AbortSignal, logger: Log): boolean {
     if (!signal.aborted || String(signal.reason) !== LEASE_LOST_REASON) return false;
     logger.warn('another process took the job over while it ran here; leaving it to that process');
+    return true;
+  }
+
+  /**
+   * settle() found the job closed already (shared mode): this process was taken for dead while it
+   * stalled, past the point where leaseLost() looks, and another process closed the job and told
+   * the member. Its settlement stands; nothing is charged or said here.
+   */
+  private closedElsewhere(settled: Settled | undefined, logger: Log): settled is undefined {
+    if (settled) return false;
+    logger.warn('the job was closed by another process meanwhile (this one was taken for dead); its settlement stands');
     return true;
   }
 

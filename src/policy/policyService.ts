@@ -89,7 +89,7 @@ export class PolicyService {
     this.store = new PolicyStore(db);
     this.audit = options.audit ?? new AuditLog(db);
     this.now = options.now ?? Date.now;
-    this.filters = new WordFilterCache(this.store);
+    this.filters = new WordFilterCache(db, this.store);
   }
 
   /** The server's policy; the defaults when it never changed anything. */
@@ -238,7 +238,11 @@ export class PolicyService {
     return this.filters.get(guildId);
   }
 
-  /** The policy, word filter and block state for one /imagine, for `admit`. */
+  /**
+   * The policy, word filter and block state for one /imagine, for `admit`. All three are kept in
+   * memory by the store and the filter cache, checked with the one read of the settings counter the
+   * request makes (storage/settingsCache.ts).
+   */
   admissionContext(guildId: string, userId: string): AdmissionContext {
     return { policy: this.get(guildId), filter: this.wordFilter(guildId), userBlocked: this.isBlocked(guildId, userId) };
   }

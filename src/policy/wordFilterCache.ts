@@ -1,38 +1,44 @@
 // Each server's compiled word filter, kept while its entries stay the same. Compiling a list is the
-// expensive part (one regex per entry); reading it is cheap, and skipped altogether while no word
-// list can have changed.
+// expensive part (one regex per entry); reading it is cheap, and skipped altogether while the
+// settings counter has not moved (storage/settingsCache.ts: one read per request for every setting,
+// correct across processes because any change to a word list moves it in the same transaction).
 import { compileWordFilter, type WordFilter } from '../moderation/wordFilter.js';
-import type { ChangeMark, PolicyStore } from '../storage/policyStore.js';
+import type { Database } from '../storage/database.js';
+import type { PolicyStore } from '../storage/policyStore.js';
+import { SettingsCache } from '../storage/settingsCache.js';
+
+/**
+ * Servers whose filter is kept: the heavy entries of the settings caches (up to MAX_BLOCKED_WORDS
+ * compiled regexes each), so fewer than the others keep.
+ */
+const FILTERS_KEPT = 512;
 
 interface CachedFilter {
   /** The entries it was compiled from, joined: a re-read with the same entries keeps the filter. */
   key: string;
   filter: WordFilter;
-  /** Where the database stood when the entries were last read. */
-  mark: ChangeMark;
 }
 
 export class WordFilterCache {
-  private readonly filters = new Map<string, CachedFilter>();
+  private readonly filters: SettingsCache<CachedFilter>;
 
-  constructor(private readonly store: Pick<PolicyStore, 'changeMark' | 'wordEntries'>) {}
+  constructor(
+    db: Database,
+    private readonly store: Pick<PolicyStore, 'wordEntries'>,
+  ) {
+    this.filters = new SettingsCache(db, FILTERS_KEPT);
+  }
 
   /**
-   * The server's filter; recompiled only when its entries changed (by any process). While nothing
-   * was committed by another connection (PRAGMA data_version) and no word was edited through this
-   * one (whichever store edited it), no row is read; otherwise the entries are read again and the
-   * filter is kept when they are the same.
+   * The server's filter. While no setting changed (in any process), no row is read; otherwise the
+   * entries are read again, and the compiled filter is kept when they are the same (another
+   * server's list, or another setting, changed).
    */
   get(guildId: string): WordFilter {
-    const mark = this.store.changeMark();
-    const cached = this.filters.get(guildId);
-    if (cached && cached.mark.dataVersion === mark.dataVersion && cached.mark.wordEdits === mark.wordEdits) {
-      return cached.filter;
-    }
-    const entries = this.store.wordEntries(guildId);
-    const key = entries.join('\n');
-    const filter = cached && cached.key === key ? cached.filter : compileWordFilter(entries);
-    this.filters.set(guildId, { key, filter, mark });
-    return filter;
+    return this.filters.read(guildId, (previous) => {
+      const entries = this.store.wordEntries(guildId);
+      const key = entries.join('\n');
+      return previous?.key === key ? previous : { key, filter: compileWordFilter(entries) };
+    }).filter;
   }
 }

@@ -16,7 +16,8 @@ export type { FinishedOutcome, UsageAttempt, UsageKind, UsageOutcome, UsageResul
 export { UsageReports } from './usageReports.js';
 export type { GuildUsageQuery, GuildUsageReport, ModelTotals, UsageSummary, UsageSummaryQuery, UserTotals } from './usageReports.js';
 export { PolicyStore } from './policyStore.js';
-export type { BlockedUser, BlockedWord, ChangeMark, RoleQuota, StoredPolicy } from './policyStore.js';
+export type { BlockedUser, BlockedWord, RoleQuota, StoredPolicy } from './policyStore.js';
+export { SettingsCache, SettingsVersion } from './settingsCache.js';
 export { AuditLog } from './auditLog.js';
 export { Ledger } from './ledger.js';
 export type { ReserveResult, ReserveLimits, BudgetWarning, LedgerEntry } from './ledger.js';

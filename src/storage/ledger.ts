@@ -211,6 +211,7 @@ export class Ledger {
   private readonly updateRelease;
   private readonly updateUnusable;
   private readonly updateRefundOpen;
+  private readonly updateRefundUnopened;
   private readonly updateRefund;
   private readonly reserveTx;
 
@@ -276,9 +277,18 @@ export class Ledger {
     this.updateRefund = db.prepare<Record<string, unknown>>(`
       UPDATE ledger SET state = 'refunded', refund_reason = @reason, settled_at = @now
       WHERE key = @key AND state = 'reserved'`);
-    this.updateRefundOpen = db.prepare<Record<string, unknown>>(`
+    this.updateRefundOpen = db.prepare<Record<string, unknown>, DbEntry>(`
       UPDATE ledger SET state = 'refunded', refund_reason = @reason, settled_at = @now
-      WHERE state = 'reserved'`);
+      WHERE state = 'reserved'
+      RETURNING *`);
+    // The reservation is the first write: an image's usage row (with its job row) follows once the
+    // platform is answered, a chat call's at once. A reservation with no usage row was never
+    // acknowledged. The partial index ledger_open keeps this to the few open rows.
+    this.updateRefundUnopened = db.prepare<Record<string, unknown>, DbEntry>(`
+      UPDATE ledger SET state = 'refunded', refund_reason = @reason, settled_at = @now
+      WHERE state = 'reserved' AND created_at < @before
+        AND NOT EXISTS (SELECT 1 FROM usage WHERE usage.interaction_id = ledger.key)
+      RETURNING *`);
 
     this.reserveTx = db.transaction((request: ReserveRequest, now: number): ReserveResult => this.reserveLocked(request, now));
   }
@@ -432,13 +442,20 @@ export class Ledger {
   }
 
   /**
-   * Frees every reservation still open. Only for start-up recovery, once the requests that had rows
-   * are settled: what is left was never acknowledged, so never sent. Returns how many.
+   * Frees reservations still open; returns the entries freed. Without `olderThan`: every one — only
+   * for start-up recovery with no other process alive, once the requests that had rows are settled:
+   * what is left was never acknowledged, so never sent. With `olderThan` (epoch ms; shared mode, where
+   * other processes are at work): only reservations made before it that never got their usage row,
+   * i.e. never acknowledged — a live process writes that row right after the platform's answer, so
+   * one this old was left by a process that died. Each row is freed once however many callers race.
    */
-  refundOpen(reason: string, now: number = Date.now()): number {
-    return this.updateRefundOpen.run({ reason, now }).changes;
+  refundOpen(reason: string, now: number = Date.now(), options: { olderThan?: number } = {}): LedgerEntry[] {
+    const rows =
+      options.olderThan === undefined
+        ? this.updateRefundOpen.all({ reason, now })
+        : this.updateRefundUnopened.all({ reason, now, before: Math.floor(options.olderThan) });
+    return rows.map(toEntry);
   }
-
 
   /**
    * USD this request counts toward the server's budget now: the cost of a reserved or committed row,

@@ -5,8 +5,13 @@
 // Rows only: whether a model, size or quality exists (and whether a shortcut's text parses) is the
 // command's check, against the catalog. Here: the types, the lengths and the 25-shortcut limit.
 // Schema: schema/creative.ts. Snowflakes are strings, never numbers (they exceed 2^53).
+//
+// Every /imagine reads the member's defaults and shortcuts: both are kept in memory and checked
+// against settings_version (settingsCache.ts, which says why that is correct across processes);
+// every write here tells the cache.
 import type { Database } from './database.js';
 import { requireId } from './rowValues.js';
+import { frozen, SettingsCache, SettingsVersion } from './settingsCache.js';
 
 /** A member's defaults; an absent field is not set (the server's or the model's default applies). */
 export interface MemberDefaults {
@@ -47,6 +52,18 @@ interface SettingsRow {
   quality: string | null;
   enhance: number | null;
   private: number | null;
+}
+
+/** The member's defaults (all null when none) beside one of their shortcuts (null when none). */
+interface MemberRow extends SettingsRow {
+  name: string | null;
+  value: string | null;
+}
+
+/** What a request reads of a member: both, cached together (one statement when not in memory). */
+interface MemberView {
+  defaults: MemberDefaults;
+  shortcuts: MemberShortcut[];
 }
 
 function toDefaults(row: SettingsRow | undefined): MemberDefaults {
@@ -94,15 +111,19 @@ export class MemberSettingsStore {
   private readonly selectSettings;
   private readonly upsertSettings;
   private readonly deleteSettings;
-  private readonly selectShortcuts;
+  private readonly selectMember;
   private readonly selectShortcut;
   private readonly countShortcuts;
   private readonly upsertShortcut;
   private readonly deleteShortcut;
   private readonly setTx;
   private readonly addShortcutTx;
+  private readonly members: SettingsCache<MemberView>;
+  private readonly version: SettingsVersion;
 
   constructor(db: Database) {
+    this.members = new SettingsCache(db);
+    this.version = SettingsVersion.of(db);
     this.selectSettings = db.prepare<[string], SettingsRow>(
       'SELECT model, size, quality, enhance, private FROM member_settings WHERE user_id = ?',
     );
@@ -113,10 +134,15 @@ export class MemberSettingsStore {
         model = excluded.model, size = excluded.size, quality = excluded.quality, enhance = excluded.enhance,
         private = excluded.private, updated_at = excluded.updated_at`);
     this.deleteSettings = db.prepare<[string]>('DELETE FROM member_settings WHERE user_id = ?');
-    this.selectShortcuts = db.prepare<[string], MemberShortcut>(
-      // By bytes on both databases (COLLATE "binary", schema/postgres.ts).
-      'SELECT name, value FROM member_shortcuts WHERE user_id = ? ORDER BY name COLLATE "binary"',
-    );
+    // The defaults and the shortcuts of one member in one round trip: a row per shortcut (at least
+    // one row, all null for a member who set nothing), shortcuts by bytes on both databases
+    // (COLLATE "binary", schema/postgres.ts). CAST: PostgreSQL must know the parameter's type.
+    this.selectMember = db.prepare<[string], MemberRow>(`
+      SELECT s.model, s.size, s.quality, s.enhance, s.private, c.name, c.value
+      FROM (SELECT CAST(? AS TEXT) AS user_id) AS member
+      LEFT JOIN member_settings s ON s.user_id = member.user_id
+      LEFT JOIN member_shortcuts c ON c.user_id = member.user_id
+      ORDER BY c.name COLLATE "binary"`);
     this.selectShortcut = db
       .prepare<[string, string], number>('SELECT 1 FROM member_shortcuts WHERE user_id = ? AND name = ?')
       .pluck();
@@ -128,7 +154,7 @@ export class MemberSettingsStore {
 
     // Read, merge and write in one transaction: two /settings at once each keep the other's field.
     this.setTx = db.transaction((userId: string, patch: MemberDefaultsPatch, now: number): MemberDefaults => {
-      const merged: MemberDefaults = this.get(userId);
+      const merged: MemberDefaults = toDefaults(this.selectSettings.get(userId));
       for (const [field, value] of Object.entries(patch) as Array<[keyof MemberDefaults, unknown]>) {
         if (value === undefined) continue;
         if (value === null) delete merged[field];
@@ -158,34 +184,46 @@ export class MemberSettingsStore {
     });
   }
 
-  /** The member's defaults; an empty object when they set none. */
+  /** The member's defaults; an empty object when they set none. Cached (frozen). */
   get(userId: string): MemberDefaults {
     requireId('userId', userId);
-    return toDefaults(this.selectSettings.get(userId));
+    return this.member(userId).defaults;
   }
 
   /** Applies the patch (null clears a field) and returns the defaults as they now are. */
   set(userId: string, patch: MemberDefaultsPatch, now: number = Date.now()): MemberDefaults {
     requireId('userId', userId);
     checkPatch(patch);
-    return this.setTx.immediate(userId, patch, now);
+    const defaults = this.setTx.immediate(userId, patch, now);
+    this.version.changed();
+    return defaults;
   }
 
   /** Clears every default; the shortcuts stay (they are removed one by one). True when any was set. */
   reset(userId: string): boolean {
     requireId('userId', userId);
-    return this.deleteSettings.run(userId).changes > 0;
+    const deleted = this.deleteSettings.run(userId).changes > 0;
+    this.version.changed();
+    return deleted;
   }
 
-  /** The member's shortcuts, by name. */
+  /** The member's shortcuts, by name. Cached (frozen). */
   shortcuts(userId: string): MemberShortcut[] {
     requireId('userId', userId);
-    return this.selectShortcuts.all(userId);
+    return this.member(userId).shortcuts;
   }
 
   /** The member's shortcuts by name, for expanding `--name` in a prompt. */
   shortcutMap(userId: string): Map<string, string> {
     return new Map(this.shortcuts(userId).map((shortcut) => [shortcut.name, shortcut.value]));
+  }
+
+  private member(userId: string): MemberView {
+    return this.members.read(userId, () => {
+      const rows = this.selectMember.all(userId);
+      const shortcuts = rows.flatMap((row) => (row.name === null || row.value === null ? [] : [{ name: row.name, value: row.value }]));
+      return frozen({ defaults: toDefaults(rows[0]), shortcuts });
+    });
   }
 
   /**
@@ -200,13 +238,17 @@ export class MemberSettingsStore {
     if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_SHORTCUT_VALUE) {
       throw new TypeError(`shortcut value must be a non-empty string of at most ${MAX_SHORTCUT_VALUE} characters`);
     }
-    return this.addShortcutTx.immediate(userId, key, value.trim(), now);
+    const result = this.addShortcutTx.immediate(userId, key, value.trim(), now);
+    this.version.changed();
+    return result;
   }
 
   /** Removes the shortcut (any case, with or without `--`); false when the member had none of that name. */
   removeShortcut(userId: string, name: string): boolean {
     requireId('userId', userId);
     if (typeof name !== 'string') return false;
-    return this.deleteShortcut.run(userId, shortcutKey(name)).changes > 0;
+    const deleted = this.deleteShortcut.run(userId, shortcutKey(name)).changes > 0;
+    this.version.changed();
+    return deleted;
   }
 }

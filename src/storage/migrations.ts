@@ -22,6 +22,7 @@ import { POSTGRES_MIGRATIONS } from './schema/postgres.js';
 import { REPORTS_MIGRATION } from './schema/reports.js';
 import { RETENTION_MIGRATION } from './schema/retention.js';
 import { ROLLUPS_MIGRATION } from './schema/rollups.js';
+import { SETTINGS_VERSION_MIGRATION } from './schema/settingsVersion.js';
 import { SHARED_QUEUE_MIGRATION } from './schema/sharedQueue.js';
 
 /** Entries 1–10 in SQLite, as they shipped before PostgreSQL existed. */
@@ -94,13 +95,14 @@ export interface Migration {
   readonly postgres: string;
 }
 
-/**
- * The schema history in both dialects. Entry 11 (the shared queue) joins only once both its texts
- * are written: a database must never record a version whose text later changes.
- */
+/** The schema history in both dialects: a database must never record a version whose text later changes. */
 export const SCHEMA: readonly Migration[] = [
   ...SQLITE_MIGRATIONS.map((sqlite, index) => ({ sqlite, postgres: POSTGRES_MIGRATIONS[index] ?? '' })),
-  ...(SHARED_QUEUE_MIGRATION.sqlite.trim() !== '' && SHARED_QUEUE_MIGRATION.postgres.trim() !== '' ? [SHARED_QUEUE_MIGRATION] : []),
+  // 11: the job table as a queue several processes share (claims, leases, the fair order's lanes).
+  SHARED_QUEUE_MIGRATION,
+  // 12: settings_version, moved by triggers with every change to the settings a request reads, so
+  //     each process keeps them cached and checks them with one read (settingsCache.ts).
+  SETTINGS_VERSION_MIGRATION,
 ];
 
 /** The SQLite texts of SCHEMA, in order. */

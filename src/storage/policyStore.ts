@@ -3,10 +3,16 @@
 // the compiled word filter are the policy service's (src/policy/), which makes each change in one
 // `immediate` transaction of this store.
 //
+// What every request reads — a server's policy, its blocked users, its role quotas — is kept in
+// memory and checked against settings_version (settingsCache.ts, which says why that is correct
+// across processes); every write here tells the cache. The word entries are read when that counter
+// moved, by the policy service's filter cache, which keeps the compiled filter.
+//
 // Snowflakes are strings, never numbers (they exceed 2^53).
 import type { GuildPolicy } from '../moderation/guildPolicy.js';
-import { dialectOf, type Database } from './database.js';
+import type { Database } from './database.js';
 import { parseStringList, requireId } from './rowValues.js';
+import { frozen, SettingsCache, SettingsVersion } from './settingsCache.js';
 
 export type BlockedEntryKind = 'word' | 'regex';
 
@@ -34,24 +40,6 @@ export interface BlockedWord {
   addedBy: string;
   addedAt: number;
 }
-
-/** Where the blocked-word lists stand: moves with every commit of another connection, or a word edit through this one. */
-export interface ChangeMark {
-  /**
-   * Moves when another connection (another process) commits a change to the word lists. SQLite: PRAGMA
-   * data_version, which moves with ANY commit of another connection; PostgreSQL: blocked_words_version.
-   */
-  dataVersion: number;
-  /** Word-list edits through this connection, by any store on it. */
-  wordEdits: number;
-}
-
-/**
- * Word-list edits per connection. Not total_changes(): that moves with every row the bot writes
- * (ledger, usage, jobs), and would send every /imagine back to reading its server's list before
- * Discord is answered.
- */
-const wordEdits = new WeakMap<Database, { count: number }>();
 
 interface PolicyDbRow {
   guild_id: string;
@@ -147,19 +135,27 @@ export class PolicyStore {
   private readonly selectRoleQuota;
   private readonly upsertRoleQuota;
   private readonly deleteRoleQuotaRow;
-  private readonly selectBlockedUser;
   private readonly selectBlockedUsers;
   private readonly upsertBlockedUser;
   private readonly deleteBlockedUserRow;
   private readonly selectWords;
   private readonly selectWordEntries;
-  private readonly selectDataVersion;
   private readonly countWords;
   private readonly hasWordKey;
   private readonly insertWord;
   private readonly deleteWordRow;
+  private readonly policies: SettingsCache<StoredPolicy | undefined>;
+  /** Each server's whole list, by user: a member never seen before costs no read (a burst is mostly such members). */
+  private readonly blocks: SettingsCache<ReadonlyMap<string, BlockedUser>>;
+  private readonly quotas: SettingsCache<RoleQuota[]>;
+  /** Told of every write here, so that this process's next read sees it (settingsCache.ts). */
+  private readonly version: SettingsVersion;
 
   constructor(private readonly db: Database) {
+    this.version = SettingsVersion.of(db);
+    this.policies = new SettingsCache(db);
+    this.blocks = new SettingsCache(db);
+    this.quotas = new SettingsCache(db);
     this.selectPolicy = db.prepare<[string], PolicyDbRow>('SELECT * FROM guild_policy WHERE guild_id = ?');
     this.upsertPolicy = db.prepare<PolicyDbRow>(`
       INSERT INTO guild_policy (guild_id, allowed_models, allowed_channels, spoiler_channels,
@@ -192,9 +188,6 @@ export class PolicyStore {
         daily_quota = excluded.daily_quota, updated_by = excluded.updated_by, updated_at = excluded.updated_at`);
     this.deleteRoleQuotaRow = db.prepare<[string, string]>('DELETE FROM role_quota WHERE guild_id = ? AND role_id = ?');
 
-    this.selectBlockedUser = db.prepare<[string, string], BlockedUserDbRow>(
-      'SELECT user_id, reason, blocked_by, blocked_at FROM blocked_users WHERE guild_id = ? AND user_id = ?',
-    );
     this.selectBlockedUsers = db.prepare<[string], BlockedUserDbRow>(
       'SELECT user_id, reason, blocked_by, blocked_at FROM blocked_users WHERE guild_id = ? ORDER BY blocked_at, user_id COLLATE "binary"',
     );
@@ -212,21 +205,6 @@ export class PolicyStore {
     this.selectWordEntries = db
       .prepare<[string], string>('SELECT entry FROM guild_blocked_words WHERE guild_id = ? ORDER BY rowid')
       .pluck();
-    // What moves when another connection (another process: the CLI, an admin tool, another bot
-    // process) changes a word list; this connection's own word edits are counted in `wordEdits`.
-    // The one place the stores ask each engine its own question: SQLite's data_version moves with any
-    // commit of another connection (a superset: a needless re-read at worst); PostgreSQL keeps no
-    // such number, so its schema keeps blocked_words_version, bumped by a trigger on every change to
-    // guild_blocked_words and committed with it (schema/postgres.ts, entry 2). It moves with this
-    // connection's edits too, which only repeats what wordEdits says.
-    this.selectDataVersion = db
-      .prepare<[], number>(
-        dialectOf(db) === 'postgres'
-          ? 'SELECT version FROM blocked_words_version'
-          : 'SELECT data_version FROM pragma_data_version',
-      )
-      .pluck();
-    if (!wordEdits.has(db)) wordEdits.set(db, { count: 0 });
     this.countWords = db.prepare<[string], number>('SELECT COUNT(*) FROM guild_blocked_words WHERE guild_id = ?').pluck();
     this.hasWordKey = db
       .prepare<[string, string], number>('SELECT 1 FROM guild_blocked_words WHERE guild_id = ? AND match_key = ?')
@@ -244,27 +222,22 @@ export class PolicyStore {
     return this.db.transaction(fn).immediate();
   }
 
-  changeMark(): ChangeMark {
-    return { dataVersion: this.selectDataVersion.get() ?? 0, wordEdits: this.edits().count };
-  }
-
-  private edits(): { count: number } {
-    return wordEdits.get(this.db) ?? { count: 0 };
-  }
-
   // ---- policy ------------------------------------------------------------------------------
 
-  /** Undefined when the server never changed anything. */
+  /** Undefined when the server never changed anything. Cached (frozen): read on every request. */
   policy(guildId: string): StoredPolicy | undefined {
     requireId('guildId', guildId);
-    const row = this.selectPolicy.get(guildId);
-    return row && toPolicy(row);
+    return this.policies.read(guildId, () => {
+      const row = this.selectPolicy.get(guildId);
+      return row && frozen(toPolicy(row));
+    });
   }
 
   savePolicy(policy: StoredPolicy): void {
     requireId('guildId', policy.guildId);
     requireId('updatedBy', policy.updatedBy);
     this.upsertPolicy.run(toRow(policy));
+    this.version.changed();
   }
 
   // ---- role quotas -------------------------------------------------------------------------
@@ -274,8 +247,9 @@ export class PolicyStore {
     return row && toRoleQuota(row);
   }
 
+  /** Cached (frozen): every request in a server reads them for the member's quota. */
   roleQuotas(guildId: string): RoleQuota[] {
-    return this.selectRoleQuotas.all(guildId).map(toRoleQuota);
+    return this.quotas.read(guildId, () => frozen(this.selectRoleQuotas.all(guildId).map(toRoleQuota)));
   }
 
   saveRoleQuota(guildId: string, quota: Omit<RoleQuota, 'updatedAt'>, at: number): void {
@@ -283,22 +257,30 @@ export class PolicyStore {
     requireId('roleId', quota.roleId);
     requireId('updatedBy', quota.updatedBy);
     this.upsertRoleQuota.run(guildId, quota.roleId, quota.dailyQuota, quota.updatedBy, at);
+    this.version.changed();
   }
 
   /** False when the role had no quota of its own. */
   deleteRoleQuota(guildId: string, roleId: string): boolean {
-    return this.deleteRoleQuotaRow.run(guildId, roleId).changes > 0;
+    const deleted = this.deleteRoleQuotaRow.run(guildId, roleId).changes > 0;
+    this.version.changed();
+    return deleted;
   }
 
   // ---- blocked users -----------------------------------------------------------------------
 
+  /** Every request in a server asks: answered from the server's cached list (frozen). */
   blockedUser(guildId: string, userId: string): BlockedUser | undefined {
-    const row = this.selectBlockedUser.get(guildId, userId);
-    return row && toBlockedUser(row);
+    return this.blockList(guildId).get(userId);
   }
 
+  /** In the order they were blocked. */
   blockedUsers(guildId: string): BlockedUser[] {
-    return this.selectBlockedUsers.all(guildId).map(toBlockedUser);
+    return [...this.blockList(guildId).values()];
+  }
+
+  private blockList(guildId: string): ReadonlyMap<string, BlockedUser> {
+    return this.blocks.read(guildId, () => new Map(this.selectBlockedUsers.all(guildId).map((row) => [row.user_id, frozen(toBlockedUser(row))])));
   }
 
   saveBlockedUser(guildId: string, block: BlockedUser): void {
@@ -306,11 +288,14 @@ export class PolicyStore {
     requireId('userId', block.userId);
     requireId('blockedBy', block.blockedBy);
     this.upsertBlockedUser.run(guildId, block.userId, block.reason, block.blockedBy, block.blockedAt);
+    this.version.changed();
   }
 
   /** False when the user was not blocked. */
   deleteBlockedUser(guildId: string, userId: string): boolean {
-    return this.deleteBlockedUserRow.run(guildId, userId).changes > 0;
+    const deleted = this.deleteBlockedUserRow.run(guildId, userId).changes > 0;
+    this.version.changed();
+    return deleted;
   }
 
   // ---- blocked words -----------------------------------------------------------------------
@@ -322,7 +307,7 @@ export class PolicyStore {
       .map((row) => ({ entry: row.entry, kind: row.kind, addedBy: row.added_by, addedAt: row.added_at }));
   }
 
-  /** Just the entries, in the order they were added. */
+  /** Just the entries, in the order they were added (read each time: the policy service caches the compiled filter). */
   wordEntries(guildId: string): string[] {
     return this.selectWordEntries.all(guildId);
   }
@@ -341,14 +326,14 @@ export class PolicyStore {
     requireId('guildId', guildId);
     requireId('addedBy', word.addedBy);
     const saved = this.insertWord.run(guildId, matchKey, word.entry, word.kind, word.addedBy, word.addedAt).changes > 0;
-    if (saved) this.edits().count++;
+    this.version.changed();
     return saved;
   }
 
   /** Deletes the entry with this match key or this spelling; what was deleted, if anything. */
   deleteWord(guildId: string, matchKey: string, entry: string): Pick<BlockedWord, 'entry' | 'kind'> | undefined {
     const removed = this.deleteWordRow.get(guildId, matchKey, entry);
-    if (removed) this.edits().count++;
+    this.version.changed();
     return removed;
   }
 }

@@ -6,9 +6,13 @@
 // setting changed) is written in the same transaction as the row, so neither is stored without the
 // other. A patch that changes nothing writes nothing and audits nothing.
 // Schema: schema/creative.ts. Snowflakes are strings, never numbers.
+//
+// Every /imagine in a server reads them: kept in memory and checked against settings_version
+// (settingsCache.ts, which says why that is correct across processes); a write tells the cache.
 import { AuditLog, type PromptSettingChange } from './auditLog.js';
 import type { Database } from './database.js';
 import { requireId } from './rowValues.js';
+import { SettingsCache, SettingsVersion } from './settingsCache.js';
 
 export interface PromptSettings {
   /** /imagine enhances the prompt unless the member says `--raw` (or enhance: False). */
@@ -34,10 +38,13 @@ export class PromptSettingsStore {
   private readonly selectRow;
   private readonly upsertRow;
   private readonly setTx;
+  private readonly cached: SettingsCache<PromptSettings>;
 
   /** `audit`: the log the changes are recorded in (the bot's shared one); one over `db` by default. */
   constructor(db: Database, audit?: AuditLog) {
     this.audit = audit ?? new AuditLog(db);
+    this.cached = new SettingsCache(db);
+    const version = SettingsVersion.of(db);
     this.selectRow = db.prepare<[string], SettingsRow>(
       'SELECT enhance_default, translate_for_flux FROM guild_prompt_settings WHERE guild_id = ?',
     );
@@ -68,18 +75,22 @@ export class PromptSettingsStore {
           updated_by: by,
           updated_at: now,
         });
+        version.changed();
         this.audit.record(guildId, by, { action: 'prompt_settings.update', detail: { changes } }, now);
         return after;
       },
     );
   }
 
-  /** The server's settings; both off when it never set them. */
+  /** The server's settings; both off when it never set them. A copy of the cached value: the caller's to change. */
   get(guildId: string): PromptSettings {
     requireId('guildId', guildId);
-    const row = this.selectRow.get(guildId);
-    if (!row) return { ...DEFAULT_PROMPT_SETTINGS };
-    return { enhanceDefault: row.enhance_default === 1, translateForFlux: row.translate_for_flux === 1 };
+    const settings = this.cached.read(guildId, () => {
+      const row = this.selectRow.get(guildId);
+      if (!row) return DEFAULT_PROMPT_SETTINGS;
+      return { enhanceDefault: row.enhance_default === 1, translateForFlux: row.translate_for_flux === 1 };
+    });
+    return { ...settings };
   }
 
   /** Applies the patch (absent fields stay), audited as done by `by`, and returns the settings as they now are. */

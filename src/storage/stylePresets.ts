@@ -5,9 +5,14 @@
 // Every change is an admin's, audited like a policy change: the audit row (style.add, style.replace,
 // style.remove) is written in the same transaction as the change, so neither is stored without the
 // other. Schema: schema/creative.ts. Snowflakes are strings, never numbers.
+//
+// A /imagine with a style and the style option's autocomplete read the server's list: kept in memory
+// and checked against settings_version (settingsCache.ts, which says why that is correct across
+// processes); every write tells the cache.
 import { AuditLog, type StylePresetDetail } from './auditLog.js';
 import type { Database } from './database.js';
 import { requireId } from './rowValues.js';
+import { frozen, SettingsCache, SettingsVersion } from './settingsCache.js';
 
 export interface StylePreset {
   guildId: string;
@@ -107,10 +112,13 @@ export class StylePresetStore {
   private readonly deleteRow;
   private readonly upsertTx;
   private readonly removeTx;
+  private readonly cached: SettingsCache<StylePreset[]>;
 
   /** `audit`: the log the changes are recorded in (the bot's shared one); one over `db` by default. */
   constructor(db: Database, audit?: AuditLog) {
     this.audit = audit ?? new AuditLog(db);
+    this.cached = new SettingsCache(db);
+    const version = SettingsVersion.of(db);
     // By bytes on both databases (COLLATE "binary", schema/postgres.ts).
     this.selectAll = db.prepare<[string], PresetRow>('SELECT * FROM style_presets WHERE guild_id = ? ORDER BY name COLLATE "binary"');
     this.selectOne = db.prepare<[string, string], PresetRow>('SELECT * FROM style_presets WHERE guild_id = ? AND name = ?');
@@ -137,6 +145,7 @@ export class StylePresetStore {
         created_by: preset.createdBy,
         created_at: preset.createdAt,
       });
+      version.changed();
       const detail = detailOf(preset);
       const event = existing
         ? { action: 'style.replace' as const, detail: { ...detail, previous: detailOf(existing) } }
@@ -148,23 +157,23 @@ export class StylePresetStore {
       const existing = this.selectOne.get(guildId, name);
       if (!existing) return false;
       this.deleteRow.run(guildId, name);
+      version.changed();
       this.audit.record(guildId, by, { action: 'style.remove', detail: detailOf(existing) }, now);
       return true;
     });
   }
 
-  /** The server's presets, by name. */
+  /** The server's presets, by name. Cached (frozen). */
   list(guildId: string): StylePreset[] {
     requireId('guildId', guildId);
-    return this.selectAll.all(guildId).map(toPreset);
+    return this.cached.read(guildId, () => frozen(this.selectAll.all(guildId).map(toPreset)));
   }
 
-  /** The preset of that name, in any case; undefined when the server has none. */
+  /** The preset of that name, in any case; undefined when the server has none. From the (cached) list: at most 25. */
   get(guildId: string, name: string): StylePreset | undefined {
-    requireId('guildId', guildId);
     if (typeof name !== 'string') return undefined;
-    const row = this.selectOne.get(guildId, styleKey(name));
-    return row && toPreset(row);
+    const key = styleKey(name);
+    return this.list(guildId).find((preset) => preset.name === key);
   }
 
   /**

@@ -337,10 +337,13 @@ export class UsageLog {
     );
     // Keep the first deletion time if a second delete click races the first.
     // A chat call (describe, enhance) has no job row: start-up finds one left open here. The
-    // partial index usage_pending keeps this to the few unfinished rows.
-    this.selectPendingChat = db.prepare<[], { id: number; interaction_id: string }>(
-      "SELECT id, interaction_id FROM usage WHERE outcome = 'pending' AND kind <> 'image' AND interaction_id IS NOT NULL",
-    );
+    // partial index usage_pending keeps this to the few unfinished rows. A call waiting or running
+    // in the shared queue has a queue-only row in `jobs` under its key, from the moment its usage
+    // row is written until just before it settles: that one is still some live process's.
+    this.selectPendingChat = db.prepare<[number], { id: number; interaction_id: string }>(`
+      SELECT id, interaction_id FROM usage
+      WHERE outcome = 'pending' AND kind <> 'image' AND interaction_id IS NOT NULL AND started_at < ?
+        AND NOT EXISTS (SELECT 1 FROM jobs WHERE jobs.interaction_id = usage.interaction_id)`);
     this.updateDeleted = db.prepare<[number, number]>(
       'UPDATE usage SET deleted_at = COALESCE(deleted_at, ?) WHERE id = ?',
     );
@@ -409,9 +412,13 @@ export class UsageLog {
     return info.changes > 0;
   }
 
-  /** Chat calls (describe, enhance) a process left unfinished: their rows and ledger keys. */
-  pendingChatCalls(): Array<{ id: number; key: string }> {
-    return this.selectPendingChat.all().map((row) => ({ id: row.id, key: row.interaction_id }));
+  /**
+   * Chat calls (describe, enhance) left unfinished and no queue holds: their rows and ledger keys.
+   * `olderThan` (epoch ms; shared mode, where other processes are at work): only calls started before it.
+   */
+  pendingChatCalls(options: { olderThan?: number } = {}): Array<{ id: number; key: string }> {
+    const before = options.olderThan === undefined ? Number.MAX_SAFE_INTEGER : Math.floor(options.olderThan);
+    return this.selectPendingChat.all(before).map((row) => ({ id: row.id, key: row.interaction_id }));
   }
 
   get(id: number): UsageRow | undefined {

@@ -221,7 +221,11 @@ function indexColumns(db: Database, index: string): string[] {
     .all(index);
 }
 
-/** What PostgreSQL has that SQLite does not, each on purpose (schema/postgres.ts; migrations.ts for schema_version). */
+/**
+ * What PostgreSQL has that SQLite does not, each on purpose (schema/postgres.ts; migrations.ts for
+ * schema_version). blocked_words_version lives from entry 2 to entry 12, which drops it (settings_version
+ * covers the word lists in both dialects).
+ */
 const POSTGRES_ONLY = {
   tables: ['blocked_words_version', 'schema_version'],
   columns: ['guild_blocked_words.rowid'],

@@ -24,10 +24,11 @@
 //   collation here. Quoted, because BINARY is a keyword in PostgreSQL.
 // - guild_blocked_words.rowid (entry 2): the stores list blocked words in the order they were added,
 //   `ORDER BY rowid`, SQLite's implicit row number; here an identity column of that name plays it.
-// - blocked_words_version (entry 2): the word filter's cache asks whether any process changed a
-//   word list (policyStore.ts changeMark). SQLite answers with PRAGMA data_version; here a row-level
-//   trigger counts every change to guild_blocked_words in this one-row table, committed (and seen
-//   by other processes) with the change itself.
+// - blocked_words_version (entry 2): the word filter's cache asked whether any process changed a
+//   word list. SQLite answered with PRAGMA data_version; here a row-level trigger counted every
+//   change to guild_blocked_words in this one-row table, committed (and seen by other processes)
+//   with the change itself. Entry 12 (settingsVersion.ts) drops it: settings_version does the same,
+//   for every setting a request reads, in both dialects.
 
 export const POSTGRES_MIGRATIONS: readonly string[] = [
   // 1: the usage log.
