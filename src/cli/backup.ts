@@ -9,6 +9,7 @@ import { readEnvironment } from '../config/dotenv.js';
 import { parseEnv } from '../config/env.js';
 import { ConfigError } from '../config/errors.js';
 import { backupDatabase, defaultBackupPath, type BackupResult } from '../storage/backup.js';
+import { optionalArgument } from './optionalArgument.js';
 
 const USAGE = 'usage: npm run backup [-- <destination file>]  (default: <DATABASE_PATH folder>/backups/<name>-<UTC time>.sqlite)';
 
@@ -48,17 +49,10 @@ function databasePath(): string {
 }
 
 async function main(): Promise<number> {
-  const args = process.argv.slice(2);
-  if (args.some((arg) => arg === '-h' || arg === '--help')) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  if (args.length > 1 || args.some((arg) => arg.startsWith('-'))) {
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
-  }
+  const parsed = optionalArgument(process.argv.slice(2), USAGE);
+  if ('exitCode' in parsed) return parsed.exitCode;
   const source = databasePath();
-  const result = await backupDatabase(source, args[0] ?? defaultBackupPath(source));
+  const result = await backupDatabase(source, parsed.argument ?? defaultBackupPath(source));
   process.stdout.write(`${summaryLine(result)}\n`);
   return 0;
 }

@@ -10,6 +10,8 @@ export { LEDGER_KEEP_DAYS, retentionCutoffs, scheduleRetention, UsageRetention }
 export type { PruneCounts, PruneOptions, RetentionSchedule } from './retention.js';
 export { backupDatabase, defaultBackupPath } from './backup.js';
 export type { BackupResult } from './backup.js';
+export { copyToPostgres, CopyRefused } from './copy.js';
+export type { CopyOptions, CopyResult, TableCopy } from './copy.js';
 export { dayStart, monthStart } from './periods.js';
 export { UsageLog, USAGE_KINDS, USAGE_OUTCOMES } from './usageLog.js';
 export type { FinishedOutcome, UsageAttempt, UsageKind, UsageOutcome, UsageResult, UsageRow, UsageSource } from './usageLog.js';
