@@ -112,7 +112,7 @@ export async function startBot(config: AppConfig, commands: CommandSet): Promise
 
   let stopping: Promise<void> | undefined;
   // Up before login, so a probe sees 503 (not a refused connection) while the gateway connects.
-  const metricsServer = await startObservability(config, client, jobs, () => stopping !== undefined);
+  const metricsServer = await startObservability(config, client, jobs, () => stopping !== undefined, shared && (() => shared.databaseReachable));
 
   const ready = new Promise<Client<true>>((resolve) => client.once(Events.ClientReady, resolve));
   let readyClient: Client<true>;
@@ -162,6 +162,7 @@ async function startObservability(
   client: Client,
   jobs: WorkQueue,
   stopping: () => boolean,
+  database: (() => boolean) | undefined,
 ): Promise<MetricsServer | undefined> {
   if (config.env.metricsPort === undefined) return undefined;
   // prom-client is loaded here, before the login: every job is counted from the first.
@@ -171,6 +172,6 @@ async function startObservability(
     host: config.env.metricsHost,
     port: config.env.metricsPort,
     metrics,
-    health: () => healthReport({ client, queue: jobs, stopping }),
+    health: () => healthReport({ client, queue: jobs, stopping, ...(database ? { database } : {}) }),
   });
 }

@@ -1,4 +1,5 @@
-// What /healthz says: healthy only while every gateway shard is connected and the bot is not stopping,
+// What /healthz says: healthy only while every gateway shard is connected, the bot is not stopping
+// and (several processes on PostgreSQL) the shared database answers,
 // so a probe takes it out of rotation (or restarts it) when Discord is lost, and not for a busy queue.
 // One shard down is unhealthy too: the members of every server on it get "The application did not
 // respond", as they would from an unsharded bot that lost its gateway. discord.js resumes or
@@ -13,6 +14,12 @@ export interface HealthInputs {
   queue: QueueDepthSource;
   /** True once stop() began. */
   stopping: () => boolean;
+  /**
+   * Shared mode (PostgreSQL): whether the shared database answers, from the queue's own polls (no
+   * statement of the probe's: a blocking round trip to a server that is down would stall the
+   * gateway's heartbeats). Absent with SQLite, whose file is in the process.
+   */
+  database?: () => boolean;
 }
 
 /** One gateway shard as /healthz lists it. */
@@ -24,15 +31,17 @@ export interface ShardHealth {
   ping: number | null;
 }
 
-export function healthReport({ client, queue, stopping }: HealthInputs): HealthReport {
+export function healthReport({ client, queue, stopping, database }: HealthInputs): HealthReport {
   const shards = shardHealth(client);
   const discord = stopping() ? 'shutting_down' : discordState(client, shards);
-  const healthy = discord === 'connected';
+  const databaseState = database === undefined ? undefined : database() ? 'ok' : 'unreachable';
+  const healthy = discord === 'connected' && databaseState !== 'unreachable';
   return {
     healthy,
     body: {
       status: healthy ? 'ok' : 'unavailable',
       discord,
+      ...(databaseState === undefined ? {} : { database: databaseState }),
       shards,
       queued: queue.queuedCount,
       running: queue.runningCount,

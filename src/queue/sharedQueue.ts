@@ -182,6 +182,14 @@ export class SharedJobQueue implements WorkQueue {
     return this.waiting.size + this.running.size;
   }
 
+  /**
+   * False while this process's polls of the shared database fail (the server down or unreachable);
+   * true again after the next poll that succeeds. /healthz reports it: no job can be taken meanwhile.
+   */
+  get databaseReachable(): boolean {
+    return !this.failing;
+  }
+
   get runningCount(): number {
     return this.running.size;
   }

@@ -59,6 +59,16 @@ describe('healthReport', () => {
     expect(healthReport({ client: fakeClient(false, 2), queue, stopping: () => false })).toMatchObject({ healthy: false, body: { discord: 'reconnecting' } });
     expect(healthReport({ client: fakeClient(true, 6), queue, stopping: () => false }).body.discord).toBe('waiting_for_guilds');
   });
+
+  it('with a shared database (PostgreSQL), is healthy only while it answers, and says so', () => {
+    let reachable = true;
+    const inputs = { client: fakeClient(true, 0), queue, stopping: () => false, database: () => reachable };
+    expect(healthReport(inputs)).toMatchObject({ healthy: true, body: { status: 'ok', discord: 'connected', database: 'ok' } });
+    reachable = false;
+    expect(healthReport(inputs)).toMatchObject({ healthy: false, body: { status: 'unavailable', discord: 'connected', database: 'unreachable' } });
+    // SQLite: no database field at all (the file is in the process).
+    expect(healthReport({ client: fakeClient(true, 0), queue, stopping: () => false }).body).not.toHaveProperty('database');
+  });
 });
 
 describe('startMetricsServer', () => {

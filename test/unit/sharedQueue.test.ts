@@ -341,11 +341,15 @@ describe.each(TEST_DATABASES)('SharedJobQueue (%s)', (kind: DatabaseKind) => {
     await sleep(LEASE_MS); // bot-a renews its leases meanwhile
     expect(b.queue.stateOf('A1')).toBe('running');
     // bot-a dies: its database is gone, its leases are no longer renewed.
+    expect(dying.queue.databaseReachable).toBe(true);
     dying.db.close();
     const diedAt = Date.now();
     b.queue.start();
     c.queue.start();
     await until(() => b.expired.length + c.expired.length === 2, 'the dead process to be noticed', 5_000);
+    // What /healthz of a process whose database is gone reports (its polls fail); the others answer.
+    expect(dying.queue.databaseReachable).toBe(false);
+    expect(b.queue.databaseReachable).toBe(true);
     expect(Date.now() - diedAt).toBeGreaterThanOrEqual(LEASE_MS / 2);
     // Two survivors, one closing each job: the running one (possibly billed) and the one only bot-a could run.
     await sleep(5 * POLL_MS + LEASE_MS);
