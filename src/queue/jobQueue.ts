@@ -9,6 +9,7 @@
 // The queue holds no durable state: the caller writes the job table and the ledger (create before
 // submit, settle in `run` or from the `done` outcome), so a restart can resume or close every job.
 import { FairScheduler, type EtaEstimate, type ScheduledJob, type SchedulerOptions } from './fairScheduler.js';
+import { PositionListeners } from './positionListeners.js';
 import { RunningJobs } from './runningJobs.js';
 import {
   CANCEL_REASON,
@@ -55,11 +56,6 @@ interface Pending {
   done: Promise<JobSettlement>;
 }
 
-interface Listener {
-  callback: (update: PositionUpdate) => void;
-  last?: { position: number; doneAt: number };
-}
-
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
@@ -67,10 +63,9 @@ function delay(ms: number): Promise<void> {
 export class JobQueue implements WorkQueue {
   private readonly scheduler: FairScheduler<Pending>;
   private readonly latencyOf: (job: QueueJob) => number;
-  private readonly etaChangeMs: number;
   private readonly now: () => number;
   private readonly runs: RunningJobs;
-  private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly listeners: PositionListeners;
   private readonly notifyIntervalMs: number;
   private notifyTimer: NodeJS.Timeout | undefined;
   private accepting = true;
@@ -84,7 +79,7 @@ export class JobQueue implements WorkQueue {
     this.scheduler = new FairScheduler<Pending>({ ...schedulerOptions, now: this.now });
     this.latencyOf = latencyOf ?? (() => FALLBACK_LATENCY_MS);
     this.runs = new RunningJobs({ maxRunMs, abandonAfterMs });
-    this.etaChangeMs = etaChangeMs ?? DEFAULT_ETA_CHANGE_MS;
+    this.listeners = new PositionListeners(etaChangeMs ?? DEFAULT_ETA_CHANGE_MS);
   }
 
   get isAccepting(): boolean {
@@ -184,27 +179,15 @@ export class JobQueue implements WorkQueue {
    */
   onPositionChange(id: string, callback: (update: PositionUpdate) => void): () => void {
     if (this.scheduler.stateOf(id) !== 'queued') return () => {};
-    let listener: Listener;
     if (this.notifyIntervalMs > 0) {
       // Gathered mode: the first update (the current position) comes with the next gathered notice.
-      listener = { callback };
-    } else {
-      const eta = this.eta(id);
-      if (!eta) return () => {};
-      listener = { callback, last: { position: eta.position, doneAt: this.now() + eta.doneInMs } };
+      const unsubscribe = this.listeners.add(id, callback);
+      this.notifyPositions();
+      return unsubscribe;
     }
-    let set = this.listeners.get(id);
-    if (!set) {
-      set = new Set();
-      this.listeners.set(id, set);
-    }
-    set.add(listener);
-    if (!listener.last) this.notifyPositions();
-    return () => {
-      const current = this.listeners.get(id);
-      current?.delete(listener);
-      if (current?.size === 0) this.listeners.delete(id);
-    };
+    const eta = this.eta(id);
+    if (!eta) return () => {};
+    return this.listeners.add(id, callback, { position: eta.position, doneAt: this.now() + eta.doneInMs });
   }
 
   /**
@@ -287,22 +270,6 @@ export class JobQueue implements WorkQueue {
   private notifyNow(): void {
     if (this.listeners.size === 0) return;
     const etas = this.scheduler.etas((scheduled) => this.latency(scheduled.item));
-    const now = this.now();
-    for (const [id, set] of this.listeners) {
-      const eta = etas.get(id);
-      if (!eta || this.scheduler.stateOf(id) !== 'queued') continue;
-      const doneAt = now + eta.doneInMs;
-      for (const listener of [...set]) {
-        const last = listener.last;
-        const moved = !last || last.position !== eta.position || !(Math.abs(last.doneAt - doneAt) < this.etaChangeMs);
-        if (!moved) continue;
-        listener.last = { position: eta.position, doneAt };
-        try {
-          listener.callback({ id, position: eta.position, eta });
-        } catch {
-          // A listener's failure (a Discord edit that threw synchronously) must not stop the queue.
-        }
-      }
-    }
+    this.listeners.notify(etas, (id) => this.scheduler.stateOf(id) === 'queued', this.now());
   }
 }

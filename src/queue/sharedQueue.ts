@@ -27,6 +27,7 @@
 import { log } from '../log.js';
 import { checkedWeight, limitsFrom, positiveCap, type EtaEstimate, type Limits } from './fairPolicy.js';
 import type { SchedulerOptions } from './fairScheduler.js';
+import { PositionListeners } from './positionListeners.js';
 import { RunningJobs } from './runningJobs.js';
 import { holdsSlot, isUnfinished, isWaiting, laneAfterJoin, planClaims, replayShared, DEFAULT_RELAY, type Snapshot } from './sharedPlan.js';
 import type { SharedJob, SharedQueueStore } from './sharedStore.js';
@@ -104,11 +105,6 @@ interface Running extends Local {
   ended: Promise<void>;
 }
 
-interface Listener {
-  callback: (update: PositionUpdate) => void;
-  last?: { position: number; doneAt: number };
-}
-
 type Claimed = { job: SharedJob; run: JobRunner | undefined };
 
 function delay(ms: number): Promise<void> {
@@ -127,7 +123,6 @@ export class SharedJobQueue implements WorkQueue {
   private readonly maxQueuedPerUser: number;
   private readonly maxQueued: number;
   private readonly latencyOf: (job: QueueJob) => number;
-  private readonly etaChangeMs: number;
   private readonly notifyIntervalMs: number;
   private readonly leaseMs: number;
   private readonly pollMs: number;
@@ -143,7 +138,7 @@ export class SharedJobQueue implements WorkQueue {
   private readonly closing = new Map<number, Promise<void>>();
   /** Jobs `adopt` refused, and when to ask again. */
   private readonly notAdoptable = new Map<number, number>();
-  private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly listeners: PositionListeners;
   private accepting = true;
   /** After drain(): no more polling, even for runs that outlived it. */
   private stopped = false;
@@ -162,7 +157,7 @@ export class SharedJobQueue implements WorkQueue {
     this.maxQueuedPerUser = positiveCap('maxQueuedPerUser', options.maxQueuedPerUser, 5);
     this.maxQueued = positiveCap('maxQueued', options.maxQueued, Infinity);
     this.latencyOf = options.latencyOf ?? (() => FALLBACK_LATENCY_MS);
-    this.etaChangeMs = options.etaChangeMs ?? DEFAULT_ETA_CHANGE_MS;
+    this.listeners = new PositionListeners(options.etaChangeMs ?? DEFAULT_ETA_CHANGE_MS);
     this.notifyIntervalMs = options.notifyIntervalMs || DEFAULT_NOTIFY_INTERVAL_MS;
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.pollMs = options.pollMs ?? DEFAULT_POLL_MS;
@@ -331,18 +326,7 @@ export class SharedJobQueue implements WorkQueue {
    */
   onPositionChange(id: string, callback: (update: PositionUpdate) => void): () => void {
     if (!this.waiting.has(id)) return () => {};
-    const listener: Listener = { callback };
-    let set = this.listeners.get(id);
-    if (!set) {
-      set = new Set();
-      this.listeners.set(id, set);
-    }
-    set.add(listener);
-    return () => {
-      const current = this.listeners.get(id);
-      current?.delete(listener);
-      if (current?.size === 0) this.listeners.delete(id);
-    };
+    return this.listeners.add(id, callback);
   }
 
   /**
@@ -635,23 +619,7 @@ export class SharedJobQueue implements WorkQueue {
   }
 
   private notify(now: number): void {
-    const etas = this.etas();
-    for (const [id, set] of this.listeners) {
-      const eta = etas.get(id);
-      if (!eta || !this.waiting.has(id)) continue;
-      const doneAt = now + eta.doneInMs;
-      for (const listener of [...set]) {
-        const last = listener.last;
-        const moved = !last || last.position !== eta.position || !(Math.abs(last.doneAt - doneAt) < this.etaChangeMs);
-        if (!moved) continue;
-        listener.last = { position: eta.position, doneAt };
-        try {
-          listener.callback({ id, position: eta.position, eta });
-        } catch {
-          // A listener's failure (a Discord edit that threw synchronously) must not stop the queue.
-        }
-      }
-    }
+    this.listeners.notify(this.etas(), (id) => this.waiting.has(id), now);
   }
 }
 

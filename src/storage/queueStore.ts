@@ -8,24 +8,6 @@
 // condition, and every read here then touches unfinished rows only, however long the history.
 import type { Database } from './handle.js';
 
-export interface QueueJobRow {
-  id: number;
-  key: string;
-  userId: string;
-  relay: string | null;
-  model: string;
-  weight: number;
-  state: string;
-  claimedBy: string | null;
-  leaseUntil: number | null;
-  cancelRequested: boolean;
-  admittedBy: string | null;
-  portable: boolean;
-  queueOnly: boolean;
-  createdAt: number;
-  startedAt: number | null;
-}
-
 export interface QueueLaneRow {
   userId: string;
   pass: number;
@@ -62,7 +44,9 @@ const COLUMNS = `id, interaction_id, user_id, relay, model, weight, state, claim
                  admitted_by, portable, queue_only, created_at, started_at`;
 const UNFINISHED = "state IN ('queued', 'running')";
 
-function toJob(row: DbQueueJob): QueueJobRow {
+// Its return type is the queue's SharedJob, checked where this store is handed to the queue
+// (src/discord/botQueue.ts): no second declaration of the row here.
+function toJob(row: DbQueueJob) {
   return {
     id: row.id,
     key: row.interaction_id,
@@ -81,6 +65,8 @@ function toJob(row: DbQueueJob): QueueJobRow {
     startedAt: row.started_at,
   };
 }
+
+type QueueJobRow = ReturnType<typeof toJob>;
 
 function toLane(row: DbLane): QueueLaneRow {
   return { userId: row.user_id, pass: row.pass, weight: row.weight, order: row.join_order };
