@@ -366,12 +366,7 @@ export class GenerationRecords {
   recover(now: number = Date.now()): { jobs: RecoveredJob[]; orphans: number } {
     return this.db
       .transaction(() => {
-        const jobs = this.jobs.listUnfinished().map((row) => {
-          const wasRunning = row.state === 'running';
-          const record: GenerationRecord = { key: row.interactionId, usageId: row.usageId ?? -1, jobId: row.id };
-          const settled = this.write(record, { kind: 'recovered', wasRunning }, now);
-          return { row, wasRunning, settled };
-        });
+        const jobs = this.jobs.listUnfinished().map((row) => this.closeRecovered(row, row.state === 'running', now));
         const { reservations } = this.closeOrphans(now);
         return { jobs, orphans: reservations.length };
       })
@@ -420,12 +415,15 @@ export class GenerationRecords {
         const row = this.openJob(jobId);
         if (!row) return undefined;
         // The queue knew it had started; the row knows once markRunning was written: either is enough.
-        const running = wasRunning || row.state === 'running';
-        const record: GenerationRecord = { key: row.interactionId, usageId: row.usageId ?? -1, jobId: row.id };
-        const settled = this.write(record, { kind: 'recovered', wasRunning: running }, now);
-        return { row, wasRunning: running, settled };
+        return this.closeRecovered(row, wasRunning || row.state === 'running', now);
       })
       .immediate();
+  }
+
+  /** recover()'s rule for one open job row, inside the caller's transaction. */
+  private closeRecovered(row: JobRow, wasRunning: boolean, now: number): RecoveredJob {
+    const record: GenerationRecord = { key: row.interactionId, usageId: row.usageId ?? -1, jobId: row.id };
+    return { row, wasRunning, settled: this.write(record, { kind: 'recovered', wasRunning }, now) };
   }
 }
 

@@ -155,13 +155,14 @@ export function migrate(db: Database, upTo: number | readonly string[] = SCHEMA.
   const target = typeof upTo === 'number' ? upTo : upTo.length;
   const dialect = dialectOf(db);
   const versions = dialect === 'postgres' ? postgresVersions(db) : sqliteVersions(db);
-  if (versions.read() > target) {
+  const current = versions.read();
+  if (current > target) {
     throw new Error(
-      `Database ${db.name} has schema version ${versions.read()}, newer than this build knows (${target}); ` +
+      `Database ${db.name} has schema version ${current}, newer than this build knows (${target}); ` +
         'run a newer version of the bot or restore a matching backup.',
     );
   }
-  for (let index = versions.read(); index < target; index++) {
+  for (let index = current; index < target; index++) {
     const entry = SCHEMA[index];
     const text = typeof upTo === 'number' || dialect === 'postgres' ? entry?.[dialect] : upTo[index];
     if (!text) throw new Error(`This build has no ${dialect} text for schema step ${index + 1}`);
