@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { migrate, openDatabase, PgDatabase, SCHEMA, type Database, type Dialect } from '../../src/storage/index.js';
+import { afterEach } from 'vitest';
+import { isPostgresUrl, migrate, openDatabase, PgDatabase, SCHEMA, type Database, type Dialect } from '../../src/storage/index.js';
 
 export type DatabaseKind = Dialect;
 
@@ -120,10 +121,46 @@ export function testDatabaseUrl(kind: DatabaseKind): string {
 
 /** Removes what `testDatabaseUrl` made (its processes must have closed their connections or exited). */
 export function dropTestDatabase(location: string): void {
-  if (!/^postgres(ql)?:\/\//.test(location)) {
+  if (!isPostgresUrl(location)) {
     rmSync(dirname(location), { recursive: true, force: true });
     return;
   }
   const schema = schemaOfUrl(location);
   if (schema) dropSchema(schema);
+}
+
+/** What `databasesClosedAfterEach` hands a suite. */
+export interface TestDatabases {
+  /** A fresh database of `kind` (see `openTestDatabase`). */
+  openFresh(kind: DatabaseKind): Database;
+  /** One database several connections can open, as several bot processes would: a file, or a PostgreSQL schema. */
+  sharedLocation(kind: DatabaseKind): string;
+  /** A connection to a shared location (the first one migrates it), as a bot process would have. */
+  connect(location: string): Database;
+}
+
+/**
+ * Call once at a test file's top level: every database the returned functions open is closed, and
+ * every shared location dropped, after each test.
+ */
+export function databasesClosedAfterEach(): TestDatabases {
+  const handles: Database[] = [];
+  const shared: string[] = [];
+  afterEach(() => {
+    for (const db of handles.splice(0)) if (db.open) db.close();
+    for (const location of shared.splice(0)) dropTestDatabase(location);
+  });
+  const track = (db: Database): Database => {
+    handles.push(db);
+    return db;
+  };
+  return {
+    openFresh: (kind) => track(openTestDatabase(kind)),
+    sharedLocation: (kind) => {
+      const location = testDatabaseUrl(kind);
+      shared.push(location);
+      return location;
+    },
+    connect: (location) => track(openDatabase(location)),
+  };
 }

@@ -2,7 +2,7 @@
 // shortcuts (/settings), a server's style presets and prompt settings (audited like a policy change),
 // and the usage log's kind: describe and enhance calls cost money but make no image, so /history and
 // the gallery skip them while the money reports keep them. Everything survives reopening the database.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describeAuditEntry } from '../../src/moderation/auditText.js';
 import {
   AuditLog,
@@ -11,7 +11,6 @@ import {
   MAX_SHORTCUTS,
   MAX_STYLE_PRESETS,
   MemberSettingsStore,
-  openDatabase,
   PromptSettingsStore,
   StylePresetStore,
   UsageLog,
@@ -20,35 +19,10 @@ import {
   type StylePreset,
   type UsageAttempt,
 } from '../../src/storage/index.js';
-import { dropTestDatabase, openTestDatabase, TEST_DATABASES, testDatabaseUrl, type DatabaseKind } from '../helpers/databases.js';
+import { databasesClosedAfterEach, TEST_DATABASES } from '../helpers/databases.js';
 import { refuseWrites } from '../helpers/refuseWrites.js';
 
-const shared: string[] = [];
-const handles: Database[] = [];
-
-afterEach(() => {
-  for (const db of handles.splice(0)) if (db.open) db.close();
-  for (const location of shared.splice(0)) dropTestDatabase(location);
-});
-
-function openFresh(kind: DatabaseKind): Database {
-  const db = openTestDatabase(kind);
-  handles.push(db);
-  return db;
-}
-
-/** A database that outlives its connections (a file, or a PostgreSQL schema), for a restart. */
-function sharedLocation(kind: DatabaseKind): string {
-  const location = testDatabaseUrl(kind);
-  shared.push(location);
-  return location;
-}
-
-function connect(location: string): Database {
-  const db = openDatabase(location);
-  handles.push(db);
-  return db;
-}
+const { openFresh, sharedLocation, connect } = databasesClosedAfterEach();
 
 // Snowflakes beyond 2^53: a numeric round-trip would change their last digits.
 const ALICE = '200000000000000000001';

@@ -1,25 +1,22 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import ts from 'typescript';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Ledger } from '../../src/storage/ledger.js';
 import type { ReserveLimits, ReserveRequest } from '../../src/storage/ledger.js';
-import { isDatabaseBusy, openDatabase } from '../../src/storage/index.js';
+import { isDatabaseBusy } from '../../src/storage/index.js';
 import type { Database } from '../../src/storage/index.js';
-import { dropTestDatabase, openTestDatabase, TEST_DATABASES, testDatabaseUrl, type DatabaseKind } from '../helpers/databases.js';
+import { databasesClosedAfterEach, TEST_DATABASES } from '../helpers/databases.js';
+import { transpileForNode } from '../helpers/transpile.js';
 import { planOf } from '../helpers/queryPlan.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const dirs: string[] = [];
-const handles: Database[] = [];
-const shared: string[] = [];
+const { openFresh, sharedLocation, connect } = databasesClosedAfterEach();
 
 afterEach(() => {
-  for (const db of handles.splice(0)) if (db.open) db.close();
-  for (const location of shared.splice(0)) dropTestDatabase(location);
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -29,49 +26,6 @@ function tempDir(): string {
   return dir;
 }
 
-/** A fresh database of this kind, closed (and dropped) after the test. */
-function openFresh(kind: DatabaseKind): Database {
-  const db = openTestDatabase(kind);
-  handles.push(db);
-  return db;
-}
-
-/** One database several connections can open, as several bot processes would: a file, or a PostgreSQL schema. */
-function sharedLocation(kind: DatabaseKind): string {
-  const location = testDatabaseUrl(kind);
-  shared.push(location);
-  return location;
-}
-
-/** A connection to a shared location (the first one migrates it), as a bot process would have. */
-function connect(location: string): Database {
-  const db = openDatabase(location);
-  handles.push(db);
-  return db;
-}
-
-/**
- * Worker threads cannot load TypeScript: transpile `entry` and the relative modules it imports into
- * `outDir` (same layout; type-only imports vanish) and return the entry's JavaScript path.
- */
-function transpileForWorker(entry: string, outDir: string): string {
-  const seen = new Set<string>();
-  const visit = (source: string): void => {
-    if (seen.has(source)) return;
-    seen.add(source);
-    const code = ts.transpileModule(readFileSync(source, 'utf8'), {
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
-      fileName: source,
-    }).outputText;
-    const target = join(outDir, relative(ROOT, source)).replace(/\.ts$/, '.js');
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, code);
-    for (const match of code.matchAll(/from\s+['"](\.{1,2}\/[^'"]+)\.js['"]/g)) visit(resolve(dirname(source), `${match[1]}.ts`));
-  };
-  visit(resolve(ROOT, entry));
-  writeFileSync(join(outDir, 'package.json'), '{"type":"module"}');
-  return join(outDir, entry).replace(/\.ts$/, '.js');
-}
 
 const GUILD = '987654321098765432';
 const USER = '1234567890123456789';
@@ -414,7 +368,7 @@ describe.each(TEST_DATABASES)('Ledger under concurrency (%s)', (kind) => {
     const dir = tempDir();
     const path = join(dir, 'bot.db');
     connect(path); // creates the schema
-    const ledgerJs = transpileForWorker('src/storage/ledger.ts', join(dir, 'js'));
+    const ledgerJs = transpileForNode('src/storage/ledger.ts', join(dir, 'js'));
     const workers = 5;
     const perWorker = 10;
     const gate = new Int32Array(new SharedArrayBuffer(4));

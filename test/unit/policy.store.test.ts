@@ -1,13 +1,13 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { describeAuditEntry, describeBlockedPrompt } from '../../src/moderation/auditText.js';
 import { DEFAULT_POLICY_SETTINGS, PolicyValidationError } from '../../src/moderation/guildPolicy.js';
 import { normalizeForMatching } from '../../src/moderation/normalize.js';
 import { AuditLog } from '../../src/storage/auditLog.js';
 import { Ledger } from '../../src/storage/ledger.js';
-import { openDatabase, type Database } from '../../src/storage/database.js';
+import type { Database } from '../../src/storage/database.js';
 import { migrate, MIGRATIONS } from '../../src/storage/migrations.js';
 import { MAX_BLOCKED_WORDS, PolicyService } from '../../src/policy/index.js';
-import { dropTestDatabase, openTestDatabase, TEST_DATABASES, testDatabaseUrl, type DatabaseKind } from '../helpers/databases.js';
+import { databasesClosedAfterEach, TEST_DATABASES } from '../helpers/databases.js';
 import { nextRequest } from '../helpers/nextRequest.js';
 import { refuseWrites } from '../helpers/refuseWrites.js';
 
@@ -21,32 +21,7 @@ const ROLE_BOOSTER = '555555555555555552';
 const CHANNEL = '111111111111111111';
 const LOG = '444444444444444444';
 
-const handles: Database[] = [];
-const shared: string[] = [];
-
-afterEach(() => {
-  for (const db of handles.splice(0)) if (db.open) db.close();
-  for (const location of shared.splice(0)) dropTestDatabase(location);
-});
-
-function openFresh(kind: DatabaseKind): Database {
-  const db = openTestDatabase(kind);
-  handles.push(db);
-  return db;
-}
-
-/** A database several connections open, as several processes would (a file, or a PostgreSQL schema). */
-function sharedLocation(kind: DatabaseKind): string {
-  const location = testDatabaseUrl(kind);
-  shared.push(location);
-  return location;
-}
-
-function connect(location: string): Database {
-  const db = openDatabase(location);
-  handles.push(db);
-  return db;
-}
+const { openFresh, sharedLocation, connect } = databasesClosedAfterEach();
 
 function makeStore(db: Database): { db: Database; policies: PolicyService; clock: { now: number } } {
   const clock = { now: 1_700_000_000_000 };

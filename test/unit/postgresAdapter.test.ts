@@ -2,15 +2,15 @@
 // and one pg connection. The placeholder translation is checked on its own; everything else runs
 // against the real test server (TEST_DATABASE_URL) and is skipped without one.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dialectOf, isDatabaseBusy, migrate, openDatabase, PgDatabase, PostgresError, SCHEMA, type Database } from '../../src/storage/index.js';
 import { isReadOnly, translatePlaceholders } from '../../src/storage/postgres/placeholders.js';
 import { dropTestDatabase, openTestDatabase, testDatabaseUrl } from '../helpers/databases.js';
+import { transpileForNode } from '../helpers/transpile.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const ADMIN_URL = process.env.TEST_DATABASE_URL;
@@ -309,7 +309,7 @@ describe.skipIf(!ADMIN_URL)('a PostgreSQL handle in a process of its own', () =>
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'imagine-pg-'));
-    const entry = transpile('src/storage/postgres/pgDatabase.ts', join(dir, 'js'));
+    const entry = transpileForNode('src/storage/postgres/pgDatabase.ts', join(dir, 'js'));
     script = join(dir, 'run.mjs');
     writeFileSync(
       script,
@@ -327,7 +327,7 @@ describe.skipIf(!ADMIN_URL)('a PostgreSQL handle in a process of its own', () =>
   });
 
   it('migrates once when two processes open one empty database at the same moment', async () => {
-    const migrateJs = transpile('src/storage/migrations.ts', join(dir, 'js'));
+    const migrateJs = transpileForNode('src/storage/migrations.ts', join(dir, 'js'));
     const racer = join(dir, 'migrate.mjs');
     writeFileSync(
       racer,
@@ -371,22 +371,3 @@ function runNode(script: string, env: Record<string, string>): Promise<{ code: n
   });
 }
 
-/** Transpiles `entry` and the relative modules it imports into `outDir` (node cannot run TypeScript); returns the entry's path. */
-function transpile(entry: string, outDir: string): string {
-  const seen = new Set<string>();
-  const visit = (source: string): void => {
-    if (seen.has(source)) return;
-    seen.add(source);
-    const code = ts.transpileModule(readFileSync(source, 'utf8'), {
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
-      fileName: source,
-    }).outputText;
-    const target = join(outDir, relative(ROOT, source)).replace(/\.ts$/, '.js');
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, code);
-    for (const match of code.matchAll(/from\s+['"](\.{1,2}\/[^'"]+)\.js['"]/g)) visit(resolve(dirname(source), `${match[1]}.ts`));
-  };
-  visit(resolve(ROOT, entry));
-  writeFileSync(join(outDir, 'package.json'), '{"type":"module"}');
-  return join(outDir, entry).replace(/\.ts$/, '.js');
-}
