@@ -6,8 +6,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dialectOf, isDatabaseBusy, migrate, openDatabase, PgDatabase, PostgresError, SCHEMA, type Database } from '../../src/storage/index.js';
+import { awaitSignal } from '../../src/storage/postgres/bridge.js';
 import { isReadOnly, translatePlaceholders } from '../../src/storage/postgres/placeholders.js';
 import { dropTestDatabase, openTestDatabase, testDatabaseUrl } from '../helpers/databases.js';
 import { transpileForNode } from '../helpers/transpile.js';
@@ -42,6 +44,42 @@ describe('placeholders', () => {
     expect(isReadOnly('WITH d AS (DELETE FROM t RETURNING id) SELECT * FROM d')).toBe(false);
     expect(isReadOnly('INSERT INTO t VALUES (1)')).toBe(false);
     expect(isReadOnly('/* c */ update t set a = 1')).toBe(false);
+  });
+});
+
+describe('waiting for the worker’s reply', () => {
+  // A worker that first sends a notify with the flag still 0 (the late notify of a previous reply),
+  // counting how many waiters it woke in slot 1, and only later sets the flag.
+  const STALE_THEN_SET = `
+    const s = new Int32Array(require('node:worker_threads').workerData);
+    setTimeout(() => { Atomics.store(s, 1, Atomics.notify(s, 0)); }, 150);
+    if (s[2] === 1) setTimeout(() => { Atomics.store(s, 0, 1); Atomics.notify(s, 0); }, 600);
+  `;
+  const start = (setLater: boolean): { signal: Int32Array; worker: Worker } => {
+    const signal = new Int32Array(new SharedArrayBuffer(12));
+    signal[2] = setLater ? 1 : 0;
+    return { signal, worker: new Worker(STALE_THEN_SET, { eval: true, workerData: signal.buffer }) };
+  };
+
+  it('sleeps through a notify that came without the flag, and wakes when the flag is set', async () => {
+    const { signal, worker } = start(true);
+    const began = performance.now();
+    expect(awaitSignal(signal, 10_000)).toBe(true);
+    const waited = performance.now() - began;
+    await worker.terminate();
+    expect(signal[1]).toBe(1); // the stale notify did wake this wait, once
+    expect(signal[0]).toBe(1);
+    expect(waited).toBeGreaterThanOrEqual(550);
+  });
+
+  it('gives up at its timeout when only stale notifies come', async () => {
+    const { signal, worker } = start(false);
+    const began = performance.now();
+    expect(awaitSignal(signal, 1_500)).toBe(false);
+    const waited = performance.now() - began;
+    await worker.terminate();
+    expect(signal[1]).toBe(1);
+    expect(waited).toBeGreaterThanOrEqual(1_490);
   });
 });
 

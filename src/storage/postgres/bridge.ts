@@ -85,6 +85,25 @@ function resolvePg(): string {
   }
 }
 
+/**
+ * Sleeps until the worker has set the flag (true) or `timeoutMs` has passed (false).
+ *
+ * One Atomics.wait is not enough: it also returns "ok" for a notify that was meant for the
+ * previous request. The worker posts, stores 1, then notifies; if the main thread has already read
+ * that reply (it saw the 1) and reset the flag for the next request before the notify lands, the
+ * notify wakes the next wait with no reply on the port (a CI run met it once; esbuild met
+ * the same race, evanw/esbuild#590). So wake-ups are checked against the flag.
+ */
+export function awaitSignal(signal: Int32Array, timeoutMs: number): boolean {
+  const deadline = performance.now() + timeoutMs;
+  while (Atomics.load(signal, 0) === 0) {
+    const left = deadline - performance.now();
+    if (left <= 0) return false;
+    Atomics.wait(signal, 0, 0, left);
+  }
+  return true;
+}
+
 export class WorkerBridge {
   private readonly signal = new Int32Array(new SharedArrayBuffer(4));
   private readonly port: MessagePort;
@@ -160,7 +179,7 @@ export class WorkerBridge {
   }
 
   private wait(): Reply {
-    if (Atomics.wait(this.signal, 0, 0, this.replyTimeoutMs) === 'timed-out') {
+    if (!awaitSignal(this.signal, this.replyTimeoutMs)) {
       this.stop();
       throw new PostgresError({ code: 'ETIMEDOUT', message: `PostgreSQL did not answer within ${this.replyTimeoutMs} ms; the connection was dropped` });
     }
