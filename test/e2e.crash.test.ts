@@ -66,6 +66,28 @@ describe('SIGKILL at each step of a generation: the books agree after the restar
     expect(rows(world, "SELECT key FROM ledger WHERE state = 'reserved'")).toEqual([]);
   });
 
+  it('before_records (Discord took the deferral, no rows yet): refunded, and the member told once in their reply', async () => {
+    world = await startWorld({ env: { NODE_ENV: 'test', IMAGINE_TEST_CRASH_AT: 'before_records', IMAGE_MODEL: 'flux-2-pro' } });
+    const handle = world.discord.interact({ name: 'imagine', options: [{ name: 'prompt', type: 3, value: 'crash before the rows' }], locale: 'zh-CN' });
+    expect(await world.bot.exited).toBeNull();
+    expect(handle.callbacks.map((callback) => callback.type)).toEqual([5]); // deferred: "thinking…"
+    delete world.env.IMAGINE_TEST_CRASH_AT;
+    await world.restartBot('SIGKILL');
+    expect(rows(world, 'SELECT state, refund_reason, reply_token FROM ledger WHERE key = ?', handle.id)).toEqual([{ state: 'refunded', refund_reason: 'interrupted', reply_token: null }]);
+    expect(rows(world, 'SELECT id FROM usage WHERE interaction_id = ?', handle.id)).toEqual([]);
+    expect(rows(world, 'SELECT id FROM jobs WHERE interaction_id = ?', handle.id)).toEqual([]);
+    expect(world.relay.requests.filter((request) => request.path.endsWith('/images/generations'))).toEqual([]);
+    // The "thinking…" reply now says what happened, in the member's language, without Run again
+    // (there is no usage row to run it from); nothing is posted in the channel.
+    await handle.waitFor((state) => (state.original?.content ?? '').includes('未产生任何费用'), 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const original = handle.original()!;
+    expect(original.content).toContain(`<@${handle.user.id}>`);
+    expect(original.content).toContain('请重新发送该命令');
+    expect(original.components).toEqual([]);
+    expect(world.discord.channelMessages().filter((message) => message.id !== original.id && message.content.includes(`<@${handle.user.id}>`))).toEqual([]);
+  });
+
   const points = [
     { point: 'after_records', running: false },
     { point: 'after_relay_answer', running: true },

@@ -29,7 +29,7 @@ import {
 import type { BotContext } from './context.js';
 import { HandlerTracker } from './handlerTracker.js';
 import { createInteractionHandler, type CommandSet } from './interactionRouter.js';
-import { tellRecoveredUsers } from './jobRecovery.js';
+import { tellRecoveredUsers, tellUnrecordedUsers } from './jobRecovery.js';
 import { remoteJobs, type RemoteJobs } from './remoteJobs.js';
 import { createShardedClient } from './shards.js';
 import { createBotQueue } from './botQueue.js';
@@ -74,9 +74,9 @@ export async function startBot(config: AppConfig, commands: CommandSet): Promise
   // is online. Shared mode: the other open jobs may be live processes' own; only a job whose lease
   // expired is another's to close, and the shared queue finds those as it runs; what has no job row
   // (no lease) the orphan sweep closes by its age, below.
-  const leftovers = shared ? { jobs: [], orphans: 0 } : generation.recover();
+  const leftovers = shared ? { jobs: [], orphans: 0, toTell: [] } : generation.recover();
   if (leftovers.jobs.length > 0 || leftovers.orphans > 0) {
-    log.warn('closed requests left open by a previous run', { jobs: leftovers.jobs.length, unacknowledged: leftovers.orphans });
+    log.warn('closed requests left open by a previous run', { jobs: leftovers.jobs.length, unrecorded: leftovers.orphans });
   }
   if (databaseUrl) log.info('shared mode: PostgreSQL is the queue and the books of every process', { database: redactUrl(databaseUrl), process: processId });
   // USAGE_RETENTION_DAYS: old usage detail pruned now and daily (storage/retention.ts); unset, nothing.
@@ -131,12 +131,14 @@ export async function startBot(config: AppConfig, commands: CommandSet): Promise
     ...(config.env.shardIds ? { shardIds: config.env.shardIds.join(','), shardCount: config.env.shardCount } : {}),
   });
   void ctx.handlers.follow(tellRecoveredUsers(readyClient, leftovers.jobs));
+  void ctx.handlers.follow(tellUnrecordedUsers(readyClient, leftovers.toTell));
   // Shared mode: from now on this process claims jobs (its own and, when portable, others'), and
   // takes over those of processes that stopped renewing their leases.
   remote = remoteJobs(ctx, readyClient);
   shared?.start();
   // Shared mode: and, every 30 s, closes what dead processes left without a job row (orphanSweep.ts).
-  const sweep: OrphanSweep | undefined = shared && scheduleOrphanSweep(generation);
+  const sweep: OrphanSweep | undefined =
+    shared && scheduleOrphanSweep(generation, { tell: (notices) => void ctx.handlers.follow(tellUnrecordedUsers(readyClient, notices)) });
 
   const stop = () =>
     (stopping ??= (async () => {

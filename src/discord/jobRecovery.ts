@@ -3,7 +3,7 @@
 // where they asked: an edit of their reply while its token is valid, else a channel message that
 // mentions them, else a DM, with **Run again** (the Re-roll handler, from the usage row).
 import type { Client } from 'discord.js';
-import type { RecoveredJob } from '../generation/index.js';
+import type { OrphanNotice, RecoveredJob } from '../generation/index.js';
 import { localeFromDiscord, pick } from '../i18n/locale.js';
 import { queueText } from '../i18n/queueMessages.js';
 import { log } from '../log.js';
@@ -25,6 +25,25 @@ export async function tellRecoveredUsers(client: Client, recovered: readonly Rec
       log.info('told a user about a request closed by the restart', { job: row.id, via });
     } catch (error) {
       log.warn('could not tell a user about a request closed by the restart', { job: row.id, ...describeDiscordError(error) });
+    }
+  }
+}
+
+/**
+ * Tells the members of requests closed with no job row (their process died around Discord's
+ * acknowledgement; records.closeOrphans), through their reply only: if the deferral never reached
+ * Discord, the member already saw that the application did not respond, and a later channel post
+ * about a request they may have sent again would only confuse. Never throws.
+ */
+export async function tellUnrecordedUsers(client: Client, notices: readonly OrphanNotice[]): Promise<void> {
+  for (const { key, userId, reply } of notices) {
+    try {
+      const content = pick(queueText.recoveredUnrecorded({ mention: `<@${userId}>` }), localeFromDiscord(reply.locale));
+      const target = { interactionId: key, applicationId: reply.applicationId, token: reply.token, channelId: null, userId };
+      const via = await tellStored(client, target, { content, components: [] }, { replyOnly: true });
+      log.info('told a user about a request closed before it was recorded', { interaction: key, via });
+    } catch (error) {
+      log.warn('could not tell a user about a request closed before it was recorded', { interaction: key, ...describeDiscordError(error) });
     }
   }
 }

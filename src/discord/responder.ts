@@ -91,12 +91,15 @@ export interface StoredReply {
 /**
  * Reaches a member after a restart: by editing the original reply while its token is valid (never
  * over an image already delivered there), else a channel message that mentions them, else a DM.
+ * `replyOnly`: the reply or nothing ('not told'), for a request Discord may never have seen
+ * acknowledged (the member was shown that the application did not respond, and nothing followed).
  */
 export async function tellStored(
   client: Client,
   target: StoredReply,
   message: { content: string; components: unknown[] },
-): Promise<'reply' | 'channel' | 'dm' | 'already delivered'> {
+  options: { replyOnly?: boolean } = {},
+): Promise<'reply' | 'channel' | 'dm' | 'already delivered' | 'not told'> {
   const body = { content: message.content, components: message.components, embeds: [], attachments: [], allowed_mentions: { users: [target.userId] } };
   if (target.token && target.applicationId && tokenUsable(target.interactionId)) {
     try {
@@ -105,9 +108,10 @@ export async function tellStored(
       await client.rest.patch(Routes.webhookMessage(target.applicationId, target.token, '@original'), { body, auth: false });
       return 'reply';
     } catch (error) {
-      log.debug('editing the original reply failed; posting in the channel', describeDiscordError(error));
+      log.debug(options.replyOnly ? 'editing the original reply failed' : 'editing the original reply failed; posting in the channel', describeDiscordError(error));
     }
   }
+  if (options.replyOnly) return 'not told';
   if (target.channelId) {
     try {
       await client.rest.post(Routes.channelMessages(target.channelId), { body });

@@ -12,7 +12,7 @@ import { PromptAssistant } from './assist.js';
 import { ChatTasks } from './chatTasks.js';
 import { composeRequest, type ComposeInput, type Composed } from './compose.js';
 import { orphanCutoffs } from './orphanSweep.js';
-import { GenerationRecords, type Orphans, type RecoveredJob } from './records.js';
+import { GenerationRecords, type OrphanNotice, type Orphans, type RecoveredJob } from './records.js';
 import { refusalLogEntry, type Refusal } from './refusal.js';
 import type { GenerationReporter } from './reporter.js';
 import { GenerationRunner } from './runner.js';
@@ -22,7 +22,7 @@ import type { Admitted, DraftRequest, Origin, Reserved, Screened } from './types
 export { explainEnding, type ToldEnding } from './endings.js';
 export { generateReported, requestLog } from './runner.js';
 export { explainRefusal, type Refusal } from './refusal.js';
-export { storedParams, type Ending, type Orphans, type RecoveredJob, type Settled } from './records.js';
+export { storedParams, type Ending, type OrphanNotice, type Orphans, type RecoveredJob, type Settled } from './records.js';
 export { scheduleOrphanSweep, type OrphanSweep } from './orphanSweep.js';
 export type { GenerationReporter, Receipt } from './reporter.js';
 export type { Restored } from './storedJob.js';
@@ -169,9 +169,10 @@ export class GenerationService {
 
   /**
    * Settles every request a previous process left open, and gives back reservations it never
-   * acknowledged; call once, before taking work.
+   * wrote rows for; call once, before taking work. `toTell`: those reservations' members whose
+   * reply can still be edited.
    */
-  recover(now?: number): { jobs: RecoveredJob[]; orphans: number } {
+  recover(now?: number): { jobs: RecoveredJob[]; orphans: number; toTell: OrphanNotice[] } {
     return this.records.recover(now);
   }
 }

@@ -2,15 +2,15 @@
 // is closed by age, every SWEEP_INTERVAL_MS, by whichever process sweeps first. Start-up recovery
 // cannot close these (the other processes are alive, and open rows may be theirs), and no lease marks
 // them; a job row has a lease, and the shared queue closes those (records.recoverOne). Two kinds:
-// - a reservation with no rows (the process died between the reservation and its rows, normally a
-//   few milliseconds): refunded. Its member cannot be told: no reply token is kept before the rows,
-//   so it is logged;
+// - a reservation with no rows (the process died between the reservation and its rows: around
+//   Discord's acknowledgement): refunded, and its member told through the reply the reservation
+//   keeps (migration 13), since that reply may be showing "thinking…";
 // - a chat call (describe, enhance: a usage row, no job row) whose process died: refunded, its usage
 //   row interrupted (recover()'s rule).
 // One process keeps today's start-up recovery (recover()) and never sweeps.
 import { log as defaultLog, type Log } from '../log.js';
 import { CHAT_TIMEOUT_MS } from './chatTasks.js';
-import type { OrphanCutoffs, Orphans } from './records.js';
+import type { OrphanCutoffs, OrphanNotice, Orphans } from './records.js';
 
 /**
  * A reservation this old with no rows is a dead process's. A live process writes the rows right
@@ -42,10 +42,14 @@ export interface OrphanSweep {
   stop(): void;
 }
 
-/** Sweeps now and every intervalMs (unref'd: it never keeps the process alive) until stop(). */
+/**
+ * Sweeps now and every intervalMs (unref'd: it never keeps the process alive) until stop().
+ * `tell` is handed the members to tell, once each, after the sweep that closed their request has
+ * committed (the caller's platform adapter answers them).
+ */
 export function scheduleOrphanSweep(
   target: { sweepOrphans(now?: number): Orphans },
-  options: { intervalMs?: number; log?: Log } = {},
+  options: { intervalMs?: number; log?: Log; tell?: (notices: OrphanNotice[]) => void } = {},
 ): OrphanSweep {
   const logger = options.log ?? defaultLog;
   let stopped = false;
@@ -53,16 +57,18 @@ export function scheduleOrphanSweep(
     if (stopped) return;
     const now = Date.now();
     try {
-      const { reservations, chatCalls } = target.sweepOrphans(now);
+      const { reservations, chatCalls, toTell } = target.sweepOrphans(now);
       for (const entry of reservations) {
-        logger.warn('gave back a reservation whose process died before acknowledging it; its member cannot be told (no reply token is kept before the rows)', {
+        logger.warn('gave back a reservation whose process died before writing its rows', {
           key: entry.key,
           user: entry.userId,
           guild: entry.guildId,
           ageMs: now - entry.createdAt,
+          told: entry.reply !== undefined,
         });
       }
       if (chatCalls > 0) logger.warn('closed chat calls whose process died', { chatCalls });
+      if (toTell.length > 0) options.tell?.(toTell);
     } catch (error) {
       logger.warn('could not sweep what dead processes left open; the next sweep tries again', { error });
     }

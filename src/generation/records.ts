@@ -10,7 +10,7 @@ import type { ChatAnswer } from '../providers/chatText.js';
 import { inputPictureCount } from '../providers/dialects/inputs.js';
 import { isImagineError, type ImagineError } from '../providers/errors.js';
 import type { GenerationResult, ImageRequest } from '../providers/types.js';
-import type { Database, FinalJobState, FinishedOutcome, JobRow, JobStore, Ledger, LedgerEntry, ReserveLimits, ReserveResult, UsageLog } from '../storage/index.js';
+import type { Database, FinalJobState, FinishedOutcome, JobRow, JobStore, Ledger, LedgerEntry, LedgerReply, ReserveLimits, ReserveResult, UsageLog } from '../storage/index.js';
 import { failureCharge, settleCharge, type FailureCharge } from './billing.js';
 import { crashPoint } from './crashPoint.js';
 import { isPortable, presentationOf } from './storedJob.js';
@@ -48,12 +48,21 @@ export interface Settled {
   cost: number;
 }
 
+/** A member whose request was closed without a job row, and where their reply can still be edited. */
+export interface OrphanNotice {
+  key: string;
+  userId: string;
+  reply: LedgerReply;
+}
+
 /** What a dead process left open without a job row, closed by recover() or sweepOrphans(). */
 export interface Orphans {
-  /** Reservations it never acknowledged (no rows): refunded. No reply token is kept before the rows. */
+  /** Reservations it never wrote rows for (it died around Discord's acknowledgement): refunded. */
   reservations: LedgerEntry[];
   /** Its chat calls (describe, enhance) cut short: refunded, their usage rows interrupted. */
   chatCalls: number;
+  /** The members of both whose reply token was kept (migration 13), to be told once. */
+  toTell: OrphanNotice[];
 }
 
 /** The ages past which sweepOrphans() takes an open row for a dead process's (epoch ms cut-offs). */
@@ -110,20 +119,23 @@ export class GenerationRecords {
    * (its key already in the ledger) comes back `existing` and must not run again.
    */
   reserve(origin: Origin, images: number, reservation: { cost: number; limits: ReserveLimits }, key: string = origin.requestId): ReserveResult {
-    const reserved = this.ledger.reserve({ key, guildId: origin.guildId, userId: origin.userId, images, cost: reservation.cost, limits: reservation.limits });
+    const reply = origin.reply && { applicationId: origin.reply.applicationId, token: origin.reply.token, locale: origin.locale };
+    const reserved = this.ledger.reserve({ key, guildId: origin.guildId, userId: origin.userId, images, cost: reservation.cost, limits: reservation.limits, ...(reply ? { reply } : {}) });
     if (reserved.ok && !reserved.existing) crashPoint('after_reservation');
     return reserved;
   }
 
   /**
    * Writes the usage row and the job row of a reserved request, in one transaction, once the platform
-   * has acknowledged it. Until then the reservation stands alone; if the process dies in between,
-   * recover() refunds it (nothing was sent). Undefined: the rows exist already (a redelivery). A
+   * has acknowledged it. Until then the reservation stands alone (with the member's reply, kept for
+   * this); if the process dies in between, recover() or another process's sweep refunds it (nothing
+   * was sent) and hands the member over to be told. Undefined: the rows exist already (a redelivery). A
    * failed write gives the reservation back before the error goes on. The job row also keeps what
    * another process needs to run it (shared mode): how the result is shown, who admitted it, and
    * whether the row alone is enough (`portable`).
    */
   open(origin: Origin, prepared: PreparedGeneration, shown: Pick<Presentation, 'notes' | 'spoiler'> = { notes: [], spoiler: false }): GenerationRecord | undefined {
+    crashPoint('before_records'); // Discord has taken the deferral; nothing but the reservation is written
     try {
       const record = this.db
         .transaction(() => {
@@ -363,12 +375,12 @@ export class GenerationRecords {
    * `recovered`, in one transaction. The returned rows still carry the interaction token, for the
    * one message that tells each member.
    */
-  recover(now: number = Date.now()): { jobs: RecoveredJob[]; orphans: number } {
+  recover(now: number = Date.now()): { jobs: RecoveredJob[]; orphans: number; toTell: OrphanNotice[] } {
     return this.db
       .transaction(() => {
         const jobs = this.jobs.listUnfinished().map((row) => this.closeRecovered(row, row.state === 'running', now));
-        const { reservations } = this.closeOrphans(now);
-        return { jobs, orphans: reservations.length };
+        const { reservations, toTell } = this.closeOrphans(now);
+        return { jobs, orphans: reservations.length, toTell };
       })
       .immediate();
   }
@@ -393,13 +405,17 @@ export class GenerationRecords {
    */
   private closeOrphans(now: number, cutoffs?: OrphanCutoffs): Orphans {
     const reservations = this.ledger.refundOpen('interrupted', now, cutoffs ? { olderThan: cutoffs.reservedBefore } : {});
+    const toTell = reservations.flatMap((entry) => (entry.reply ? [{ key: entry.key, userId: entry.userId, reply: entry.reply }] : []));
     const calls = this.usage.pendingChatCalls(cutoffs ? { olderThan: cutoffs.chatCallsBefore } : {});
     for (const call of calls) {
-      // At start-up refundOpen() freed it already; the sweep frees only reservations without rows.
+      // At start-up refundOpen() freed it already (and returned its reply); the sweep frees only
+      // reservations without rows, so it reads the call's reply before the refund clears it.
+      const open = cutoffs && this.ledger.get(call.key);
+      if (open?.reply) toTell.push({ key: open.key, userId: open.userId, reply: open.reply });
       this.ledger.refund(call.key, 'interrupted', now);
       this.usage.finish(call.id, { outcome: 'interrupted', errorKind: 'interrupted', errorMessage: 'closed: the process that ran it stopped', estimatedCost: this.ledger.charged(call.key) ?? 0, finishedAt: now });
     }
-    return { reservations, chatCalls: calls.length };
+    return { reservations, chatCalls: calls.length, toTell };
   }
 
   /**

@@ -22,7 +22,7 @@ export type { BlockedUser, BlockedWord, RoleQuota, StoredPolicy } from './policy
 export { SettingsCache, SettingsVersion } from './settingsCache.js';
 export { AuditLog } from './auditLog.js';
 export { Ledger } from './ledger.js';
-export type { ReserveResult, ReserveLimits, BudgetWarning, LedgerEntry } from './ledger.js';
+export type { ReserveResult, ReserveLimits, BudgetWarning, LedgerEntry, LedgerReply } from './ledger.js';
 export { JobStore } from './jobStore.js';
 export type { FinalJobState, JobRow, JobState } from './jobStore.js';
 export { ReportStore } from './reportStore.js';

@@ -54,6 +54,18 @@ export interface ReserveLimits {
   guildMonthlyBudget?: number;
 }
 
+/**
+ * Where the member of a reservation is answered (their interaction's reply) if its process dies
+ * before writing the job row, which keeps the same thing from then on (migration 13).
+ */
+export interface LedgerReply {
+  applicationId: string;
+  /** Answers for the member for 15 minutes: kept only while the row is reserved. */
+  token: string;
+  /** The member's Discord locale, for the message. */
+  locale: string;
+}
+
 export interface ReserveRequest {
   /** The interaction id. */
   key: string;
@@ -65,6 +77,8 @@ export interface ReserveRequest {
   /** Estimated USD for the whole request. */
   cost: number;
   limits: ReserveLimits;
+  /** Kept while the row is reserved (a CLI run has none). */
+  reply?: LedgerReply;
   /** Epoch ms; defaults to Date.now(). */
   now?: number;
 }
@@ -119,6 +133,11 @@ export interface LedgerEntry {
   refundReason: string | null;
   createdAt: number;
   settledAt: number | null;
+  /**
+   * While reserved, where to answer the member (not enumerable, like a job's token: an entry that
+   * is logged or serialised does not carry it). refundOpen() returns it for the rows it frees.
+   */
+  readonly reply?: LedgerReply;
 }
 
 export interface LedgerOptions {
@@ -140,6 +159,9 @@ interface DbEntry {
   refund_reason: string | null;
   created_at: number;
   settled_at: number | null;
+  reply_application_id: string | null;
+  reply_token: string | null;
+  reply_locale: string | null;
 }
 
 function toMicros(usd: number): number {
@@ -150,8 +172,8 @@ function fromMicros(micros: number): number {
   return micros / MICROS;
 }
 
-function toEntry(row: DbEntry): LedgerEntry {
-  return {
+function toEntry(row: DbEntry, reply: Pick<DbEntry, 'reply_application_id' | 'reply_token' | 'reply_locale'> = row): LedgerEntry {
+  const entry: LedgerEntry = {
     id: row.id,
     key: row.key,
     guildId: row.guild_id,
@@ -166,6 +188,11 @@ function toEntry(row: DbEntry): LedgerEntry {
     createdAt: row.created_at,
     settledAt: row.settled_at,
   };
+  if (reply.reply_token !== null && reply.reply_application_id !== null) {
+    const value: LedgerReply = { applicationId: reply.reply_application_id, token: reply.reply_token, locale: reply.reply_locale ?? '' };
+    Object.defineProperty(entry, 'reply', { value, enumerable: false });
+  }
+  return entry;
 }
 
 function requireString(name: string, value: unknown): asserts value is string {
@@ -212,6 +239,8 @@ export class Ledger {
   private readonly updateUnusable;
   private readonly updateRefundOpen;
   private readonly updateRefundUnopened;
+  private readonly selectOpenReplies;
+  private readonly selectUnopenedReplies;
   private readonly updateRefund;
   private readonly reserveTx;
 
@@ -254,41 +283,52 @@ export class Ledger {
       WHERE guild_id = @guild_id AND day >= @month_from AND day < @month_to`);
     this.insert = db.prepare<Record<string, unknown>, { id: number }>(`
       INSERT INTO ledger (key, guild_id, user_id, state, images, cost_micros, reserved_images,
-                          reserved_cost_micros, created_at)
-      VALUES (@key, @guild_id, @user_id, 'reserved', @images, @cost, @images, @cost, @now)
+                          reserved_cost_micros, created_at, reply_application_id, reply_token, reply_locale)
+      VALUES (@key, @guild_id, @user_id, 'reserved', @images, @cost, @images, @cost, @now,
+              @reply_application_id, @reply_token, @reply_locale)
       RETURNING id`);
     this.insertWarning = db.prepare<Record<string, unknown>>(`
       INSERT INTO ledger_budget_warnings (guild_id, period, period_start, spent_micros, limit_micros, key, created_at)
       VALUES (@guild_id, @period, @period_start, @spent, @limit, @key, @now)
       ON CONFLICT DO NOTHING`);
     this.updateCommit = db.prepare<Record<string, unknown>>(`
-      UPDATE ledger SET state = 'committed', images = @images, cost_micros = @cost, settled_at = @now
+      UPDATE ledger SET state = 'committed', images = @images, cost_micros = @cost, settled_at = @now, reply_token = NULL
       WHERE key = @key AND state = 'reserved'`);
     this.updateRelease = db.prepare<Record<string, unknown>>(`
       UPDATE ledger SET state = 'committed', images = reserved_images, cost_micros = reserved_cost_micros,
-                        possibly_billed = 1, refund_reason = NULL, settled_at = @now
+                        possibly_billed = 1, refund_reason = NULL, settled_at = @now, reply_token = NULL
       WHERE key = @key AND state = 'reserved'`);
     // From `committed` too: a 200 first committed as a success whose image then proves undecodable
     // while being fitted for Discord. Never from a possibly-billed charge or a refund.
     this.updateUnusable = db.prepare<Record<string, unknown>>(`
       UPDATE ledger SET state = 'committed', images = 0, cost_micros = reserved_cost_micros,
-                        possibly_billed = 0, refund_reason = NULL, settled_at = @now
+                        possibly_billed = 0, refund_reason = NULL, settled_at = @now, reply_token = NULL
       WHERE key = @key AND (state = 'reserved' OR (state = 'committed' AND possibly_billed = 0))`);
     this.updateRefund = db.prepare<Record<string, unknown>>(`
-      UPDATE ledger SET state = 'refunded', refund_reason = @reason, settled_at = @now
+      UPDATE ledger SET state = 'refunded', refund_reason = @reason, settled_at = @now, reply_token = NULL
       WHERE key = @key AND state = 'reserved'`);
     this.updateRefundOpen = db.prepare<Record<string, unknown>, DbEntry>(`
-      UPDATE ledger SET state = 'refunded', refund_reason = @reason, settled_at = @now
+      UPDATE ledger SET state = 'refunded', refund_reason = @reason, settled_at = @now, reply_token = NULL
       WHERE state = 'reserved'
       RETURNING *`);
     // The reservation is the first write: an image's usage row (with its job row) follows once the
     // platform is answered, a chat call's at once. A reservation with no usage row was never
     // acknowledged. The partial index ledger_open keeps this to the few open rows.
     this.updateRefundUnopened = db.prepare<Record<string, unknown>, DbEntry>(`
-      UPDATE ledger SET state = 'refunded', refund_reason = @reason, settled_at = @now
+      UPDATE ledger SET state = 'refunded', refund_reason = @reason, settled_at = @now, reply_token = NULL
       WHERE state = 'reserved' AND created_at < @before
         AND NOT EXISTS (SELECT 1 FROM usage WHERE usage.interaction_id = ledger.key)
       RETURNING *`);
+    // RETURNING gives the rows as updated, token cleared: the replies of the rows about to be freed
+    // are read first, in the caller's transaction (refundOpen's callers hold the write lock).
+    type Reply = Pick<DbEntry, 'key' | 'reply_application_id' | 'reply_token' | 'reply_locale'>;
+    const REPLY_COLUMNS = 'key, reply_application_id, reply_token, reply_locale';
+    this.selectOpenReplies = db.prepare<Record<string, unknown>, Reply>(`
+      SELECT ${REPLY_COLUMNS} FROM ledger WHERE state = 'reserved' AND reply_token IS NOT NULL`);
+    this.selectUnopenedReplies = db.prepare<Record<string, unknown>, Reply>(`
+      SELECT ${REPLY_COLUMNS} FROM ledger
+      WHERE state = 'reserved' AND created_at < @before AND reply_token IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM usage WHERE usage.interaction_id = ledger.key)`);
 
     this.reserveTx = db.transaction((request: ReserveRequest, now: number): ReserveResult => this.reserveLocked(request, now));
   }
@@ -372,6 +412,9 @@ export class Ledger {
       images: request.images,
       cost,
       now,
+      reply_application_id: request.reply?.applicationId ?? null,
+      reply_token: request.reply?.token ?? null,
+      reply_locale: request.reply?.locale ?? null,
     });
     if (!inserted) throw new Error('ledger insert returned no row');
 
@@ -448,13 +491,15 @@ export class Ledger {
    * other processes are at work): only reservations made before it that never got their usage row,
    * i.e. never acknowledged — a live process writes that row right after the platform's answer, so
    * one this old was left by a process that died. Each row is freed once however many callers race.
+   * The entries carry the reply each row kept (its token cleared in the table), for the one message.
    */
   refundOpen(reason: string, now: number = Date.now(), options: { olderThan?: number } = {}): LedgerEntry[] {
-    const rows =
-      options.olderThan === undefined
-        ? this.updateRefundOpen.all({ reason, now })
-        : this.updateRefundUnopened.all({ reason, now, before: Math.floor(options.olderThan) });
-    return rows.map(toEntry);
+    const before = options.olderThan === undefined ? undefined : Math.floor(options.olderThan);
+    const replies = new Map(
+      (before === undefined ? this.selectOpenReplies.all({}) : this.selectUnopenedReplies.all({ before })).map((reply) => [reply.key, reply]),
+    );
+    const rows = before === undefined ? this.updateRefundOpen.all({ reason, now }) : this.updateRefundUnopened.all({ reason, now, before });
+    return rows.map((row) => toEntry(row, replies.get(row.key) ?? row));
   }
 
   /**

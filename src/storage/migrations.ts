@@ -17,6 +17,7 @@ import { GALLERY_MIGRATION } from './schema/gallery.js';
 import { IMAGE_INPUT_MIGRATION } from './schema/imageInput.js';
 import { JOBS_MIGRATION } from './schema/jobs.js';
 import { LEDGER_MIGRATION } from './schema/ledger.js';
+import { LEDGER_REPLY_MIGRATION } from './schema/ledgerReply.js';
 import { POLICY_MIGRATION } from './schema/policy.js';
 import { POSTGRES_MIGRATIONS } from './schema/postgres.js';
 import { REPORTS_MIGRATION } from './schema/reports.js';
@@ -103,6 +104,9 @@ export const SCHEMA: readonly Migration[] = [
   // 12: settings_version, moved by triggers with every change to the settings a request reads, so
   //     each process keeps them cached and checks them with one read (settingsCache.ts).
   SETTINGS_VERSION_MIGRATION,
+  // 13: a reservation keeps its member's reply (token, application, locale) until it is settled, so
+  //     one refunded because its process died before writing the rows can be answered (ledgerReply.ts).
+  LEDGER_REPLY_MIGRATION,
 ];
 
 /** The SQLite texts of SCHEMA, in order. */

@@ -168,9 +168,12 @@ describe.each(TEST_DATABASES)('GenerationRecords (%s)', (kind) => {
     before.db.close();
 
     const after = world(kind, location);
-    const { jobs: recovered, orphans } = after.records.recover();
+    const { jobs: recovered, orphans, toTell } = after.records.recover();
     expect(orphans).toBe(1);
     expect(after.ledger.get(unacknowledged.requestId)).toMatchObject({ state: 'refunded', refundReason: 'interrupted' });
+    // Its member is told through the reply the reservation kept (only it: the others have job rows).
+    expect(toTell).toEqual([{ key: unacknowledged.requestId, userId: unacknowledged.userId, reply: { applicationId: '555555555555555555', token: TOKEN, locale: 'en-US' } }]);
+    expect(after.ledger.get(unacknowledged.requestId)?.reply).toBeUndefined();
     expect(recovered.map((job) => [job.row.interactionId, job.wasRunning, job.settled.charge])).toEqual([
       [running.key, true, 'possibly_billed'],
       [queued.key, false, 'refund'],
@@ -183,7 +186,7 @@ describe.each(TEST_DATABASES)('GenerationRecords (%s)', (kind) => {
     for (const record of [running, queued, done]) expectAgree(after, record);
     // Nothing is left open, and a second recovery finds nothing.
     expect(after.jobs.listUnfinished()).toEqual([]);
-    expect(after.records.recover()).toEqual({ jobs: [], orphans: 0 });
+    expect(after.records.recover()).toEqual({ jobs: [], orphans: 0, toTell: [] });
   });
 
   it('a chat call (describe, enhance) cut by a dead process is closed at start-up, its ledger row and usage row agreeing at 0', () => {
@@ -200,7 +203,7 @@ describe.each(TEST_DATABASES)('GenerationRecords (%s)', (kind) => {
     before.db.close();
 
     const after = world(kind, location);
-    expect(after.records.recover()).toEqual({ jobs: [], orphans: 1 });
+    expect(after.records.recover()).toEqual({ jobs: [], orphans: 1, toTell: [{ key, userId: asker.userId, reply: { applicationId: '555555555555555555', token: TOKEN, locale: 'en-US' } }] });
     expect(after.ledger.get(key)).toMatchObject({ state: 'refunded', refundReason: 'interrupted' });
     expect(after.usage.get(call.usageId)).toMatchObject({ kind: 'enhance', outcome: 'interrupted', estimatedCost: 0 });
     // The answered call is untouched: charged once, at the chat price, no image.

@@ -78,6 +78,31 @@ describe.each(TEST_DATABASES)('Ledger.reserve (%s)', (kind) => {
     expect(ledger.refund('unknown', 'x', NOON)).toBe(false);
   });
 
+  it('keeps the member’s reply only while reserved: every settlement clears the token; refundOpen returns it once', () => {
+    const ledger = new Ledger(open());
+    const reply = { applicationId: '555555555555555555', token: 'aW50ZXJhY3Rpb24tdG9rZW4', locale: 'zh-CN' };
+    for (const key of ['commit', 'release', 'unusable', 'refund', 'open', 'cli']) {
+      ledger.reserve(request(key, key === 'cli' ? {} : { reply }));
+    }
+    expect(ledger.get('commit')?.reply).toEqual(reply);
+    expect(ledger.get('cli')?.reply).toBeUndefined(); // a CLI run has no reply
+    // Not enumerable: an entry that is logged or serialised does not carry the token.
+    expect(JSON.stringify(ledger.get('commit'))).not.toContain(reply.token);
+    expect(Object.keys(ledger.get('commit')!)).not.toContain('reply');
+
+    ledger.commit('commit', { images: 1, cost: 0.04 }, NOON);
+    ledger.release('release', NOON);
+    ledger.chargeUnusable('unusable', NOON);
+    ledger.refund('refund', 'relay_error', NOON);
+    for (const key of ['commit', 'release', 'unusable', 'refund']) expect(ledger.get(key)?.reply).toBeUndefined();
+
+    const freed = ledger.refundOpen('interrupted', NOON);
+    // (Sorted: RETURNING's order is the scan's, which PostgreSQL does not promise.)
+    expect(freed.map((entry) => [entry.key, entry.reply]).sort()).toEqual([['cli', undefined], ['open', reply]]);
+    expect(ledger.get('open')?.reply).toBeUndefined();
+    expect(ledger.refundOpen('interrupted', NOON)).toEqual([]);
+  });
+
   it('commits the actual figures, and release charges a possibly billed request at the estimate', () => {
     const ledger = new Ledger(open());
     ledger.reserve(request('a', { images: 4, cost: 0.16 }));

@@ -68,9 +68,13 @@ function origin(): Origin {
   };
 }
 
+/** Where records.reserve keeps the member's reply (origin().reply and its locale). */
+const REPLY = { applicationId: '555555555555555555', token: 'dG9rZW4tZm9yLXRoZS1yZXBseQ', locale: 'en-US' };
+
 /** A reservation made at `at` (epoch ms), as records.reserve makes it. */
 function reserveAt(p: Process, from: Origin, at: number, key = from.requestId, cost = PRICE): string {
-  const reserved = p.ledger.reserve({ key, guildId: from.guildId, userId: from.userId, images: key === from.requestId ? 1 : 0, cost, limits: {}, now: at });
+  const reply = { applicationId: from.reply!.applicationId, token: from.reply!.token, locale: from.locale };
+  const reserved = p.ledger.reserve({ key, guildId: from.guildId, userId: from.userId, images: key === from.requestId ? 1 : 0, cost, limits: {}, reply, now: at });
   if (!reserved.ok) throw new Error('not reserved');
   return key;
 }
@@ -125,11 +129,15 @@ describe.each(TEST_DATABASES)('shared mode: what a dead process left open withou
     const first = b.records.sweepOrphans(orphanCutoffs(sweepAt), sweepAt);
     expect(first.reservations.map((entry) => [entry.key, entry.state, entry.refundReason])).toEqual([[orphan, 'refunded', 'interrupted']]);
     expect(first).toMatchObject({ chatCalls: 0 });
-    // A sweeps too: nothing left for it.
-    expect(a.records.sweepOrphans(orphanCutoffs(sweepAt), sweepAt)).toEqual({ reservations: [], chatCalls: 0 });
+    // Its member is to be told, through the reply the reservation kept.
+    expect(first.toTell).toEqual([{ key: orphan, userId: '1234567890123456789', reply: REPLY }]);
+    // A sweeps too: nothing left for it, and nobody is told twice.
+    expect(a.records.sweepOrphans(orphanCutoffs(sweepAt), sweepAt)).toEqual({ reservations: [], chatCalls: 0, toTell: [] });
 
     expect(a.ledger.get(orphan)).toMatchObject({ state: 'refunded', refundReason: 'interrupted', settledAt: sweepAt });
+    expect(a.ledger.get(orphan)?.reply).toBeUndefined(); // the token went with the reservation
     expect(a.ledger.get(young)).toMatchObject({ state: 'reserved' });
+    expect(a.ledger.get(young)?.reply).toEqual(REPLY);
     expect(a.ledger.get(running.key)).toMatchObject({ state: 'reserved' });
     expect(a.usage.get(running.usageId)).toMatchObject({ outcome: 'pending' });
     expect(a.jobs.get(running.jobId)).toMatchObject({ state: 'running' });
@@ -148,8 +156,9 @@ describe.each(TEST_DATABASES)('shared mode: what a dead process left open withou
     const answered = chatCallAt(a, t0);
     a.records.settleChat(answered, { kind: 'answered', answer: { text: 'four prompts', elapsedMs: 5, attempts: 1 } }, t0 + 10);
 
-    expect(b.records.sweepOrphans(orphanCutoffs(sweepAt), sweepAt)).toEqual({ reservations: [], chatCalls: 1 });
-    expect(a.records.sweepOrphans(orphanCutoffs(sweepAt), sweepAt)).toEqual({ reservations: [], chatCalls: 0 });
+    expect(b.records.sweepOrphans(orphanCutoffs(sweepAt), sweepAt)).toEqual({ reservations: [], chatCalls: 1, toTell: [{ key: cut.key, userId: '1234567890123456789', reply: REPLY }] });
+    expect(a.records.sweepOrphans(orphanCutoffs(sweepAt), sweepAt)).toEqual({ reservations: [], chatCalls: 0, toTell: [] });
+    expect(a.ledger.get(cut.key)?.reply).toBeUndefined();
 
     expect(a.ledger.get(cut.key)).toMatchObject({ state: 'refunded', refundReason: 'interrupted' });
     expect(a.usage.get(cut.usageId)).toMatchObject({ kind: 'describe', outcome: 'interrupted', errorKind: 'interrupted', estimatedCost: 0, finishedAt: sweepAt });
@@ -163,7 +172,7 @@ describe.each(TEST_DATABASES)('shared mode: what a dead process left open withou
     // Once the waiting call's process is gone (its queue row removed when its lease ran out), it goes too.
     const row = a.queue.byKey(waiting.key)!;
     a.queue.removeQueueOnly(row.id);
-    expect(b.records.sweepOrphans(orphanCutoffs(sweepAt), sweepAt)).toEqual({ reservations: [], chatCalls: 1 });
+    expect(b.records.sweepOrphans(orphanCutoffs(sweepAt), sweepAt)).toMatchObject({ reservations: [], chatCalls: 1, toTell: [{ key: waiting.key }] });
     expect(a.usage.get(waiting.usageId)).toMatchObject({ outcome: 'interrupted', estimatedCost: 0 });
 
     // A process that only stalled (taken for dead) settles its call late: the sweep's close stands,
@@ -190,7 +199,7 @@ describe.each(TEST_DATABASES)('shared mode: what a dead process left open withou
     expect(a.ledger.get(from.requestId)).toMatchObject({ state: 'refunded', refundReason: 'interrupted' });
   });
 
-  it('the schedule sweeps at once and stops when told; what it closed is logged (no reply token is kept before the rows)', async () => {
+  it('the schedule sweeps at once and stops when told; what it closed is logged, and its member handed over to be told, once', async () => {
     const { a } = twoProcesses(kind);
     const orphan = reserveAt(a, origin(), Date.now() - ORPHAN_RESERVATION_MS - 5_000);
     const lines: Array<[string, Record<string, unknown> | undefined]> = [];
@@ -202,14 +211,20 @@ describe.each(TEST_DATABASES)('shared mode: what a dead process left open withou
       child: () => logger,
       flush: () => {},
     };
-    const sweep = scheduleOrphanSweep({ sweepOrphans: (now = Date.now()) => a.records.sweepOrphans(orphanCutoffs(now), now) }, { log: logger, intervalMs: 60_000 });
+    const told: unknown[] = [];
+    const sweep = scheduleOrphanSweep(
+      { sweepOrphans: (now = Date.now()) => a.records.sweepOrphans(orphanCutoffs(now), now) },
+      { log: logger, intervalMs: 60_000, tell: (notices) => void told.push(notices) },
+    );
     try {
       for (let i = 0; i < 100 && a.ledger.get(orphan)?.state === 'reserved'; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     } finally {
       sweep.stop();
     }
     expect(a.ledger.get(orphan)).toMatchObject({ state: 'refunded' });
-    expect(lines).toEqual([[expect.stringMatching(/gave back a reservation whose process died/), expect.objectContaining({ key: orphan, user: '1234567890123456789', guild: '987654321098765432' })]]);
+    expect(lines).toEqual([[expect.stringMatching(/gave back a reservation whose process died/), expect.objectContaining({ key: orphan, user: '1234567890123456789', guild: '987654321098765432', told: true })]]);
+    expect(JSON.stringify(lines)).not.toContain(REPLY.token); // the log line names the request, never its token
+    expect(told).toEqual([[{ key: orphan, userId: '1234567890123456789', reply: REPLY }]]);
   });
 });
 
