@@ -237,10 +237,8 @@ export class Ledger {
   private readonly updateCommit;
   private readonly updateRelease;
   private readonly updateUnusable;
-  private readonly updateRefundOpen;
-  private readonly updateRefundUnopened;
-  private readonly selectOpenReplies;
-  private readonly selectUnopenedReplies;
+  private readonly refundAllOpen;
+  private readonly refundUnopened;
   private readonly updateRefund;
   private readonly reserveTx;
 
@@ -307,27 +305,24 @@ export class Ledger {
     this.updateRefund = db.prepare<Record<string, unknown>>(`
       UPDATE ledger SET state = 'refunded', refund_reason = @reason, settled_at = @now, reply_token = NULL
       WHERE key = @key AND state = 'reserved'`);
-    this.updateRefundOpen = db.prepare<Record<string, unknown>, DbEntry>(`
-      UPDATE ledger SET state = 'refunded', refund_reason = @reason, settled_at = @now, reply_token = NULL
-      WHERE state = 'reserved'
-      RETURNING *`);
+    // refundOpen()'s two ways of choosing the reservations it frees, each one condition for both
+    // statements: RETURNING gives the rows as updated, token cleared, so the replies of the rows
+    // about to be freed are read first, in the caller's transaction (its callers hold the write lock).
+    type Reply = Pick<DbEntry, 'key' | 'reply_application_id' | 'reply_token' | 'reply_locale'>;
+    const freeing = (where: string) => ({
+      replies: db.prepare<Record<string, unknown>, Reply>(`
+        SELECT key, reply_application_id, reply_token, reply_locale FROM ledger
+        WHERE ${where} AND reply_token IS NOT NULL`),
+      refund: db.prepare<Record<string, unknown>, DbEntry>(`
+        UPDATE ledger SET state = 'refunded', refund_reason = @reason, settled_at = @now, reply_token = NULL
+        WHERE ${where}
+        RETURNING *`),
+    });
+    this.refundAllOpen = freeing(`state = 'reserved'`);
     // The reservation is the first write: an image's usage row (with its job row) follows once the
     // platform is answered, a chat call's at once. A reservation with no usage row was never
     // acknowledged. The partial index ledger_open keeps this to the few open rows.
-    this.updateRefundUnopened = db.prepare<Record<string, unknown>, DbEntry>(`
-      UPDATE ledger SET state = 'refunded', refund_reason = @reason, settled_at = @now, reply_token = NULL
-      WHERE state = 'reserved' AND created_at < @before
-        AND NOT EXISTS (SELECT 1 FROM usage WHERE usage.interaction_id = ledger.key)
-      RETURNING *`);
-    // RETURNING gives the rows as updated, token cleared: the replies of the rows about to be freed
-    // are read first, in the caller's transaction (refundOpen's callers hold the write lock).
-    type Reply = Pick<DbEntry, 'key' | 'reply_application_id' | 'reply_token' | 'reply_locale'>;
-    const REPLY_COLUMNS = 'key, reply_application_id, reply_token, reply_locale';
-    this.selectOpenReplies = db.prepare<Record<string, unknown>, Reply>(`
-      SELECT ${REPLY_COLUMNS} FROM ledger WHERE state = 'reserved' AND reply_token IS NOT NULL`);
-    this.selectUnopenedReplies = db.prepare<Record<string, unknown>, Reply>(`
-      SELECT ${REPLY_COLUMNS} FROM ledger
-      WHERE state = 'reserved' AND created_at < @before AND reply_token IS NOT NULL
+    this.refundUnopened = freeing(`state = 'reserved' AND created_at < @before
         AND NOT EXISTS (SELECT 1 FROM usage WHERE usage.interaction_id = ledger.key)`);
 
     this.reserveTx = db.transaction((request: ReserveRequest, now: number): ReserveResult => this.reserveLocked(request, now));
@@ -494,12 +489,10 @@ export class Ledger {
    * The entries carry the reply each row kept (its token cleared in the table), for the one message.
    */
   refundOpen(reason: string, now: number = Date.now(), options: { olderThan?: number } = {}): LedgerEntry[] {
-    const before = options.olderThan === undefined ? undefined : Math.floor(options.olderThan);
-    const replies = new Map(
-      (before === undefined ? this.selectOpenReplies.all({}) : this.selectUnopenedReplies.all({ before })).map((reply) => [reply.key, reply]),
-    );
-    const rows = before === undefined ? this.updateRefundOpen.all({ reason, now }) : this.updateRefundUnopened.all({ reason, now, before });
-    return rows.map((row) => toEntry(row, replies.get(row.key) ?? row));
+    const [statements, bound] =
+      options.olderThan === undefined ? [this.refundAllOpen, {}] : [this.refundUnopened, { before: Math.floor(options.olderThan) }];
+    const replies = new Map(statements.replies.all(bound).map((reply) => [reply.key, reply]));
+    return statements.refund.all({ ...bound, reason, now }).map((row) => toEntry(row, replies.get(row.key) ?? row));
   }
 
   /**

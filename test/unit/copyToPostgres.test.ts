@@ -64,7 +64,6 @@ const ENDINGS: Array<{ outcome: FinishedOutcome; images: number | null; cost: nu
 
 const count = (db: Database, sql: string, ...params: unknown[]): number => Number(db.prepare(sql).pluck().get(...params));
 
-/** What a bot writes over `days` days up to `now`, through its stores; then retention at 40 days. */
 /** A request still open (reserved, queued) from an hour ago. */
 function openRequest(usage: UsageLog, jobs: JobStore, ledger: Ledger, now: number): void {
   const open = usage.start({ source: 'discord', interactionId: '4000000000000999999', userId: U2, guildId: G1, channelId: CHANNEL, model: MODELS[0]!, prompt: 'open', startedAt: now - HOUR });
@@ -72,6 +71,7 @@ function openRequest(usage: UsageLog, jobs: JobStore, ledger: Ledger, now: numbe
   ledger.reserve({ key: '4000000000000999999', guildId: G1, userId: U2, images: 1, cost: 0.05, limits: {}, now: now - HOUR });
 }
 
+/** What a bot writes over `days` days up to `now`, through its stores; then retention at 40 days. */
 async function populate(db: Database, now: number, days = 70, options: { openRequest?: boolean } = {}): Promise<void> {
   const usage = new UsageLog(db);
   const ledger = new Ledger(db);

@@ -4,7 +4,7 @@
 // spend, the member's images today, and reserve()'s verdicts on the limits), while the old detail
 // rows are gone, the recent ones, the unfinished ones and the images others point at stay, and
 // the ledger keeps 62 days whatever the setting.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { periodStart } from '../../commands/imagineAdmin/period.js';
 import { topPeriodStart } from '../../commands/galleryTop.js';
 import { ConfigError } from '../../src/config/errors.js';
@@ -23,7 +23,7 @@ import {
   type Database,
   type FinishedOutcome,
 } from '../../src/storage/index.js';
-import { openTestDatabase, TEST_DATABASES } from '../helpers/databases.js';
+import { databasesClosedAfterEach, TEST_DATABASES } from '../helpers/databases.js';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -39,15 +39,7 @@ const USERS = [U1, U2, U3];
 const CHANNEL = '300000000000000000001';
 const GALLERY_CHANNEL = '300000000000000000009';
 
-const handles: Database[] = [];
-afterEach(() => {
-  for (const db of handles.splice(0)) if (db.open) db.close();
-});
-
-function track(db: Database): Database {
-  handles.push(db);
-  return db;
-}
+const databases = databasesClosedAfterEach();
 
 /** Each attempt's ending: its usage outcome, the images and cost it records, and how the ledger settles. */
 const ENDINGS: Array<{ outcome: FinishedOutcome; images: number | null; cost: number | null; settle: 'commit' | 'release' | 'refund' | 'none' }> = [
@@ -194,7 +186,7 @@ function verdicts(db: Database, now: number) {
 const count = (db: Database, sql: string, ...params: unknown[]): number => db.prepare(sql).pluck().get(...params) as number;
 
 describe.each(TEST_DATABASES)('usage retention (%s)', (kind) => {
-  const fresh = (): Database => track(openTestDatabase(kind));
+  const fresh = (): Database => databases.openFresh(kind);
   /** A second database written exactly like the first (the same rows, ids included), left unpruned. */
   const twin = (): Database => {
     const db = fresh();

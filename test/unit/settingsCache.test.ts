@@ -2,15 +2,15 @@
 // settings_version (migration 12; src/storage/settingsCache.ts). Two handles to one database play two
 // processes: what one writes, the other sees at its next request; an unchanged counter costs one
 // statement for everything a request reads. Statements are counted by wrapping the reader's prepare.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PolicyService } from '../../src/policy/index.js';
 import { AuditLog } from '../../src/storage/auditLog.js';
-import { openDatabase, type Database } from '../../src/storage/database.js';
+import type { Database } from '../../src/storage/database.js';
 import { MemberSettingsStore } from '../../src/storage/memberSettings.js';
 import { PromptSettingsStore } from '../../src/storage/promptSettings.js';
 import { SettingsCache, SettingsVersion } from '../../src/storage/settingsCache.js';
 import { StylePresetStore } from '../../src/storage/stylePresets.js';
-import { dropTestDatabase, openTestDatabase, TEST_DATABASES, testDatabaseUrl, type DatabaseKind } from '../helpers/databases.js';
+import { databasesClosedAfterEach, TEST_DATABASES, type DatabaseKind } from '../helpers/databases.js';
 import { nextRequest } from '../helpers/nextRequest.js';
 
 const GUILD = '987654321098765432';
@@ -31,13 +31,7 @@ const SETTINGS_TABLES = [
   'style_presets',
 ];
 
-const handles: Database[] = [];
-const shared: string[] = [];
-
-afterEach(() => {
-  for (const db of handles.splice(0)) if (db.open) db.close();
-  for (const location of shared.splice(0)) dropTestDatabase(location);
-});
+const databases = databasesClosedAfterEach();
 
 /** The stores a bot process reads its settings through. */
 function settingsOn(db: Database) {
@@ -74,11 +68,9 @@ function countStatements(db: Database): string[] {
 
 /** Two processes on one database: `admin` changes settings, `bot` serves requests (its statements counted). */
 function twoProcesses(kind: DatabaseKind): { admin: Settings; bot: Settings; executed: string[] } {
-  const location = testDatabaseUrl(kind);
-  shared.push(location);
-  const adminDb = openDatabase(location);
-  const botDb = openDatabase(location);
-  handles.push(adminDb, botDb);
+  const location = databases.sharedLocation(kind);
+  const adminDb = databases.connect(location);
+  const botDb = databases.connect(location);
   const executed = countStatements(botDb);
   return { admin: settingsOn(adminDb), bot: settingsOn(botDb), executed };
 }
@@ -230,8 +222,7 @@ describe.each(TEST_DATABASES)('the settings cache (%s)', (kind) => {
 
 describe.each(TEST_DATABASES)('SettingsCache (%s)', (kind) => {
   it('keeps at most its limit, dropping the least recently read first', async () => {
-    const db = openTestDatabase(kind);
-    handles.push(db);
+    const db = databases.openFresh(kind);
     const cache = new SettingsCache<string>(db, 2);
     const loads: string[] = [];
     const read = (key: string) => cache.read(key, () => (loads.push(key), key.toUpperCase()));
@@ -243,8 +234,7 @@ describe.each(TEST_DATABASES)('SettingsCache (%s)', (kind) => {
   });
 
   it('reads the counter once per stretch of JavaScript, for every cache on the handle', async () => {
-    const db = openTestDatabase(kind);
-    handles.push(db);
+    const db = databases.openFresh(kind);
     const version = SettingsVersion.of(db);
     const one = new SettingsCache<number>(db);
     const two = new SettingsCache<number>(db);

@@ -24,21 +24,6 @@ export interface BridgeSettings {
   readonly applicationName: string;
 }
 
-/** The fields of a PostgreSQL (or socket) error that survive the trip from the worker. */
-export interface WireError {
-  readonly message: string;
-  readonly code?: string;
-  readonly detail?: string;
-  readonly hint?: string;
-  readonly constraint?: string;
-  readonly table?: string;
-  readonly column?: string;
-  readonly schema?: string;
-  readonly severity?: string;
-  readonly where?: string;
-  readonly routine?: string;
-}
-
 export type Request =
   | { readonly op: 'query'; readonly text: string; readonly values: unknown[]; readonly array: boolean; readonly first: boolean; readonly lock: boolean }
   | { readonly op: 'script'; readonly text: string; readonly lock: boolean }
@@ -72,6 +57,12 @@ export class PostgresError extends Error {
     Object.assign(this, wire);
   }
 }
+
+/**
+ * The fields of a PostgreSQL (or socket) error that survive the trip from the worker: PostgresError's
+ * own, declared once there (the worker's FIELDS, in workerSource.ts, names the same ones).
+ */
+export type WireError = Omit<PostgresError, 'name' | 'stack' | 'cause'>;
 
 /**
  * Where `pg` is, for the worker's require. From this module normally; a transpiled copy of it in a
