@@ -12,6 +12,8 @@ import { FairScheduler, type EtaEstimate, type ScheduledJob, type SchedulerOptio
 import { PositionListeners } from './positionListeners.js';
 import { RunningJobs } from './runningJobs.js';
 import {
+  accepted,
+  latencyEstimate,
   CANCEL_REASON,
   SHUTDOWN_REASON,
   type DrainResult,
@@ -27,9 +29,6 @@ import {
 // The contract's names, where the in-process queue's users have always found them.
 export { CANCEL_REASON, DEADLINE_REASON, SHUTDOWN_REASON } from './workQueue.js';
 export type { DrainResult, JobOutcome, JobRunner, JobSettlement, PositionUpdate, QueueJob, SubmitResult } from './workQueue.js';
-
-const DEFAULT_ETA_CHANGE_MS = 5_000;
-const FALLBACK_LATENCY_MS = 30_000;
 
 export interface JobQueueOptions extends Omit<SchedulerOptions, 'now'> {
   /** Expected ms for a job (e.g. `(job) => stats.estimate(job.model)`); 30 s when absent. */
@@ -77,9 +76,9 @@ export class JobQueue implements WorkQueue {
     this.notifyIntervalMs = notifyIntervalMs ?? 0;
     this.now = now ?? Date.now;
     this.scheduler = new FairScheduler<Pending>({ ...schedulerOptions, now: this.now });
-    this.latencyOf = latencyOf ?? (() => FALLBACK_LATENCY_MS);
+    this.latencyOf = latencyEstimate(latencyOf);
     this.runs = new RunningJobs({ maxRunMs, abandonAfterMs });
-    this.listeners = new PositionListeners(etaChangeMs ?? DEFAULT_ETA_CHANGE_MS);
+    this.listeners = new PositionListeners(etaChangeMs);
   }
 
   get isAccepting(): boolean {
@@ -112,21 +111,7 @@ export class JobQueue implements WorkQueue {
     if (!queued.ok) return queued.limit === undefined ? { ok: false, reason: queued.reason } : { ok: false, reason: queued.reason, limit: queued.limit };
     this.pump();
     const state = this.scheduler.stateOf(job.id) === 'running' ? 'running' : 'queued';
-    // Computed on first use: a replay of the whole queue that a caller relying on
-    // onPositionChange never needs.
-    let eta: EtaEstimate | undefined;
-    const etaNow = () => (eta ??= this.eta(job.id) ?? { position: 0, startsInMs: 0, doneInMs: this.latency(pending) });
-    return {
-      ok: true,
-      state,
-      done,
-      get position() {
-        return etaNow().position;
-      },
-      get eta() {
-        return etaNow();
-      },
-    };
+    return accepted(state, done, () => this.eta(job.id) ?? { position: 0, startsInMs: 0, doneInMs: this.latencyOf(pending.job) });
   }
 
   /** Why a new job of this user would be refused now, or undefined when submit() would take it. */
@@ -143,7 +128,7 @@ export class JobQueue implements WorkQueue {
   cancel(id: string, reason: string = CANCEL_REASON): 'queued' | 'running' | undefined {
     const state = this.scheduler.stateOf(id);
     if (state === 'running') {
-      this.abort(id, reason);
+      this.runs.abort(id, reason);
       return 'running';
     }
     if (state !== 'queued') return undefined;
@@ -170,7 +155,7 @@ export class JobQueue implements WorkQueue {
 
   /** Expected start and finish of a queued or running job, from the measured latencies. */
   eta(id: string): EtaEstimate | undefined {
-    return this.scheduler.eta(id, (scheduled) => this.latency(scheduled.item));
+    return this.scheduler.eta(id, (scheduled) => this.latencyOf(scheduled.item.job));
   }
 
   /**
@@ -207,15 +192,10 @@ export class JobQueue implements WorkQueue {
     const allRunning = () => Promise.allSettled(this.scheduler.running().map((job) => job.item.done));
     await Promise.race([allRunning(), delay(graceMs)]);
     const aborted = this.scheduler.running().map((job) => job.id);
-    for (const id of aborted) this.abort(id, SHUTDOWN_REASON);
+    for (const id of aborted) this.runs.abort(id, SHUTDOWN_REASON);
     await Promise.race([allRunning(), delay(abortMs)]);
     const stillRunning = aborted.filter((id) => this.runs.has(id));
     return { left: aborted.length, aborted, stillRunning, notStarted };
-  }
-
-  private latency(pending: Pending): number {
-    const ms = this.latencyOf(pending.job);
-    return Number.isFinite(ms) && ms > 0 ? ms : FALLBACK_LATENCY_MS;
   }
 
   private pump(): void {
@@ -249,10 +229,6 @@ export class JobQueue implements WorkQueue {
     });
   }
 
-  private abort(id: string, reason: string): void {
-    this.runs.abort(id, reason);
-  }
-
   private notifyPositions(): void {
     if (this.listeners.size === 0) return;
     if (this.notifyIntervalMs > 0) {
@@ -269,7 +245,7 @@ export class JobQueue implements WorkQueue {
 
   private notifyNow(): void {
     if (this.listeners.size === 0) return;
-    const etas = this.scheduler.etas((scheduled) => this.latency(scheduled.item));
+    const etas = this.scheduler.etas((scheduled) => this.latencyOf(scheduled.item.job));
     this.listeners.notify(etas, (id) => this.scheduler.stateOf(id) === 'queued', this.now());
   }
 }

@@ -12,7 +12,8 @@ interface Listener {
 export class PositionListeners {
   private readonly byId = new Map<string, Set<Listener>>();
 
-  constructor(private readonly etaChangeMs: number) {}
+  /** `etaChangeMs`: the least move of the expected finish a listener hears of (position changes always). Default 5 s. */
+  constructor(private readonly etaChangeMs = 5_000) {}
 
   get size(): number {
     return this.byId.size;

@@ -30,16 +30,8 @@ export class RunningJobs {
     this.abandonAfterMs = options.abandonAfterMs ?? DEFAULT_ABANDON_AFTER_MS;
   }
 
-  get size(): number {
-    return this.active.size;
-  }
-
   has(id: string): boolean {
     return this.active.has(id);
-  }
-
-  ids(): string[] {
-    return [...this.active.keys()];
   }
 
   /**

@@ -32,6 +32,8 @@ import { RunningJobs } from './runningJobs.js';
 import { holdsSlot, isUnfinished, isWaiting, laneAfterJoin, planClaims, replayShared, DEFAULT_RELAY, type Snapshot } from './sharedPlan.js';
 import type { SharedJob, SharedQueueStore } from './sharedStore.js';
 import {
+  accepted,
+  latencyEstimate,
   CANCEL_REASON,
   SHUTDOWN_REASON,
   type DrainResult,
@@ -47,11 +49,9 @@ import {
 /** The abort reason of a run whose claim another process took back (this process was taken for dead). */
 export const LEASE_LOST_REASON = 'lease_lost';
 
-const DEFAULT_ETA_CHANGE_MS = 5_000;
 const DEFAULT_NOTIFY_INTERVAL_MS = 1_000;
 const DEFAULT_LEASE_MS = 15_000;
 const DEFAULT_POLL_MS = 250;
-const FALLBACK_LATENCY_MS = 30_000;
 
 export interface SharedJobQueueOptions extends Omit<SchedulerOptions, 'now'> {
   /** Jobs running at once across EVERY process sharing the table. Default 4. */
@@ -156,8 +156,8 @@ export class SharedJobQueue implements WorkQueue {
     this.localSlots = positiveCap('localSlots', options.localSlots, this.limits.maxRunning);
     this.maxQueuedPerUser = positiveCap('maxQueuedPerUser', options.maxQueuedPerUser, 5);
     this.maxQueued = positiveCap('maxQueued', options.maxQueued, Infinity);
-    this.latencyOf = options.latencyOf ?? (() => FALLBACK_LATENCY_MS);
-    this.listeners = new PositionListeners(options.etaChangeMs ?? DEFAULT_ETA_CHANGE_MS);
+    this.latencyOf = latencyEstimate(options.latencyOf);
+    this.listeners = new PositionListeners(options.etaChangeMs);
     this.notifyIntervalMs = options.notifyIntervalMs || DEFAULT_NOTIFY_INTERVAL_MS;
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.pollMs = options.pollMs ?? DEFAULT_POLL_MS;
@@ -245,26 +245,12 @@ export class SharedJobQueue implements WorkQueue {
     }
     if (taken.kind === 'refused') return { ok: false, ...taken.refusal } as SubmitResult;
     if (taken.kind === 'duplicate_id') return { ok: false, reason: 'duplicate_id' };
-    const latency = this.latency(job);
+    const latency = this.latencyOf(job);
     if (taken.kind !== 'taken') {
       return { ok: true, state: 'queued', done: settled(job.id, taken.kind), position: 0, eta: { position: 0, startsInMs: 0, doneInMs: latency } };
     }
     this.startClaimed(taken.claimed);
-    const state = this.running.has(job.id) ? 'running' : 'queued';
-    // Computed on first use: a replay of the shared table that a caller relying on onPositionChange never needs.
-    let eta: EtaEstimate | undefined;
-    const etaNow = () => (eta ??= this.eta(job.id) ?? { position: 0, startsInMs: 0, doneInMs: latency });
-    return {
-      ok: true,
-      state,
-      done,
-      get position() {
-        return etaNow().position;
-      },
-      get eta() {
-        return etaNow();
-      },
-    };
+    return accepted(this.running.has(job.id) ? 'running' : 'queued', done, () => this.eta(job.id) ?? { position: 0, startsInMs: 0, doneInMs: latency });
   }
 
   /** Why a new job of this user would be refused now (limits counted over every process). */
@@ -379,17 +365,12 @@ export class SharedJobQueue implements WorkQueue {
     return undefined;
   }
 
-  private latency(job: QueueJob): number {
-    const ms = this.latencyOf(job);
-    return Number.isFinite(ms) && ms > 0 ? ms : FALLBACK_LATENCY_MS;
-  }
-
   private snapshot(): Snapshot {
     return { jobs: this.store.unfinished(), lanes: this.store.lanes(), clock: this.store.clock() };
   }
 
   private etas(): Map<string, EtaEstimate> {
-    return replayShared(this.snapshot(), this.limits, this.now(), (row) => this.latency(queueJobOf(row)));
+    return replayShared(this.snapshot(), this.limits, this.now(), (row) => this.latencyOf(queueJobOf(row)));
   }
 
   /** Whether this process may start the job: its own, or one it can rebuild from the row. */

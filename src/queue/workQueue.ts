@@ -81,6 +81,36 @@ export interface DrainResult {
   handedOver?: QueueJob[];
 }
 
+const FALLBACK_LATENCY_MS = 30_000;
+
+/** A job's expected ms by `latencyOf`; 30 s when it is absent or gives no positive finite number. */
+export function latencyEstimate(latencyOf: ((job: QueueJob) => number) | undefined): (job: QueueJob) => number {
+  return (job) => {
+    const ms = latencyOf ? latencyOf(job) : FALLBACK_LATENCY_MS;
+    return Number.isFinite(ms) && ms > 0 ? ms : FALLBACK_LATENCY_MS;
+  };
+}
+
+/**
+ * An accepted submit. Its position and ETA are computed on first read: a replay of the queue that a
+ * caller relying on onPositionChange never needs.
+ */
+export function accepted(state: 'running' | 'queued', done: Promise<JobSettlement>, etaOf: () => EtaEstimate): SubmitResult {
+  let eta: EtaEstimate | undefined;
+  const etaNow = () => (eta ??= etaOf());
+  return {
+    ok: true,
+    state,
+    done,
+    get position() {
+      return etaNow().position;
+    },
+    get eta() {
+      return etaNow();
+    },
+  };
+}
+
 export type QueueRefusal = { reason: 'shutting_down' | 'queue_full' | 'user_queue_full'; limit?: number };
 
 /** JobQueue's public surface: what the generation core, the Cancel button and shutdown use. */

@@ -5,7 +5,7 @@
 // the row.
 import { afterEach, describe, expect, it } from 'vitest';
 import { CANCEL_REASON, SHUTDOWN_REASON, type JobRunner, type JobSettlement, type QueueJob } from '../../src/queue/index.js';
-import { SharedJobQueue, type SharedJobQueueOptions } from '../../src/queue/sharedQueue.js';
+import { LEASE_LOST_REASON, SharedJobQueue, type SharedJobQueueOptions } from '../../src/queue/sharedQueue.js';
 import { JobStore } from '../../src/storage/jobStore.js';
 import { openDatabase, type Database } from '../../src/storage/index.js';
 import { QueueStore } from '../../src/storage/queueStore.js';
@@ -364,6 +364,17 @@ describe.each(TEST_DATABASES)('SharedJobQueue (%s)', (kind: DatabaseKind) => {
     expect(b.queue.stateOf('B1')).toBe('queued');
     expect(b.queue.stateOf('C1')).toBeUndefined();
     adoptGate.resolve();
+  });
+
+  it('stops a run here whose claim another process has taken over (its renewal fails): LEASE_LOST_REASON', async () => {
+    ledger = new Ledger();
+    const a = open('bot-a');
+    const running = admit(a, 'A1');
+    expect(ledger.running.has('A1')).toBe(true);
+    // As a survivor's takeover leaves the row when this process's renewals came too late.
+    a.db.prepare<[number]>("UPDATE jobs SET claimed_by = 'bot-b' WHERE id = ?").run(running.jobId);
+    a.queue.start();
+    expect(await done(running.submitted)).toMatchObject({ id: 'A1', outcome: 'aborted', reason: LEASE_LOST_REASON });
   });
 
   it('reports a waiting job moving up as another process finishes (polled)', async () => {
