@@ -85,6 +85,7 @@ describe('SIGKILL at each step of a generation: the books agree after the restar
     expect(original.content).toContain(`<@${handle.user.id}>`);
     expect(original.content).toContain('请重新发送该命令');
     expect(original.components).toEqual([]);
+    expect(world.discord.requests.filter((request) => request.method === 'PATCH' && request.path.includes(handle.token))).toHaveLength(1); // told once
     expect(world.discord.channelMessages().filter((message) => message.id !== original.id && message.content.includes(`<@${handle.user.id}>`))).toEqual([]);
   });
 

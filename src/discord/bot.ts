@@ -142,6 +142,9 @@ export async function startBot(config: AppConfig, commands: CommandSet): Promise
 
   const stop = () =>
     (stopping ??= (async () => {
+      // First: a sweep later in the stop could free a reservation and hand its member to a client
+      // being destroyed (the other processes sweep on).
+      sweep?.stop();
       const drained = await ctx.jobs.drain(SHUTDOWN_GRACE_MS, SHUTDOWN_ABORT_MS);
       if (drained.left > 0) log.warn('interrupted running generations on shutdown', { interrupted: drained.left });
       if (drained.notStarted.length > 0) log.warn('dropped queued requests on shutdown', { dropped: drained.notStarted.length });
@@ -150,7 +153,6 @@ export async function startBot(config: AppConfig, commands: CommandSet): Promise
       await client.destroy();
       await ctx.pipeline.close();
       retention.stop();
-      sweep?.stop();
       db.close();
       // Last: scrapes and probes keep answering (503 from /healthz) while the jobs drain.
       await metricsServer?.close();

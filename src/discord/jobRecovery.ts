@@ -3,7 +3,7 @@
 // where they asked: an edit of their reply while its token is valid, else a channel message that
 // mentions them, else a DM, with **Run again** (the Re-roll handler, from the usage row).
 import type { Client } from 'discord.js';
-import type { OrphanNotice, RecoveredJob } from '../generation/index.js';
+import { interactionOfKey, type OrphanNotice, type RecoveredJob } from '../generation/index.js';
 import { localeFromDiscord, pick } from '../i18n/locale.js';
 import { queueText } from '../i18n/queueMessages.js';
 import { log } from '../log.js';
@@ -39,9 +39,11 @@ export async function tellUnrecordedUsers(client: Client, notices: readonly Orph
   for (const { key, userId, reply } of notices) {
     try {
       const content = pick(queueText.recoveredUnrecorded({ mention: `<@${userId}>` }), localeFromDiscord(reply.locale));
-      const target = { interactionId: key, applicationId: reply.applicationId, token: reply.token, channelId: null, userId };
+      // An enhancement's key is its interaction id with a suffix; the token's clock reads the id.
+      const target = { interactionId: interactionOfKey(key), applicationId: reply.applicationId, token: reply.token, channelId: null, userId };
       const via = await tellStored(client, target, { content, components: [] }, { replyOnly: true });
-      log.info('told a user about a request closed before it was recorded', { interaction: key, via });
+      if (via === 'not told') log.info('could not edit the reply of a request closed before it was recorded (Discord may never have seen it acknowledged)', { interaction: key });
+      else log.info('told a user about a request closed before it was recorded', { interaction: key, via });
     } catch (error) {
       log.warn('could not tell a user about a request closed before it was recorded', { interaction: key, ...describeDiscordError(error) });
     }

@@ -22,6 +22,15 @@ import type { ChatTaskKind, Origin } from './types.js';
  */
 export const CHAT_TIMEOUT_MS = 90_000;
 
+/**
+ * The interaction a ledger or usage key belongs to: the key itself, or for an enhancement (one step
+ * of an /imagine, ChatTask.key) the interaction id before its suffix. A token's clock reads this id.
+ */
+export function interactionOfKey(key: string): string {
+  const suffix = key.indexOf(':');
+  return suffix === -1 ? key : key.slice(0, suffix);
+}
+
 export interface ChatTask {
   kind: ChatTaskKind;
   origin: Origin;

@@ -24,6 +24,7 @@ export { generateReported, requestLog } from './runner.js';
 export { explainRefusal, type Refusal } from './refusal.js';
 export { storedParams, type Ending, type OrphanNotice, type Orphans, type RecoveredJob, type Settled } from './records.js';
 export { scheduleOrphanSweep, type OrphanSweep } from './orphanSweep.js';
+export { interactionOfKey } from './chatTasks.js';
 export type { GenerationReporter, Receipt } from './reporter.js';
 export type { Restored } from './storedJob.js';
 export type { Admitted, DraftRequest, GenerationRecord, Origin, Presentation, Reserved, Screened } from './types.js';

@@ -64,7 +64,8 @@ export function scheduleOrphanSweep(
           user: entry.userId,
           guild: entry.guildId,
           ageMs: now - entry.createdAt,
-          told: entry.reply !== undefined,
+          // Its member is handed to `tell` below when it kept a reply (a CLI run has none).
+          replyKept: entry.reply !== undefined,
         });
       }
       if (chatCalls > 0) logger.warn('closed chat calls whose process died', { chatCalls });

@@ -399,8 +399,9 @@ export class GenerationRecords {
 
   /**
    * The rule for what has no job row, inside the caller's transaction. A reservation with no rows:
-   * its process died before acknowledging it, so nothing was sent: refunded. A chat call (no job
-   * row) cut by the stop is given back too: it took seconds, and the member got nothing from it.
+   * its process died before writing them (around Discord's acknowledgement), so nothing was sent:
+   * refunded. A chat call (no job row) cut by the stop is given back too: it took seconds, and the
+   * member got nothing from it.
    * Without `cutoffs` (start-up, no other process alive): every open reservation, every chat call.
    */
   private closeOrphans(now: number, cutoffs?: OrphanCutoffs): Orphans {

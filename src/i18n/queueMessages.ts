@@ -56,12 +56,13 @@ export const queueText = {
       `${p.mention} the bot restarted while your image was being made, so the request was stopped. It may count against your quota, because the image service may already have charged it. Press **Run again** to try once more.`,
       `${p.mention} 生成过程中机器人重启了,此请求已中断。由于生图服务可能已经计费,它可能计入你的额度。点击 **重新运行** 再试一次。`,
     ),
-  // The process died around Discord's acknowledgement, before any record of the request but its
-  // reservation: there is no usage row to Run again from, so the member is asked to send it again.
+  // The process died with no job row for the request: around Discord's acknowledgement (only the
+  // reservation written), or during a /describe or prompt enhancement. Either way there is no job to
+  // Run again from, so the member is asked to send the command again.
   recoveredUnrecorded: (p: { mention: string }) =>
     both(
-      `${p.mention} the bot stopped just as it received your request, so it was dropped before it started. Nothing was charged. Please send the command again.`,
-      `${p.mention} 机器人在收到你的请求时停止了,请求在开始前已被取消。未产生任何费用。请重新发送该命令。`,
+      `${p.mention} the bot stopped while handling your request, so it was dropped. Nothing was charged. Please send the command again.`,
+      `${p.mention} 机器人在处理你的请求时停止了,该请求已取消。未产生任何费用。请重新发送该命令。`,
     ),
   recoveredNotStarted: (p: { mention: string }) =>
     both(

@@ -1,68 +1,33 @@
 // The records of a request (ledger entry, usage row, job row) against a real database (SQLite, and
 // PostgreSQL when the tests have one): opened
 // together, settled together by one rule, and recovered through the same settlement after a crash.
-import { afterEach, describe, expect, it } from 'vitest';
-import { CATALOG, findModel } from '../../src/catalog/models.js';
+import { describe, expect, it } from 'vitest';
 import { GenerationRecords, type Ending } from '../../src/generation/records.js';
-import type { GenerationRecord, Origin } from '../../src/generation/types.js';
-import { ImagePipeline } from '../../src/pipeline/imagePipeline.js';
+import type { GenerationRecord } from '../../src/generation/types.js';
 import { MalformedResponseError, RelayBadRequestError, RelayTimeoutError } from '../../src/providers/errors.js';
-import { JobStore, Ledger, openDatabase, UsageLog, type Database } from '../../src/storage/index.js';
-import { dropTestDatabase, openTestDatabase, TEST_DATABASES, testDatabaseUrl, type DatabaseKind } from '../helpers/databases.js';
+import { JobStore, Ledger, UsageLog } from '../../src/storage/index.js';
+import { databasesClosedAfterEach, TEST_DATABASES, type DatabaseKind } from '../helpers/databases.js';
+import { offlinePipeline, originFactory, TEST_REPLY } from '../helpers/recordsFixtures.js';
 import { refuseWrites } from '../helpers/refuseWrites.js';
 import { oneImageResult } from '../helpers/generationResult.js';
 
-const handles: Database[] = [];
-const shared: string[] = [];
-afterEach(() => {
-  for (const db of handles.splice(0)) if (db.open) db.close();
-  for (const location of shared.splice(0)) dropTestDatabase(location);
-});
+const databases = databasesClosedAfterEach();
 
-/** A database that outlives a process (a file, or a PostgreSQL schema), for a crash and a restart. */
-function sharedLocation(kind: DatabaseKind): string {
-  const location = testDatabaseUrl(kind);
-  shared.push(location);
-  return location;
-}
-
-/** The stores over a fresh database of `kind`, or over the database at `location`. */
+/** The stores over a fresh database of `kind`, or over the shared database at `location` (see `databases.sharedLocation`). */
 function world(kind: DatabaseKind, location?: string) {
-  const db = location === undefined ? openTestDatabase(kind) : openDatabase(location);
-  handles.push(db);
+  const db = location === undefined ? databases.openFresh(kind) : databases.connect(location);
   const ledger = new Ledger(db);
   const usage = new UsageLog(db);
   const jobs = new JobStore(db);
   return { db, ledger, usage, jobs, records: new GenerationRecords(db, ledger, usage, jobs) };
 }
 
-const model = findModel('flux-2-pro')!;
-const pipeline = new ImagePipeline({
-  relays: [{ name: 'r', baseUrl: 'http://127.0.0.1:9/v1', apiKey: 'k', models: '*', priority: 0, strictAspectRatios: false, streaming: false, prices: {}, maxConcurrency: 4 }],
-  knownModels: [...CATALOG],
-  offeredModels: [...CATALOG],
-  defaultModel: model,
-  env: { defaultSize: '1024x1024', defaultN: 1, requestTimeoutMs: 300_000 },
-});
+const pipeline = offlinePipeline();
 const prepared = pipeline.prepare({ prompt: 'a harbour', model: 'flux-2-pro' });
 const PRICE = pipeline.reservationCost(prepared);
-const TOKEN = 'dG9rZW4tZm9yLXRoZS1yZXBseQ';
+const TOKEN = TEST_REPLY.token;
 
-let nextId = 1_300_000_000_000_000_000n;
-function origin(): Origin {
-  nextId += 1n;
-  return {
-    requestId: String(nextId),
-    userId: '1234567890123456789',
-    guildId: '987654321098765432',
-    channelId: '111111111111111111',
-    locale: 'en-US',
-    channelIsNsfw: false,
-    parentChannelId: null,
-    memberRoleIds: [],
-    reply: { applicationId: '555555555555555555', token: TOKEN },
-  };
-}
+const origin = originFactory(1_300_000_000_000_000_000n);
 
 function openOne(w: ReturnType<typeof world>): GenerationRecord {
   const from = origin();
@@ -155,7 +120,7 @@ describe.each(TEST_DATABASES)('GenerationRecords (%s)', (kind) => {
   });
 
   it('recovers what a dead process left open through the same settlement, once', () => {
-    const location = sharedLocation(kind);
+    const location = databases.sharedLocation(kind);
     const before = world(kind, location);
     const running = openOne(before);
     before.records.markRunning(running);
@@ -190,7 +155,7 @@ describe.each(TEST_DATABASES)('GenerationRecords (%s)', (kind) => {
   });
 
   it('a chat call (describe, enhance) cut by a dead process is closed at start-up, its ledger row and usage row agreeing at 0', () => {
-    const location = sharedLocation(kind);
+    const location = databases.sharedLocation(kind);
     const before = world(kind, location);
     const asker = origin();
     const key = `${asker.requestId}:enhance`;

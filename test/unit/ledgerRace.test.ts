@@ -10,14 +10,14 @@
 // The children run the compiled storage layer (dist/, built by test/globalSetup.ts unless
 // SKIP_BUILD=1), as the CLI and bot-process tests run the compiled entry points.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Ledger, openDatabase, type Database } from '../../src/storage/index.js';
+import { Ledger } from '../../src/storage/index.js';
 import { REPO_ROOT } from '../helpers/botProcess.js';
-import { dropTestDatabase, TEST_DATABASES, testDatabaseUrl } from '../helpers/databases.js';
+import { databasesClosedAfterEach, TEST_DATABASES } from '../helpers/databases.js';
+import { makeTempDir, removeTempDirs, writeTempFile } from '../helpers/tempFiles.js';
 
 const STORAGE_JS = join(REPO_ROOT, 'dist/src/storage/index.js');
 const PROCESSES = 8;
@@ -113,28 +113,17 @@ function startRacer(script: string, location: string, index: number): Racer {
   return { ready, go: (at) => child.stdin.end(`${at}\n`), report };
 }
 
-const locations: string[] = [];
-const handles: Database[] = [];
-const dirs: string[] = [];
-afterEach(() => {
-  for (const db of handles.splice(0)) if (db.open) db.close();
-  for (const location of locations.splice(0)) dropTestDatabase(location);
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const databases = databasesClosedAfterEach();
+afterEach(removeTempDirs);
 
 describe.each(TEST_DATABASES)('Ledger.reserve raced by processes (%s)', (kind) => {
   it(`grants exactly the limits to ${PROCESSES} processes × ${PER_PROCESS} requests racing at the edge`, async () => {
     expect(existsSync(STORAGE_JS), `${STORAGE_JS} is missing: run npm run -s build`).toBe(true);
-    const location = testDatabaseUrl(kind);
-    locations.push(location);
+    const location = databases.sharedLocation(kind);
     // Created and migrated once, so the racers only connect.
-    const check = openDatabase(location);
-    handles.push(check);
+    const check = databases.connect(location);
 
-    const dir = mkdtempSync(join(tmpdir(), 'imagine-race-'));
-    dirs.push(dir);
-    const script = join(dir, 'racer.mjs');
-    writeFileSync(script, CHILD);
+    const script = writeTempFile(makeTempDir('imagine-race-'), 'racer.mjs', CHILD);
     const racers = Array.from({ length: PROCESSES }, (_, index) => startRacer(script, location, index));
     await Promise.all(racers.map((racer) => racer.ready));
     const startAt = Date.now() + 200;

@@ -2,51 +2,32 @@
 // admitted it and whether the row alone is enough (`portable`); another process rebuilds the same
 // request from it; a job whose process died is closed by ONE caller, by the recovery rule. Against a
 // real database (SQLite, and PostgreSQL when the tests have one).
-import { afterEach, describe, expect, it } from 'vitest';
-import { CATALOG, findModel } from '../../src/catalog/models.js';
+import { describe, expect, it } from 'vitest';
 import { GenerationRecords } from '../../src/generation/records.js';
 import { isPortable, restoreAdmitted } from '../../src/generation/storedJob.js';
 import type { Origin } from '../../src/generation/types.js';
-import { ImagePipeline } from '../../src/pipeline/imagePipeline.js';
 import type { InputImage } from '../../src/providers/types.js';
-import { JobStore, Ledger, UsageLog, type Database } from '../../src/storage/index.js';
-import { openTestDatabase, TEST_DATABASES, type DatabaseKind } from '../helpers/databases.js';
+import { JobStore, Ledger, UsageLog } from '../../src/storage/index.js';
+import { databasesClosedAfterEach, TEST_DATABASES, type DatabaseKind } from '../helpers/databases.js';
+import { offlinePipeline, originFactory, TEST_REPLY } from '../helpers/recordsFixtures.js';
 
-const handles: Database[] = [];
-afterEach(() => {
-  for (const db of handles.splice(0)) if (db.open) db.close();
-});
+const { openFresh } = databasesClosedAfterEach();
 
-const pipeline = new ImagePipeline({
-  relays: [{ name: 'r', baseUrl: 'http://127.0.0.1:9/v1', apiKey: 'k', models: '*', priority: 0, strictAspectRatios: false, streaming: false, prices: {}, maxConcurrency: 4 }],
-  knownModels: [...CATALOG],
-  offeredModels: [...CATALOG],
-  defaultModel: findModel('flux-2-pro')!,
-  env: { defaultSize: '1024x1024', defaultN: 1, requestTimeoutMs: 300_000 },
-});
+const pipeline = offlinePipeline();
 const prepared = pipeline.prepare({ prompt: 'a harbour at dawn', model: 'flux-2-pro', seed: 42 });
-const TOKEN = 'dG9rZW4tZm9yLXRoZS1yZXBseQ';
+const TOKEN = TEST_REPLY.token;
 const NOTES = [{ en: 'safety lowered to 2', zh: '安全等级降为 2' }];
 
-let nextId = 1_310_000_000_000_000_000n;
+const nextOrigin = originFactory(1_310_000_000_000_000_000n, { locale: 'zh-CN', reply: { ...TEST_REPLY, uploadLimit: 26_214_400 } });
+/** Without a reply: a request that no other process could answer. */
 function origin(reply = true): Origin {
-  nextId += 1n;
-  return {
-    requestId: String(nextId),
-    userId: '1234567890123456789',
-    guildId: '987654321098765432',
-    channelId: '111111111111111111',
-    locale: 'zh-CN',
-    channelIsNsfw: false,
-    parentChannelId: null,
-    memberRoleIds: [],
-    ...(reply ? { reply: { applicationId: '555555555555555555', token: TOKEN, uploadLimit: 26_214_400 } } : {}),
-  };
+  const made = nextOrigin();
+  if (!reply) delete made.reply;
+  return made;
 }
 
 function world(kind: DatabaseKind) {
-  const db = openTestDatabase(kind);
-  handles.push(db);
+  const db = openFresh(kind);
   const ledger = new Ledger(db);
   const usage = new UsageLog(db);
   const jobs = new JobStore(db);

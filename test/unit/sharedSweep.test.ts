@@ -5,32 +5,24 @@
 //   however many processes sweep, and nothing a live process may still be working on;
 // - settle() guarded by the job's state: a process taken for dead that settles a job another process
 //   closed meanwhile charges nothing and must not answer.
-import { afterEach, describe, expect, it } from 'vitest';
-import { CATALOG, findModel } from '../../src/catalog/models.js';
+import { describe, expect, it } from 'vitest';
 import { ORPHAN_CHAT_CALL_MS, ORPHAN_RESERVATION_MS, orphanCutoffs, scheduleOrphanSweep } from '../../src/generation/orphanSweep.js';
 import { GenerationRecords, ReservationClosedError } from '../../src/generation/records.js';
 import type { GenerationRecord, Origin } from '../../src/generation/types.js';
 import type { Log } from '../../src/log.js';
-import { ImagePipeline } from '../../src/pipeline/imagePipeline.js';
-import { JobStore, Ledger, openDatabase, UsageLog, type Database } from '../../src/storage/index.js';
+import { JobStore, Ledger, UsageLog } from '../../src/storage/index.js';
 import { QueueStore } from '../../src/storage/queueStore.js';
-import { dropTestDatabase, TEST_DATABASES, testDatabaseUrl, type DatabaseKind } from '../helpers/databases.js';
+import { databasesClosedAfterEach, TEST_DATABASES, type DatabaseKind } from '../helpers/databases.js';
+import { offlinePipeline, originFactory, TEST_REPLY } from '../helpers/recordsFixtures.js';
 import { oneImageResult } from '../helpers/generationResult.js';
 
-const handles: Database[] = [];
-const locations: string[] = [];
-afterEach(() => {
-  for (const db of handles.splice(0)) if (db.open) db.close();
-  for (const location of locations.splice(0)) dropTestDatabase(location);
-});
+const databases = databasesClosedAfterEach();
 
 /** Two processes on one database: A and B. */
 function twoProcesses(kind: DatabaseKind) {
-  const location = testDatabaseUrl(kind);
-  locations.push(location);
+  const location = databases.sharedLocation(kind);
   const process = (name: string) => {
-    const db = openDatabase(location);
-    handles.push(db);
+    const db = databases.connect(location);
     const ledger = new Ledger(db);
     const usage = new UsageLog(db);
     const jobs = new JobStore(db);
@@ -40,41 +32,20 @@ function twoProcesses(kind: DatabaseKind) {
 }
 type Process = ReturnType<typeof twoProcesses>['a'];
 
-const model = findModel('flux-2-pro')!;
-const pipeline = new ImagePipeline({
-  relays: [{ name: 'r', baseUrl: 'http://127.0.0.1:9/v1', apiKey: 'k', models: '*', priority: 0, strictAspectRatios: false, streaming: false, prices: {}, maxConcurrency: 4 }],
-  knownModels: [...CATALOG],
-  offeredModels: [...CATALOG],
-  defaultModel: model,
-  env: { defaultSize: '1024x1024', defaultN: 1, requestTimeoutMs: 300_000 },
-});
+const pipeline = offlinePipeline();
 const prepared = pipeline.prepare({ prompt: 'a harbour', model: 'flux-2-pro' });
 const PRICE = pipeline.reservationCost(prepared);
 const CHAT_PRICE = 0.004;
 
-let nextId = 1_320_000_000_000_000_000n;
-function origin(): Origin {
-  nextId += 1n;
-  return {
-    requestId: String(nextId),
-    userId: '1234567890123456789',
-    guildId: '987654321098765432',
-    channelId: '111111111111111111',
-    locale: 'en-US',
-    channelIsNsfw: false,
-    parentChannelId: null,
-    memberRoleIds: [],
-    reply: { applicationId: '555555555555555555', token: 'dG9rZW4tZm9yLXRoZS1yZXBseQ' },
-  };
-}
+const origin = originFactory(1_320_000_000_000_000_000n);
 
 /** Where records.reserve keeps the member's reply (origin().reply and its locale). */
-const REPLY = { applicationId: '555555555555555555', token: 'dG9rZW4tZm9yLXRoZS1yZXBseQ', locale: 'en-US' };
+const REPLY = { ...TEST_REPLY, locale: 'en-US' };
 
 /** A reservation made at `at` (epoch ms), as records.reserve makes it. */
 function reserveAt(p: Process, from: Origin, at: number, key = from.requestId, cost = PRICE): string {
-  const reply = { applicationId: from.reply!.applicationId, token: from.reply!.token, locale: from.locale };
-  const reserved = p.ledger.reserve({ key, guildId: from.guildId, userId: from.userId, images: key === from.requestId ? 1 : 0, cost, limits: {}, reply, now: at });
+  const reply = from.reply && { applicationId: from.reply.applicationId, token: from.reply.token, locale: from.locale };
+  const reserved = p.ledger.reserve({ key, guildId: from.guildId, userId: from.userId, images: key === from.requestId ? 1 : 0, cost, limits: {}, ...(reply ? { reply } : {}), now: at });
   if (!reserved.ok) throw new Error('not reserved');
   return key;
 }
@@ -141,6 +112,16 @@ describe.each(TEST_DATABASES)('shared mode: what a dead process left open withou
     expect(a.ledger.get(running.key)).toMatchObject({ state: 'reserved' });
     expect(a.usage.get(running.usageId)).toMatchObject({ outcome: 'pending' });
     expect(a.jobs.get(running.jobId)).toMatchObject({ state: 'running' });
+  });
+
+  it('a reservation without a reply to edit (a CLI run) is refunded all the same, and nobody is told', () => {
+    const { a, b } = twoProcesses(kind);
+    const t0 = Date.now();
+    const sweepAt = t0 + ORPHAN_RESERVATION_MS + 1_000;
+    const orphan = reserveAt(a, origin({ reply: undefined }), t0);
+    const swept = b.records.sweepOrphans(orphanCutoffs(sweepAt), sweepAt);
+    expect(swept.reservations.map((entry) => [entry.key, entry.state, entry.refundReason])).toEqual([[orphan, 'refunded', 'interrupted']]);
+    expect(swept.toTell).toEqual([]);
   });
 
   it('an old chat call no queue holds is closed by recover()’s rule: refunded, interrupted, the books agreeing; a queued or young one is left alone', () => {
@@ -222,7 +203,7 @@ describe.each(TEST_DATABASES)('shared mode: what a dead process left open withou
       sweep.stop();
     }
     expect(a.ledger.get(orphan)).toMatchObject({ state: 'refunded' });
-    expect(lines).toEqual([[expect.stringMatching(/gave back a reservation whose process died/), expect.objectContaining({ key: orphan, user: '1234567890123456789', guild: '987654321098765432', told: true })]]);
+    expect(lines).toEqual([[expect.stringMatching(/gave back a reservation whose process died/), expect.objectContaining({ key: orphan, user: '1234567890123456789', guild: '987654321098765432', replyKept: true })]]);
     expect(JSON.stringify(lines)).not.toContain(REPLY.token); // the log line names the request, never its token
     expect(told).toEqual([[{ key: orphan, userId: '1234567890123456789', reply: REPLY }]]);
   });
